@@ -1,0 +1,111 @@
+/**
+ * The result document: one JSON file per run. Reports and gates read only this.
+ * Every memory figure names its source (see ../../docs/measurement.md).
+ * Bump SCHEMA_VERSION on any incompatible change, and keep readers of older versions working.
+ */
+export const SCHEMA_VERSION = 1;
+
+export type RunStatus = 'ok' | 'oom' | 'error';
+export type Engine = 'highwater' | 'restic';
+export type Arch = 'native' | 'arm64' | 'armv7';
+export type Op = 'backup' | 'prune' | 'check' | 'restore' | 'load-index';
+
+/** Where a peak came from. `vmhwm` and `maxrss` are exact; `sampled` may miss spikes. */
+export type PeakSource = 'vmhwm' | 'vmhwm-phase' | 'maxrss' | 'cgroup' | 'sampled';
+
+export interface HeapFigures {
+  readonly usedHeapSize: number;
+  readonly totalHeapSize: number;
+  readonly heapSizeLimit: number;
+  readonly externalMemory: number;
+  readonly mallocedMemory: number;
+}
+
+export interface PhaseResult {
+  readonly name: string;
+  /** Depth in the phase tree: 0 for top-level phases. */
+  readonly depth: number;
+  /** Milliseconds since the child started. */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Exact peak RSS of this phase (VmHWM reset at start, read at end), or null if not available. */
+  readonly peakRssBytes: number | null;
+  readonly peakRssSource: PeakSource | null;
+  /** The same figure less the emulator's idle baseline (emulated runs only). */
+  readonly peakRssLessBaselineBytes?: number | null;
+  readonly heapStart: HeapFigures;
+  readonly heapEnd: HeapFigures;
+  /** Largest used-heap figure seen in the phase (at its ends and at GC events). */
+  readonly heapUsedPeakBytes: number;
+  readonly gcCount: number;
+  readonly gcPauseMs: number;
+}
+
+export interface Sample {
+  /** Milliseconds since the child started. */
+  readonly t: number;
+  readonly rssBytes: number;
+  readonly cpuPercent?: number;
+  /** V8 used heap reported by the child at about that time, when known. */
+  readonly heapUsedBytes?: number;
+}
+
+export interface EnvBlock {
+  /** `process.arch` as the child reports it: x64, arm64, arm. */
+  readonly arch: string;
+  readonly emulated: boolean;
+  readonly emulator?: string;
+  readonly nodeVersion: string;
+  readonly v8Version: string;
+  readonly heapLimitBytes: number;
+  readonly cpuModel: string;
+  readonly cpuCount: number;
+  readonly totalMemBytes: number;
+  readonly kernel: string;
+  readonly engine: Engine;
+  readonly engineVersion: string;
+  readonly gitCommit: string | null;
+  readonly hostname?: string;
+}
+
+export interface RunResult {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly id: string;
+  readonly createdAt: string;
+  readonly op: Op;
+  readonly engine: Engine;
+  /** Index strategy, or null for restic. */
+  readonly strategy: string | null;
+  readonly arch: Arch;
+  readonly device: string | null;
+  /** Shape name, or null for a repository given with --repo. */
+  readonly shape: string | null;
+  readonly scale: number | null;
+  /** Factor by which blob contents were scaled down when the repository was generated. */
+  readonly contentScale: number | null;
+  readonly repoCounts: { readonly blobs: number; readonly packs: number; readonly indexFiles: number; readonly snapshots: number } | null;
+  readonly budgetBytes: number | null;
+  readonly status: RunStatus;
+  /** The phase in which the budget was crossed (status `oom`). */
+  readonly oomPhase: string | null;
+  /** RSS when the run was stopped for crossing the budget. */
+  readonly oomRssBytes: number | null;
+  readonly error: string | null;
+  readonly exitCode: number | null;
+  readonly wallMs: number;
+  readonly cpuMs: number | null;
+  /** Whole-process exact peak. */
+  readonly peakRssBytes: number | null;
+  readonly peakRssSource: PeakSource | null;
+  /** Emulated runs: the idle emulator+Node RSS measured the same way, and the peak less it. */
+  readonly baselineRssBytes: number | null;
+  readonly peakRssLessBaselineBytes: number | null;
+  readonly heapUsedPeakBytes: number | null;
+  /** Which repeat this is (0-based) and of how many. */
+  readonly repeat: { readonly index: number; readonly of: number };
+  readonly phases: readonly PhaseResult[];
+  readonly samples: readonly Sample[];
+  readonly sampleIntervalMs: number;
+  readonly env: EnvBlock;
+  readonly command: readonly string[];
+}

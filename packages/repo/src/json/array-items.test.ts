@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ArrayItemSplitter, JsonSyntaxError } from './array-items.js';
+
+function split(doc: string, key: string, chunkSize: number): unknown[] {
+  const out: unknown[] = [];
+  const s = new ArrayItemSplitter(key, (b) => out.push(JSON.parse(new TextDecoder().decode(b))));
+  const bytes = new TextEncoder().encode(doc);
+  for (let i = 0; i < bytes.length; i += chunkSize) s.push(bytes.subarray(i, i + chunkSize));
+  s.end();
+  return out;
+}
+
+describe('ArrayItemSplitter', () => {
+  const doc = JSON.stringify({
+    supersedes: ['a', 'b'],
+    packs: [
+      { id: 'p"1', blobs: [{ id: 'x', offset: 0, length: 3 }, { id: 'y]}', offset: 3, length: 4 }] },
+      { id: 'p2\\', blobs: [] },
+      [1, 2, { z: '{' }],
+    ],
+    tail: { packs: [9] },
+  }, null, 1);
+
+  for (const size of [1, 2, 3, 7, 64, 1 << 20]) {
+    it(`yields each element whole with chunks of ${size} bytes`, () => {
+      expect(split(doc, 'packs', size)).toEqual(JSON.parse(doc).packs);
+    });
+  }
+
+  it('yields scalars and handles empty arrays', () => {
+    expect(split('{"nodes":[1, "a,b" ,true,null]}', 'nodes', 3)).toEqual([1, 'a,b', true, null]);
+    expect(split('{"nodes":[]}', 'nodes', 1)).toEqual([]);
+  });
+
+  it('ignores the key when it appears nested or as a value', () => {
+    expect(split('{"a":{"nodes":[5]},"b":"nodes","nodes":[6]}', 'nodes', 4)).toEqual([6]);
+  });
+
+  it('rejects a truncated document and a missing array', () => {
+    expect(() => split('{"nodes":[{"a":1}', 'nodes', 5)).toThrow(JsonSyntaxError);
+    expect(() => split('{"other":[1]}', 'nodes', 5)).toThrow(/no array "nodes"/);
+  });
+});
