@@ -1,0 +1,59 @@
+import yargs from 'yargs';
+import { describeFailure, EXIT } from './cli-error.js';
+import type { CommandSpec } from './command-spec.js';
+import { COMMANDS } from './commands/index.js';
+import { addGlobalOptions } from './global-options.js';
+import { processIo, type Io } from './io.js';
+
+/**
+ * Parses argv, runs one command and returns its exit code. The only place that turns a thrown
+ * error into one line on stderr; never prints a stack trace (set HIGHWATER_DEBUG=1 to see one).
+ */
+export async function run(argv: readonly string[], io: Io = processIo(), commands: readonly CommandSpec[] = COMMANDS): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let exitCode: number = EXIT.ok;
+  let parseFailure: string | undefined;
+  try {
+    let y = yargs([...argv])
+      .scriptName('highwater')
+      .strict()
+      .recommendCommands()
+      .help()
+      .version(false)
+      .wrap(Math.min(110, io.stdout.columns ?? 100))
+      .fail((msg, err) => {
+        if (err) throw err;
+        parseFailure = msg;
+      })
+      .demandCommand(1, 'name a command; see highwater --help');
+    y = addGlobalOptions(y);
+    for (const spec of commands) {
+      y = y.command({
+        command: spec.command as string | string[],
+        describe: spec.describe,
+        builder: (b) => spec.builder(b),
+        handler: async (args) => {
+          const code = await spec.handler(args as Record<string, unknown>, { io, signal: controller.signal });
+          exitCode = code ?? EXIT.ok;
+        },
+      });
+    }
+    await y.parseAsync();
+    if (parseFailure !== undefined) {
+      io.stderr.write(`highwater: ${parseFailure}\n`);
+      return EXIT.usage;
+    }
+    return exitCode;
+  } catch (err) {
+    const { line, exitCode: code } = describeFailure(err);
+    if (line !== '') io.stderr.write(`highwater: ${line}\n`);
+    if (io.env.HIGHWATER_DEBUG) io.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    return controller.signal.aborted && code === EXIT.fatal ? EXIT.interrupted : code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
