@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: installs missing peers where it can (and says so), builds, runs vitest, and
+# ends with one line "vitest: N passed, N failed, N skipped". Extra arguments go to vitest.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+bash scripts/setup-peers.sh
+npm run --silent build || { echo "test: the TypeScript build failed"; exit 1; }
+mkdir -p .cache
+rm -f .cache/vitest-report.json
+npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest-report.json "$@"
+rc=$?
+node scripts/test-summary.mjs .cache/vitest-report.json || rc=1
+exit $rc
