@@ -1,0 +1,131 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunResult } from '@highwater/harness/result';
+import { ReportError } from './errors.js';
+
+/** The result schema versions this package reads (harness/src/result.ts SCHEMA_VERSION). */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1];
+
+export interface LoadedResult {
+  readonly result: RunResult;
+  /** The file it came from, as given (for messages and links). */
+  readonly file: string;
+}
+
+/**
+ * Reads result documents from files and directories (a directory contributes its `*.json` files,
+ * not recursively, sorted by name). A file holds one result object or a JSON array of them.
+ * Every document is checked for the fields reports and gates read; the first bad file throws a
+ * ReportError naming it. Memory: whole files are read and parsed (results are small: a timeline
+ * of a few thousand samples is well under 1 MB).
+ */
+export function loadResults(paths: readonly string[], code: 'RESULT' | 'BASELINE' = 'RESULT'): LoadedResult[] {
+  const out: LoadedResult[] = [];
+  for (const p of paths) {
+    for (const file of expand(p, code)) {
+      for (const result of readResultFile(file, code)) out.push({ result, file });
+    }
+  }
+  return out;
+}
+
+function expand(path: string, code: 'RESULT' | 'BASELINE'): string[] {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (err) {
+    throw new ReportError(code === 'RESULT' ? 'RESULT_UNREADABLE' : 'BASELINE_UNREADABLE', path, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  if (!isDir) return [path];
+  const names = readdirSync(path).filter((n) => n.endsWith('.json') && !n.endsWith('.profile.json')).sort();
+  if (names.length === 0) throw new ReportError(code === 'RESULT' ? 'RESULT_UNREADABLE' : 'BASELINE_UNREADABLE', path, 'directory holds no *.json result files');
+  return names.map((n) => join(path, n));
+}
+
+/** Parses one result file (object or array of objects) and checks each document. */
+export function readResultFile(file: string, code: 'RESULT' | 'BASELINE' = 'RESULT'): RunResult[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ReportError(code === 'RESULT' ? 'RESULT_UNREADABLE' : 'BASELINE_UNREADABLE', file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ReportError('RESULT_MALFORMED', file, `not JSON (${(err as Error).message})`, { cause: err });
+  }
+  const docs = Array.isArray(doc) ? doc : [doc];
+  if (docs.length === 0) throw new ReportError('RESULT_MALFORMED', file, 'empty array: no results');
+  return docs.map((d, i) => checkResult(d, docs.length > 1 ? `${file}[${i}]` : file));
+}
+
+type Check = [field: string, ok: (v: unknown) => boolean, expected: string];
+
+const isStr = (v: unknown): boolean => typeof v === 'string';
+const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+const isNumOrNull = (v: unknown): boolean => v === null || isNum(v);
+const isStrOrNull = (v: unknown): boolean => v === null || isStr(v);
+const isArr = (v: unknown): boolean => Array.isArray(v);
+const isObj = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const TOP: readonly Check[] = [
+  ['op', isStr, 'a string'],
+  ['engine', (v) => v === 'highwater' || v === 'restic', '"highwater" or "restic"'],
+  ['strategy', isStrOrNull, 'a string or null'],
+  ['arch', (v) => v === 'native' || v === 'arm64' || v === 'armv7', '"native", "arm64" or "armv7"'],
+  ['shape', isStrOrNull, 'a string or null'],
+  ['status', (v) => v === 'ok' || v === 'oom' || v === 'error', '"ok", "oom" or "error"'],
+  ['peakRssBytes', isNumOrNull, 'a number or null'],
+  ['phases', isArr, 'an array'],
+  ['samples', isArr, 'an array'],
+  ['env', isObj, 'an object'],
+  ['repeat', isObj, 'an object'],
+];
+
+const PHASE: readonly Check[] = [
+  ['name', isStr, 'a string'],
+  ['startMs', isNum, 'a number'],
+  ['endMs', isNum, 'a number'],
+  ['peakRssBytes', isNumOrNull, 'a number or null'],
+];
+
+const SAMPLE: readonly Check[] = [
+  ['t', isNum, 'a number'],
+  ['rssBytes', isNum, 'a number'],
+];
+
+function checkResult(d: unknown, where: string): RunResult {
+  if (!isObj(d)) throw new ReportError('RESULT_MALFORMED', where, 'expected a result object');
+  const o = d as Record<string, unknown>;
+  if (!READABLE_SCHEMA_VERSIONS.includes(o.schemaVersion as number)) {
+    throw new ReportError('RESULT_SCHEMA_UNSUPPORTED', where, `schemaVersion ${JSON.stringify(o.schemaVersion)} is not one this version reads (${READABLE_SCHEMA_VERSIONS.join(', ')})`);
+  }
+  checkFields(o, TOP, where, '');
+  (o.phases as unknown[]).forEach((p, i) => {
+    if (!isObj(p)) throw new ReportError('RESULT_MALFORMED', where, `phases[${i}]: expected an object`);
+    checkFields(p as Record<string, unknown>, PHASE, where, `phases[${i}].`);
+  });
+  (o.samples as unknown[]).forEach((s, i) => {
+    if (!isObj(s)) throw new ReportError('RESULT_MALFORMED', where, `samples[${i}]: expected an object`);
+    checkFields(s as Record<string, unknown>, SAMPLE, where, `samples[${i}].`);
+  });
+  const env = o.env as Record<string, unknown>;
+  if (typeof env.emulated !== 'boolean') throw new ReportError('RESULT_MALFORMED', where, 'env.emulated: expected a boolean');
+  return d as RunResult;
+}
+
+function checkFields(o: Record<string, unknown>, checks: readonly Check[], where: string, prefix: string): void {
+  for (const [field, ok, expected] of checks) {
+    if (!ok(o[field])) {
+      throw new ReportError('RESULT_MALFORMED', where, `${prefix}${field}: expected ${expected}, got ${describe(o[field])}`);
+    }
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
