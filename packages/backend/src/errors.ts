@@ -13,15 +13,43 @@ export type BackendErrorCode =
   | 'IO_ERROR'
   | 'HTTP_ERROR'
   | 'UNAUTHORIZED'
-  | 'FORBIDDEN';
+  | 'FORBIDDEN'
+  | 'UNSUPPORTED_LOCATION'
+  | 'INVALID_LOCATION';
+
+export interface BackendErrorOptions {
+  readonly cause?: unknown;
+  /**
+   * True when trying the same call again may succeed (HTTP 5xx, a reset or refused connection,
+   * a timeout). RetryBackend retries only these; a 4xx or a missing file is never transient.
+   */
+  readonly transient?: boolean;
+  /** The HTTP status, for errors that came from a REST server. */
+  readonly status?: number;
+}
 
 export class BackendError extends Error {
   override readonly name = 'BackendError';
+  readonly transient: boolean;
+  readonly status: number | undefined;
   constructor(
     readonly code: BackendErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: BackendErrorOptions,
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.transient = options?.transient ?? false;
+    this.status = options?.status;
   }
+}
+
+/** True for a BackendError with the given code (works across package copies, by duck typing). */
+export function isBackendError(err: unknown, code?: BackendErrorCode): err is BackendError {
+  if (!(err instanceof Error) || err.name !== 'BackendError') return false;
+  return code === undefined || (err as { code?: unknown }).code === code;
+}
+
+/** Impossible states inside the backend layer; the cli prints these as "please report". */
+export class InternalError extends Error {
+  override readonly name = 'InternalError';
 }

@@ -1,1 +1,10 @@
-export {};
+export type { Backend, FileInfo, FileType, Handle, LoadOptions } from './backend.js';
+export { FILE_TYPES } from './backend.js';
+export { BackendError, InternalError, isBackendError } from './errors.js';
+export type { BackendErrorCode, BackendErrorOptions } from './errors.js';
+export { checkHandle, isValidName, relativePath, TYPE_DIRS } from './names.js';
+export { writeFileAtomic, syncDir, FileExistsError } from './atomic-write.js';
+export type { AtomicWriteOptions } from './atomic-write.js';
+export { LocalBackend } from './local-backend.js';
+export type { LocalBackendOptions } from './local-backend.js';
+export { MemBackend } from './mem-backend.js';
