@@ -1,0 +1,51 @@
+/**
+ * Errors of the crypto package.
+ * 1. Caller bugs: TypeError / RangeError with "expected X, got Y" (a key of the wrong length, an
+ *    all-zero IV passed to seal).
+ * 2. Bad data: CryptoError with a stable `code`; `subject` names the offending file when the caller
+ *    said which one it was (`{ name }` options), and the message starts with it.
+ * 3. Impossible states: InternalError (printed by the cli as "please report").
+ * 4. User-facing failures: created only in the cli package.
+ */
+export type CryptoErrorCode =
+  /** The Poly1305-AES tag does not match: wrong key, or the bytes were changed. */
+  | 'MAC_MISMATCH'
+  /** Fewer than IV + MAC (32) bytes: cannot be a sealed object. */
+  | 'CIPHERTEXT_TOO_SHORT'
+  /** The IV is all zero bytes, which restic never writes and refuses to open. */
+  | 'INVALID_NONCE'
+  /** The key file opened with this password fails its MAC (restic: "wrong password or no key found"). */
+  | 'WRONG_PASSWORD'
+  /** A key file or master key JSON that is malformed, or whose KDF parameters are unusable. */
+  | 'BAD_KEY_FILE';
+
+export class CryptoError extends Error {
+  override readonly name = 'CryptoError';
+  readonly code: CryptoErrorCode;
+  /** The file (or other object) the bad data came from, when the caller named it. */
+  readonly subject: string | undefined;
+
+  constructor(code: CryptoErrorCode, message: string, options?: { subject?: string | undefined; cause?: unknown }) {
+    const subject = options?.subject;
+    super(subject ? `${subject}: ${message}` : message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.subject = subject;
+  }
+}
+
+export class InternalError extends Error {
+  override readonly name = 'InternalError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Throws TypeError unless `value` is a Uint8Array of exactly `length` bytes (when given). */
+export function expectBytes(value: unknown, what: string, length?: number): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new TypeError(`expected ${what} to be a Uint8Array, got ${value === null ? 'null' : typeof value}`);
+  }
+  if (length !== undefined && value.length !== length) {
+    throw new RangeError(`expected ${what} of ${length} bytes, got ${value.length}`);
+  }
+}
