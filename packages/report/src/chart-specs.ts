@@ -1,0 +1,175 @@
+import type { RunResult } from '@highwater/harness/result';
+import type { PhasePeakTable } from './phase-peaks.js';
+import type { RunGroup } from './run-groups.js';
+import { groupLabel } from './run-groups.js';
+import type { ScaleChart } from './scale-curves.js';
+import { formatBytes } from './size.js';
+
+/**
+ * Serialisable Chart.js configurations. Everything here is plain JSON (no functions), so it can be
+ * embedded in the page as data and turned into charts by client-script.ts. Memory figures are in
+ * MiB on the axes; every chart carries a `source` note naming where its figures came from.
+ */
+export interface ChartSpec {
+  readonly id: string;
+  readonly kind: 'timeline' | 'phase-peaks' | 'scale';
+  readonly title: string;
+  /** Which source the figures come from (vmhwm, sampled, ...) and whether they are emulated. */
+  readonly source: string;
+  readonly config: Record<string, unknown>;
+  /** Phase bands drawn behind a timeline (seconds). */
+  readonly bands?: readonly { readonly label: string; readonly start: number; readonly end: number; readonly oom?: boolean }[];
+}
+
+const MiB = 1024 * 1024;
+const mib = (b: number): number => Math.round((b / MiB) * 100) / 100;
+
+const COLORS: Record<string, string> = {
+  naive: '#d1495b',
+  packed: '#00798c',
+  paged: '#66a182',
+  restic: '#edae49',
+};
+const EXTRA = ['#30638e', '#8d6a9f', '#2e4057', '#c06c84'];
+
+export function seriesColor(label: string, i: number): string {
+  const last = label.split('/').pop()!;
+  return COLORS[last] ?? COLORS[label] ?? EXTRA[i % EXTRA.length]!;
+}
+
+function axis(title: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { title: { display: true, text: title }, ...extra };
+}
+
+/** RSS and heap timeline of a group's representative repeat, with the phases as bands. */
+export function timelineSpec(g: RunGroup, id: string): ChartSpec {
+  const r: RunResult = g.representative;
+  const emu = r.env.emulated ? `, emulated (${r.env.emulator ?? 'qemu-user'}): raw host RSS, includes the emulator` : '';
+  const datasets: Record<string, unknown>[] = [
+    {
+      label: `RSS (sampled every ${r.sampleIntervalMs} ms${r.env.emulated ? ', emulated raw' : ''})`,
+      data: r.samples.map((s) => ({ x: s.t / 1000, y: mib(s.rssBytes) })),
+      borderColor: '#2e4057',
+      backgroundColor: '#2e4057',
+      pointRadius: 0,
+      borderWidth: 1.5,
+    },
+  ];
+  const heap = r.samples.filter((s) => typeof s.heapUsedBytes === 'number');
+  if (heap.length > 0) {
+    datasets.push({
+      label: 'V8 heap used (reported by the child)',
+      data: heap.map((s) => ({ x: s.t / 1000, y: mib(s.heapUsedBytes!) })),
+      borderColor: '#d1495b',
+      backgroundColor: '#d1495b',
+      pointRadius: 0,
+      borderWidth: 1.5,
+    });
+  }
+  const end = r.samples.length > 0 ? r.samples[r.samples.length - 1]!.t / 1000 : r.wallMs / 1000;
+  if (r.budgetBytes !== null) {
+    datasets.push({
+      label: `budget ${formatBytes(r.budgetBytes)}`,
+      data: [{ x: 0, y: mib(r.budgetBytes) }, { x: end, y: mib(r.budgetBytes) }],
+      borderColor: '#999999',
+      borderDash: [6, 4],
+      pointRadius: 0,
+      borderWidth: 1,
+    });
+  }
+  const bands: { label: string; start: number; end: number; oom?: boolean }[] = r.phases
+    .filter((p) => p.depth === 0)
+    .map((p) => ({ label: p.name, start: p.startMs / 1000, end: p.endMs / 1000 }));
+  if (r.status === 'oom' && r.oomPhase) {
+    const start = bands.length > 0 ? bands[bands.length - 1]!.end : 0;
+    bands.push({ label: `${r.oomPhase} (oom)`, start, end, oom: true });
+  }
+  return {
+    id,
+    kind: 'timeline',
+    title: `${groupLabel(g)}: RSS and heap over time`,
+    source: `RSS sampled (misses spikes shorter than ${r.sampleIntervalMs} ms)${emu}; repeat ${r.repeat.index + 1} of ${r.repeat.of}${g.runs.length > 1 ? ' (the one nearest the median peak)' : ''}`,
+    config: {
+      type: 'line',
+      data: { datasets },
+      options: { parsing: false, scales: { x: axis('seconds', { type: 'linear', min: 0 }), y: axis('MiB', { beginAtZero: true }) } },
+    },
+    bands,
+  };
+}
+
+export function phasePeakSpec(t: PhasePeakTable, id: string): ChartSpec {
+  return {
+    id,
+    kind: 'phase-peaks',
+    title: t.title,
+    source: `exact peaks: ${t.sources.join(', ') || 'none'} (median of the repeats)${t.emulated ? '; emulated: raw host RSS, includes the emulator' : ''}`,
+    config: {
+      type: 'bar',
+      data: {
+        labels: t.phases,
+        datasets: t.series.map((s, i) => ({ label: s.label, data: s.values.map((v) => (v === null ? null : mib(v))), backgroundColor: seriesColor(s.label, i) })),
+      },
+      options: { scales: { x: axis('phase'), y: axis('peak RSS, MiB', { beginAtZero: true }) } },
+    },
+  };
+}
+
+export function scaleSpec(c: ScaleChart, id: string): ChartSpec {
+  const datasets: Record<string, unknown>[] = [];
+  c.curves.forEach((curve, i) => {
+    const color = seriesColor(curve.label, i);
+    datasets.push({
+      label: `${curve.label} (measured)`,
+      data: curve.points.map((p) => ({ x: p.blobs, y: mib(p.peakRss) })),
+      borderColor: color,
+      backgroundColor: color,
+      showLine: false,
+      pointRadius: 4,
+    });
+    if (curve.fit !== null) {
+      const lo = curve.points[0]!.blobs;
+      const hi = curve.extrapolated?.blobs ?? curve.points[curve.points.length - 1]!.blobs;
+      const line = [];
+      for (let k = 0; k <= 24; k++) {
+        const x = lo * (hi / lo) ** (k / 24);
+        line.push({ x: Math.round(x), y: mib(curve.fit.intercept + curve.fit.slope * x) });
+      }
+      datasets.push({
+        label: `${curve.label} fit: ${curve.fit.slope.toFixed(1)} bytes/blob`,
+        data: line,
+        borderColor: color,
+        borderDash: [6, 4],
+        borderWidth: 1,
+        pointRadius: 0,
+        showLine: true,
+        fill: false,
+      });
+    }
+    if (curve.extrapolated !== null) {
+      datasets.push({
+        label: `${curve.label} EXTRAPOLATED at ${curve.extrapolated.blobs.toLocaleString('en-US')} blobs (fit, not measured)`,
+        data: [{ x: curve.extrapolated.blobs, y: mib(curve.extrapolated.peakRss) }],
+        borderColor: color,
+        backgroundColor: 'rgba(255,255,255,0)',
+        pointStyle: 'rectRot',
+        pointRadius: 8,
+        borderWidth: 2,
+        showLine: false,
+      });
+    }
+  });
+  const sources = [...new Set(c.curves.map((x) => x.source ?? 'unknown'))].join(', ');
+  const emulated = c.curves.some((x) => x.emulated);
+  return {
+    id,
+    kind: 'scale',
+    title: `scale curve: peak RSS against blob count, ${c.title}`,
+    source: `exact whole-run peaks (${sources}), median of the repeats; dashed lines are least-squares fits; hollow diamonds are extrapolations, not measurements${emulated ? '; emulated: raw host RSS, includes the emulator' : ''}`,
+    config: {
+      type: 'scatter',
+      data: { datasets },
+      options: { scales: { x: axis('blobs (log scale)', { type: 'logarithmic' }), y: axis('peak RSS, MiB', { beginAtZero: true }) } },
+    },
+  };
+}
