@@ -1,0 +1,50 @@
+/**
+ * The memory strategies (architecture.md, "Index stores"): loading an IndexStore from the
+ * repository's index files, the PendingIndex of blobs saved in this run, and the strategy bundles.
+ * All stores MUST give the same answers for the same index files; duplicates answer in the order
+ * (pack id, offset) for loaded entries.
+ */
+import type { IndexSource, IndexStore, StrategyChoices } from '../index-store.js';
+import type { Probe } from '@highwater/probe';
+import { loadPackedStore } from './load-packed.js';
+import { NaiveIndexStore } from './naive-store.js';
+import { NaivePendingIndex } from './naive-pending.js';
+import { PackedPendingIndex } from './packed-pending.js';
+import type { PendingIndex } from './pending-index.js';
+
+export { STRATEGY_DEFAULTS, defaultCacheDir } from './strategy-defaults.js';
+export { IndexStoreError, type IndexStoreErrorCode } from './index-store-error.js';
+export type { PendingIndex } from './pending-index.js';
+export { combineIndex } from './combined-index.js';
+
+/**
+ * Loads the index of `source` with the store `choices.index` names. Every index file is verified
+ * (MAC) before any of its entries is kept; the first bad file rejects the whole load.
+ * The caller brackets this in its 'load-index' phase; `probe` is accepted for sub-phases.
+ */
+export async function loadIndexStore(source: IndexSource, choices: StrategyChoices, probe: Probe): Promise<IndexStore> {
+  void probe;
+  switch (choices.index) {
+    case 'naive':
+      return NaiveIndexStore.load(source, choices);
+    case 'packed':
+      return loadPackedStore(source, choices);
+    case 'paged':
+      throw new RangeError('the paged index store is not available yet; use --strategy packed');
+    default:
+      throw new TypeError(`expected an index strategy naive|packed|paged, got ${JSON.stringify(choices.index)}`);
+  }
+}
+
+/** A mutable index for the blobs saved in this run, in the representation of `choices.index`. */
+export function createPendingIndex(choices: Pick<StrategyChoices, 'index'>): PendingIndex {
+  switch (choices.index) {
+    case 'naive':
+      return new NaivePendingIndex();
+    case 'packed':
+    case 'paged':
+      return new PackedPendingIndex(choices.index);
+    default:
+      throw new TypeError(`expected an index strategy naive|packed|paged, got ${JSON.stringify(choices.index)}`);
+  }
+}

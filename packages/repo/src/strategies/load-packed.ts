@@ -1,0 +1,33 @@
+/**
+ * Loads the `packed` store: index files decoded as streams, `indexLoadConcurrency` at a time, each
+ * file's entries committed only after its stream ended cleanly (MAC verified), then one in-place
+ * sort. Peak while loading: columns (~48 B/entry) + 8 B/entry for the sort + the files in flight.
+ */
+import type { IndexSource, StrategyChoices } from '../index-store.js';
+import { decodeIndexFile } from './decode-index-file.js';
+import type { FileBatch } from './file-batch.js';
+import { forEachConcurrently } from './for-each-concurrently.js';
+import { PackedColumns, TREE_BIT } from './packed-columns.js';
+import { PackedIndexStore } from './packed-store.js';
+import { PackTable } from './pack-table.js';
+
+export async function loadPackedStore(source: IndexSource, choices: StrategyChoices): Promise<PackedIndexStore> {
+  const names = (await source.list()).slice().sort();
+  const cols = new PackedColumns();
+  const packs = new PackTable();
+  await forEachConcurrently(names, choices.indexLoadConcurrency, async (name) => {
+    const batch = await decodeIndexFile(source, name);
+    commitBatch(batch, packs, cols);
+  });
+  return PackedIndexStore.build(cols, packs, choices.blobSet);
+}
+
+/** Appends a complete batch: maps its local packs to the table, then copies its entries. */
+export function commitBatch(batch: FileBatch, packs: PackTable, cols: PackedColumns): void {
+  const map = new Uint32Array(batch.packCount);
+  for (let p = 0; p < batch.packCount; p++) map[p] = packs.intern(batch.packIds, p * 32);
+  for (let i = 0; i < batch.count; i++) {
+    const ref = map[batch.packs[i]!]! | (batch.types[i] === 1 ? TREE_BIT : 0);
+    cols.append(batch.ids, i * 32, ref >>> 0, batch.offsets[i]!, batch.lengths[i]!, batch.uncompressed[i]!);
+  }
+}
