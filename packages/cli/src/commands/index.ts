@@ -1,7 +1,12 @@
 import type { CommandSpec } from '../command-spec.js';
+import { reportCommand } from './report.js';
+import { gateCommand } from './gate.js';
 
 /**
  * Every subcommand, one module each under ./ (one line per command here, nothing else).
  * Keep them in the order `highwater --help` should list them.
  */
-export const COMMANDS: readonly CommandSpec[] = [];
+export const COMMANDS: readonly CommandSpec[] = [
+  reportCommand,
+  gateCommand,
+];

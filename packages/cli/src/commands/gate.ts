@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { evaluateGate, gateJson, loadBudgets, loadResults, renderGateMarkdown, renderGateText, ReportError } from '@highwater/report';
+import { EXIT, UsageError } from '../cli-error.js';
+import type { CommandSpec } from '../command-spec.js';
+import { writeWhole } from './report.js';
+
+/**
+ * `highwater gate --budgets FILE RESULTS... [--baseline FILE] [--json] [--md FILE]`: checks the
+ * budgets against the median of the repeats. Exit 0 when every budget holds, 1 when one fails,
+ * 2 on bad input (malformed budgets file, unreadable or malformed results): one line, no table.
+ */
+export const gateCommand: CommandSpec = {
+  command: 'gate <results..>',
+  describe: 'check memory budgets against results (exit 0 hold, 1 fail, 2 bad input)',
+  builder: (y: Argv) =>
+    y
+      .positional('results', { type: 'string', array: true, describe: 'result files or directories of them' })
+      .option('budgets', { type: 'string', demandOption: true, describe: 'budgets file: a JSON array of entries (see fixtures/budgets.json)' })
+      .option('baseline', { type: 'string', array: true, describe: 'baseline results (files or directories) for maxRegression' })
+      .option('md', { type: 'string', describe: 'also write the verdict as Markdown here (for a pull-request comment)' })
+      .example('highwater gate --budgets fixtures/budgets.json results/ --baseline reports/baseline/', ''),
+  async handler(args, { io }) {
+    let report;
+    try {
+      const budgets = loadBudgets(resolve(io.cwd, args.budgets as string));
+      const results = loadResults((args.results as string[]).map((p) => resolve(io.cwd, p))).map((l) => l.result);
+      const baselinePaths = args.baseline as string[] | undefined;
+      const baseline = baselinePaths === undefined ? undefined : loadResults(baselinePaths.map((p) => resolve(io.cwd, p)), 'BASELINE').map((l) => l.result);
+      report = evaluateGate({ budgets, results, ...(baseline ? { baseline } : {}) });
+    } catch (err) {
+      if (err instanceof ReportError) throw new UsageError(err.message, EXIT.usage, { cause: err });
+      throw err;
+    }
+    if (args.md !== undefined) writeWhole(resolve(io.cwd, args.md as string), renderGateMarkdown(report));
+    io.stdout.write(args.json ? gateJson(report) : renderGateText(report));
+    return report.pass ? EXIT.ok : EXIT.gateFailed;
+  },
+};
