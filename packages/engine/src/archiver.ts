@@ -1,0 +1,231 @@
+/**
+ * The archiver: walks the source depth-first (lstat, directory entries sorted as restic sorts
+ * them) and builds trees bottom-up, saving each tree as soon as its entries are known. Files are
+ * read in a bounded pool; a file whose parent node has the same mtime, ctime, size and inode (and
+ * whose blobs are all indexed) keeps the parent's content without being read (restic's rule,
+ * archiver.go fileChanged), unless `force` is set.
+ *
+ * Memory: one Tree per directory level being built (the nodes of the directories on the current
+ * path), one parent Tree per level, and at most `pool.size` files in flight.
+ */
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { join } from 'node:path';
+import { idFromHex, type Tree, type TreeNode } from '@highwater/repo';
+import type { BlobSink } from './blob-sink.js';
+import type { BackupEvent } from './backup-types.js';
+import { compareNames } from './compare-names.js';
+import { messageOf } from './errors.js';
+import { saveFileContent } from './file-content.js';
+import { parseGoTime } from './go-time.js';
+import { nodeFromStat } from './node-from-stat.js';
+import type { OwnerNames } from './owner-names.js';
+import type { PathMatcher } from './path-patterns.js';
+import type { TaskPool } from './task-pool.js';
+
+export interface ArchiveStats {
+  filesNew: number;
+  filesChanged: number;
+  filesUnmodified: number;
+  dirsNew: number;
+  dirsChanged: number;
+  dirsUnmodified: number;
+  dataBlobs: number;
+  treeBlobs: number;
+  dataAdded: number;
+  dataAddedStored: number;
+  filesDone: number;
+  bytesDone: number;
+  errorCount: number;
+}
+
+export function emptyStats(): ArchiveStats {
+  return {
+    filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirsNew: 0, dirsChanged: 0, dirsUnmodified: 0,
+    dataBlobs: 0, treeBlobs: 0, dataAdded: 0, dataAddedStored: 0, filesDone: 0, bytesDone: 0, errorCount: 0,
+  };
+}
+
+export interface ArchiverContext {
+  readonly sink: BlobSink;
+  readonly owners: OwnerNames;
+  readonly excludes: PathMatcher;
+  readonly force: boolean;
+  readonly pool: TaskPool;
+  readonly polynomial: bigint;
+  readonly stats: ArchiveStats;
+  /** Files being read (for the status line). */
+  readonly current: Set<string>;
+  readonly emit: (e: BackupEvent) => void;
+  /** Loads a parent tree (hex id). */
+  readonly loadTree: (id: string) => Promise<Tree>;
+  readonly signal?: AbortSignal;
+}
+
+function sameInstant(goTime: string | undefined, ns: bigint): boolean {
+  return parseGoTime(goTime) === ns;
+}
+
+/** restic's rule: the file is unchanged when type, mtime, ctime, size and inode all match the parent node. */
+export function fileUnchanged(parent: TreeNode | undefined, st: BigIntStats): boolean {
+  return (
+    parent !== undefined &&
+    parent.type === 'file' &&
+    sameInstant(parent.mtime, st.mtimeNs) &&
+    sameInstant(parent.ctime, st.ctimeNs) &&
+    (parent.size ?? 0) === Number(st.size) &&
+    (parent.inode ?? 0) === Number(st.ino)
+  );
+}
+
+async function parentChildren(ctx: ArchiverContext, parent: TreeNode | undefined): Promise<Map<string, TreeNode> | undefined> {
+  if (parent?.type !== 'dir' || typeof parent.subtree !== 'string') return undefined;
+  try {
+    const tree = await ctx.loadTree(parent.subtree);
+    return new Map(tree.nodes.map((n) => [n.name, n]));
+  } catch {
+    return undefined; // an unreadable parent tree only means every file is read again
+  }
+}
+
+function reportError(ctx: ArchiverContext, path: string, err: unknown): undefined {
+  ctx.stats.errorCount++;
+  ctx.emit({ type: 'error', path, during: 'archival', message: messageOf(err) });
+  return undefined;
+}
+
+/** Saves a tree and counts it; returns its hex id. */
+export async function saveTree(ctx: ArchiverContext, nodes: TreeNode[]): Promise<string> {
+  const r = await ctx.sink.saveTree({ nodes });
+  if (!r.known) {
+    ctx.stats.treeBlobs++;
+    ctx.stats.dataAdded += r.length;
+    ctx.stats.dataAddedStored += r.storedLength;
+  }
+  return Buffer.from(r.id).toString('hex');
+}
+
+function countDir(ctx: ArchiverContext, subtree: string, parent: TreeNode | undefined): void {
+  if (parent?.type !== 'dir') ctx.stats.dirsNew++;
+  else if (parent.subtree === subtree) ctx.stats.dirsUnmodified++;
+  else ctx.stats.dirsChanged++;
+}
+
+/** A node being archived: `done` resolves when its content or subtree is saved. */
+export interface Pending {
+  readonly done: Promise<TreeNode | undefined>;
+}
+
+function now(v: TreeNode | undefined | Promise<TreeNode | undefined>): Pending {
+  return { done: Promise.resolve(v) };
+}
+
+/**
+ * Archives one path (any kind). Resolves to its node, or undefined when it was excluded, skipped or
+ * unreadable (reported through ctx.emit). Files resolve when their content is saved.
+ */
+export async function archivePath(ctx: ArchiverContext, path: string, name: string, parent: TreeNode | undefined): Promise<Pending> {
+  if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
+  if (ctx.excludes.matches(path)) return now(undefined);
+  let st: BigIntStats;
+  try {
+    st = await lstat(path, { bigint: true });
+  } catch (err) {
+    return now(reportError(ctx, path, err));
+  }
+  // Depth-first: a subdirectory is finished before the next entry starts (bounded memory); only
+  // file reads overlap, through the pool.
+  if (st.isDirectory()) return now(await archiveDir(ctx, path, name, st, parent));
+  if (st.isSymbolicLink()) {
+    try {
+      const linkTarget = await readlink(path);
+      return now(nodeFromStat({ name, stat: st, owners: ctx.owners, linkTarget }));
+    } catch (err) {
+      return now(reportError(ctx, path, err));
+    }
+  }
+  if (!st.isFile()) {
+    ctx.emit({ type: 'warning', path, message: 'not a regular file, directory or symlink: skipped' });
+    return now(undefined);
+  }
+  const node = nodeFromStat({ name, stat: st, owners: ctx.owners });
+  if (!ctx.force && fileUnchanged(parent, st) && (parent!.content ?? []).every((id) => ctx.sink.has('data', idFromHex(id)))) {
+    node.content = [...(parent!.content ?? [])];
+    ctx.stats.filesUnmodified++;
+    ctx.stats.filesDone++;
+    ctx.stats.bytesDone += node.size ?? 0;
+    return now(node);
+  }
+  return ctx.pool.submit(async (): Promise<TreeNode | undefined> => {
+    ctx.current.add(path);
+    try {
+      const r = await saveFileContent({
+        path,
+        expectedSize: Number(st.size),
+        sink: ctx.sink,
+        polynomial: ctx.polynomial,
+        onBytes: (n) => (ctx.stats.bytesDone += n),
+      });
+      node.content = r.content;
+      if (r.size > 0) node.size = r.size;
+      else delete node.size;
+      ctx.stats.dataBlobs += r.blobsAdded;
+      ctx.stats.dataAdded += r.bytesAdded;
+      ctx.stats.dataAddedStored += r.storedAdded;
+      if (parent?.type !== 'file') ctx.stats.filesNew++;
+      else if (sameContent(parent.content, r.content)) ctx.stats.filesUnmodified++;
+      else ctx.stats.filesChanged++;
+      ctx.stats.filesDone++;
+      return node;
+    } catch (err) {
+      if (ctx.signal?.aborted) throw err;
+      return reportError(ctx, path, err);
+    } finally {
+      ctx.current.delete(path);
+    }
+  });
+}
+
+function sameContent(a: readonly string[] | null | undefined, b: readonly string[]): boolean {
+  const x = a ?? [];
+  return x.length === b.length && x.every((id, i) => id === b[i]);
+}
+
+async function archiveDir(ctx: ArchiverContext, path: string, name: string, st: BigIntStats, parent: TreeNode | undefined): Promise<TreeNode | undefined> {
+  const node = nodeFromStat({ name, stat: st, owners: ctx.owners });
+  let names: string[];
+  try {
+    names = await readdir(path);
+  } catch (err) {
+    return reportError(ctx, path, err);
+  }
+  names.sort(compareNames);
+  const previous = await parentChildren(ctx, parent);
+  const pending: Promise<TreeNode | undefined>[] = [];
+  for (const child of names) pending.push((await archivePath(ctx, join(path, child), child, previous?.get(child))).done);
+  const nodes = (await Promise.all(pending)).filter((n): n is TreeNode => n !== undefined);
+  node.subtree = await saveTree(ctx, nodes);
+  countDir(ctx, node.subtree, parent);
+  return node;
+}
+
+/**
+ * A directory that leads to a backup target but is not one itself (e.g. `/home` for the target
+ * `/home/user`): its node carries its own metadata, its tree holds only the targets below it.
+ */
+export async function archiveIntermediate(
+  ctx: ArchiverContext,
+  o: { path: string; name: string; parent: TreeNode | undefined; children: (previous: Map<string, TreeNode> | undefined) => Promise<TreeNode[]> },
+): Promise<TreeNode | undefined> {
+  let st: BigIntStats;
+  try {
+    st = await lstat(o.path, { bigint: true });
+  } catch (err) {
+    return reportError(ctx, o.path, err);
+  }
+  const node = nodeFromStat({ name: o.name, stat: st, owners: ctx.owners });
+  const nodes = await o.children(await parentChildren(ctx, o.parent));
+  node.subtree = await saveTree(ctx, nodes);
+  countDir(ctx, node.subtree, o.parent);
+  return node;
+}

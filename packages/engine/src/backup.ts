@@ -1,0 +1,167 @@
+/**
+ * backup: reads the source paths and writes a snapshot (restic `cmd_backup.go` + archiver).
+ * Phases: load-index, load-snapshots, load-parent, scan, chunk-upload, save-index, save-snapshot
+ * (`open` belongs to whoever opened the repository). A shared lock is held throughout.
+ * Items that cannot be read are reported (event `error`), left out, and counted in
+ * `errorCount`: the snapshot is still written, and the CLI exits 3 as restic does.
+ */
+import { lstat } from 'node:fs/promises';
+import { hostname as osHostname, userInfo } from 'node:os';
+import { acquireLock, idFromHex, idToHex, type Snapshot, type TreeNode } from '@highwater/repo';
+import { inPhase } from '@highwater/probe';
+import { archiveIntermediate, archivePath, emptyStats, saveTree, type ArchiverContext } from './archiver.js';
+import { absoluteTargets, targetTree, type TargetDir } from './backup-targets.js';
+import type { BackupOptions, BackupStatus, BackupSummary } from './backup-types.js';
+import { dryRunSink, repositorySink } from './blob-sink.js';
+import { compareNames } from './compare-names.js';
+import { EngineError, messageOf } from './errors.js';
+import { findParent } from './find-parent.js';
+import { goTimeNow } from './go-time.js';
+import { OwnerNames } from './owner-names.js';
+import { compilePatterns } from './path-patterns.js';
+import { scanSource } from './scan-source.js';
+import { TaskPool } from './task-pool.js';
+
+export const PROGRAM_VERSION = 'highwater 0.1.0';
+
+function defaultUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
+export async function backup(o: BackupOptions): Promise<BackupSummary> {
+  const started = Date.now();
+  const repo = o.repo;
+  const probe = repo.probe;
+  const emit = o.onEvent ?? (() => undefined);
+  const excludes = compilePatterns(o.excludes ?? []);
+  const host = o.host ?? osHostname();
+  let errorCount = 0;
+
+  const targets: string[] = [];
+  for (const t of absoluteTargets(o.paths, o.cwd ?? process.cwd())) {
+    try {
+      await lstat(t);
+      targets.push(t);
+    } catch (err) {
+      errorCount++;
+      emit({ type: 'error', path: t, during: 'scan', message: messageOf(err) });
+    }
+  }
+  if (targets.length === 0) {
+    throw new EngineError('NO_SOURCE', o.paths.length === 0 ? 'no source paths given' : `none of the source paths exist: ${o.paths.join(', ')}`);
+  }
+
+  const lock = await acquireLock(repo, { exclusive: false });
+  try {
+    const indexed = await repo.loadIndex();
+    const parent = await findParent(repo, { parent: o.parent, host, paths: targets });
+    emit({ type: 'parent', snapshotId: parent ? idToHex(parent.id) : undefined });
+    const parentRoot = await inPhase(probe, 'load-parent', async () => (parent ? indexed.loadTree(idFromHex<'blob'>(parent.snapshot.tree)) : undefined));
+
+    const stats = emptyStats();
+    stats.errorCount = errorCount;
+    const totals = o.noScan
+      ? { files: 0, dirs: 0, bytes: 0 }
+      : await inPhase(probe, 'scan', () => scanSource({ targets, excludes, signal: o.signal }));
+
+    const current = new Set<string>();
+    const status = (): BackupStatus => ({
+      secondsElapsed: (Date.now() - started) / 1000,
+      totalFiles: totals.files,
+      totalBytes: totals.bytes,
+      filesDone: stats.filesDone,
+      bytesDone: stats.bytesDone,
+      errorCount: stats.errorCount,
+      currentFiles: [...current],
+    });
+    const timer = setInterval(() => emit({ type: 'status', status: status() }), o.statusIntervalMs ?? 1000);
+    timer.unref();
+
+    const pool = new TaskPool(o.fileConcurrency ?? 2);
+    const ctx: ArchiverContext = {
+      sink: o.dryRun ? dryRunSink(indexed) : repositorySink(indexed),
+      owners: new OwnerNames(),
+      excludes,
+      force: o.force ?? false,
+      pool,
+      polynomial: repo.config.chunkerPolynomial,
+      stats,
+      current,
+      emit,
+      loadTree: (id) => indexed.loadTree(idFromHex<'blob'>(id)),
+      signal: o.signal,
+    };
+    let rootTree: string;
+    try {
+      rootTree = await inPhase(probe, 'chunk-upload', async () => {
+        const nodes = await archiveLevel(ctx, targetTree(targets), parentRoot ? new Map(parentRoot.nodes.map((n) => [n.name, n])) : undefined);
+        await pool.drain();
+        return saveTree(ctx, nodes);
+      });
+    } finally {
+      clearInterval(timer);
+    }
+    emit({ type: 'status', status: status() });
+
+    let snapshotId: string | undefined;
+    if (!o.dryRun) {
+      await indexed.flush();
+      const uid = process.getuid?.();
+      const gid = process.getgid?.();
+      const snapshot: Snapshot = {
+        time: goTimeNow(o.time?.getTime()),
+        ...(parent ? { parent: idToHex(parent.id) } : {}),
+        tree: rootTree,
+        paths: targets,
+        hostname: host,
+        username: o.username ?? defaultUser(),
+        ...(uid !== undefined ? { uid } : {}),
+        ...(gid !== undefined ? { gid } : {}),
+        ...(o.excludes && o.excludes.length > 0 ? { excludes: [...o.excludes] } : {}),
+        ...(o.tags && o.tags.length > 0 ? { tags: [...o.tags] } : {}),
+        program_version: PROGRAM_VERSION,
+      };
+      snapshotId = idToHex(await inPhase(probe, 'save-snapshot', () => repo.saveSnapshot(snapshot)));
+    }
+    return {
+      filesNew: stats.filesNew,
+      filesChanged: stats.filesChanged,
+      filesUnmodified: stats.filesUnmodified,
+      dirsNew: stats.dirsNew,
+      dirsChanged: stats.dirsChanged,
+      dirsUnmodified: stats.dirsUnmodified,
+      dataBlobs: stats.dataBlobs,
+      treeBlobs: stats.treeBlobs,
+      dataAdded: stats.dataAdded,
+      dataAddedStored: stats.dataAddedStored,
+      totalFilesProcessed: stats.filesDone,
+      totalBytesProcessed: stats.bytesDone,
+      totalDuration: (Date.now() - started) / 1000,
+      snapshotId,
+      parentId: parent ? idToHex(parent.id) : undefined,
+      errorCount: stats.errorCount,
+    };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The nodes of one level of the target tree, sorted by name. */
+async function archiveLevel(ctx: ArchiverContext, dir: TargetDir, previous: Map<string, TreeNode> | undefined): Promise<TreeNode[]> {
+  const names = [...dir.children.keys()].sort(compareNames);
+  const pending: Promise<TreeNode | undefined>[] = [];
+  for (const name of names) {
+    const child = dir.children.get(name)!;
+    const path = dir.path === '/' ? `/${name}` : `${dir.path}/${name}`;
+    if (child === true) pending.push((await archivePath(ctx, path, name, previous?.get(name))).done);
+    else {
+      const sub = child;
+      pending.push(Promise.resolve(await archiveIntermediate(ctx, { path, name, parent: previous?.get(name), children: (prev) => archiveLevel(ctx, sub, prev) })));
+    }
+  }
+  return (await Promise.all(pending)).filter((n): n is TreeNode => n !== undefined);
+}

@@ -1,0 +1,49 @@
+/**
+ * Where backup puts blobs: the repository (dedup by the index, packs written by repo), or, for a
+ * dry run, nowhere (ids computed, the index asked, nothing written).
+ */
+import { encodeTree, idOf, idToHex, type BlobId, type BlobType, type IndexedRepository, type Tree } from '@highwater/repo';
+
+export interface SavedBlob {
+  readonly id: BlobId;
+  /** The repository already held it (nothing was added). */
+  readonly known: boolean;
+  readonly storedLength: number;
+  /** Plaintext length. */
+  readonly length: number;
+}
+
+export interface BlobSink {
+  saveBlob(type: BlobType, plaintext: Uint8Array): Promise<SavedBlob>;
+  /** Encodes a tree as restic does and saves it as a tree blob. */
+  saveTree(tree: Tree): Promise<SavedBlob>;
+  has(type: BlobType, id: BlobId): boolean;
+}
+
+export function repositorySink(repo: IndexedRepository): BlobSink {
+  return {
+    saveBlob: async (type, plaintext) => ({ ...(await repo.saveBlob(type, plaintext)), length: plaintext.length }),
+    saveTree: async (tree) => {
+      const bytes = encodeTree(tree);
+      return { ...(await repo.saveBlob('tree', bytes)), length: bytes.length };
+    },
+    has: (type, id) => repo.index.has(type, id),
+  };
+}
+
+/** A dry-run sink: remembers the ids it was given in this run (hex strings) so dedup counts stay right. */
+export function dryRunSink(repo: IndexedRepository): BlobSink {
+  const seen = new Set<string>();
+  const save = async (type: BlobType, plaintext: Uint8Array): Promise<SavedBlob> => {
+    const id = idOf<'blob'>(plaintext);
+    const key = type[0] + idToHex(id);
+    const known = repo.index.has(type, id) || seen.has(key);
+    seen.add(key);
+    return { id, known, storedLength: plaintext.length, length: plaintext.length };
+  };
+  return {
+    saveBlob: save,
+    saveTree: (tree) => save('tree', encodeTree(tree)),
+    has: (type, id) => repo.index.has(type, id) || seen.has(type[0] + idToHex(id)),
+  };
+}

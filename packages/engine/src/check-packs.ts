@@ -1,0 +1,74 @@
+/**
+ * check, step check-packs: every pack the index names exists, has the size its header implies,
+ * and its header agrees with the index (same blobs, offsets and lengths). Packs that no index
+ * references are hints, not errors (as in restic). One ranged read per pack (its header).
+ * Memory: the listing of pack names and sizes, one header at a time.
+ */
+import { SEAL_OVERHEAD } from '@highwater/crypto';
+import { idEquals, idToHex, readPackHeader, type IndexedRepository, type PackHeaderEntry } from '@highwater/repo';
+import type { CheckProblem } from './check-types.js';
+import { messageOf } from './errors.js';
+
+const PLAIN_ENTRY = 1 + 4 + 32;
+const COMPRESSED_ENTRY = 1 + 4 + 4 + 32;
+
+/** The size a pack with these header entries has: blobs, then the encrypted header, then its 4-byte length. */
+export function packSizeOf(entries: readonly PackHeaderEntry[]): number {
+  let end = 0;
+  let header = SEAL_OVERHEAD + 4;
+  for (const e of entries) {
+    end = Math.max(end, e.offset + e.length);
+    header += e.uncompressedLength > 0 ? COMPRESSED_ENTRY : PLAIN_ENTRY;
+  }
+  return end + header;
+}
+
+export async function checkPacks(o: {
+  repo: IndexedRepository;
+  problem: (p: CheckProblem) => void;
+  hint: (message: string) => void;
+  signal?: AbortSignal;
+}): Promise<{ packs: number; sizes: Map<string, number> }> {
+  const { repo } = o;
+  const sizes = new Map<string, number>();
+  for await (const f of repo.backend.list('data')) sizes.set(f.name, f.size);
+  const indexed = new Set<string>();
+  let packs = 0;
+  for (const pack of repo.index.packs()) {
+    if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+    packs++;
+    const hex = idToHex(pack.packId);
+    const file = `data/${hex}`;
+    indexed.add(hex);
+    const size = sizes.get(hex);
+    if (size === undefined) {
+      o.problem({ kind: 'pack', file, message: `${file}: pack is in the index but does not exist` });
+      continue;
+    }
+    let entries: PackHeaderEntry[];
+    try {
+      entries = await readPackHeader({ backend: repo.backend, key: repo.key, packId: pack.packId, size, version: repo.config.version });
+    } catch (err) {
+      const msg = messageOf(err);
+      o.problem({ kind: 'pack', file, message: msg.includes(hex) ? msg : `${file}: ${msg}` });
+      continue;
+    }
+    const expected = packSizeOf(entries);
+    if (expected !== size) {
+      o.problem({ kind: 'pack', file, message: `${file}: pack is ${size} bytes but its header describes ${expected} bytes` });
+      continue;
+    }
+    if (entries.length !== pack.blobCount) {
+      o.problem({ kind: 'pack', file, message: `${file}: header lists ${entries.length} blobs, the index ${pack.blobCount}` });
+    }
+    for (const e of entries) {
+      const ok = repo.index.lookupAll(e.type, e.id).some((l) => idEquals(l.packId, pack.packId) && l.offset === e.offset && l.length === e.length);
+      if (!ok) {
+        o.problem({ kind: 'pack', file, message: `${file}: ${e.type} blob ${idToHex(e.id)} at offset ${e.offset} (length ${e.length}) does not match the index` });
+        break;
+      }
+    }
+  }
+  for (const name of sizes.keys()) if (!indexed.has(name)) o.hint(`pack ${name} is not referenced in any index`);
+  return { packs, sizes };
+}

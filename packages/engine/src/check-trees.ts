@@ -1,0 +1,60 @@
+/**
+ * check, step walk-trees: every snapshot's trees load, and every blob they reference is in the
+ * index. Each tree is visited once (a BlobSet in the index's own representation remembers them).
+ * Memory: the set of visited trees plus the trees on the current path.
+ */
+import { idFromHex, isHexId, type IndexedRepository, type SnapshotEntry, idToHex } from '@highwater/repo';
+import type { CheckProblem } from './check-types.js';
+import { messageOf } from './errors.js';
+
+export async function checkTrees(o: {
+  repo: IndexedRepository;
+  snapshots: readonly SnapshotEntry[];
+  problem: (p: CheckProblem) => void;
+  progress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}): Promise<number> {
+  const index = o.repo.index;
+  const seen = index.newBlobSet();
+  let trees = 0;
+  const walk = async (treeHex: string, where: string): Promise<void> => {
+    if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+    if (!isHexId(treeHex)) {
+      o.problem({ kind: 'tree', message: `${where}: invalid tree id ${JSON.stringify(treeHex)}` });
+      return;
+    }
+    const id = idFromHex<'blob'>(treeHex);
+    if (!seen.add('tree', id)) return;
+    trees++;
+    const file = `tree ${treeHex}`;
+    if (!index.has('tree', id)) {
+      o.problem({ kind: 'tree', file, message: `${file} (${where}) is not in the index` });
+      return;
+    }
+    let nodes;
+    try {
+      nodes = (await o.repo.loadTree(id)).nodes;
+    } catch (err) {
+      o.problem({ kind: 'tree', file, message: `${file} (${where}) cannot be loaded: ${messageOf(err)}` });
+      return;
+    }
+    for (const node of nodes) {
+      if (node.type === 'file') {
+        for (const c of node.content ?? []) {
+          if (!isHexId(c) || !index.has('data', idFromHex(c))) {
+            o.problem({ kind: 'tree', file, message: `${file}: file ${JSON.stringify(node.name)}: data blob ${c} is not in the index` });
+          }
+        }
+      } else if (node.type === 'dir') {
+        if (typeof node.subtree !== 'string') o.problem({ kind: 'tree', file, message: `${file}: dir ${JSON.stringify(node.name)} has no subtree` });
+        else await walk(node.subtree, `${where}/${node.name}`);
+      }
+    }
+  };
+  let done = 0;
+  for (const s of o.snapshots) {
+    await walk(s.snapshot.tree, `snapshot ${idToHex(s.id).slice(0, 8)}`);
+    o.progress?.(++done, o.snapshots.length);
+  }
+  return trees;
+}

@@ -1,0 +1,85 @@
+/**
+ * check: the repository's structure, and with `readData` every byte of it (restic `cmd_check.go`).
+ * Phases: load-index, load-snapshots (repo), walk-trees, check-packs, read-data. Problems are
+ * collected, not thrown: the result lists every one (the CLI prints one line each and exits 1).
+ * When the index cannot be loaded, each index file is then tried alone so every bad one is named.
+ */
+import { acquireLock, type IndexedRepository, type SnapshotEntry } from '@highwater/repo';
+import { inPhase } from '@highwater/probe';
+import { checkPacks } from './check-packs.js';
+import { checkReadData } from './check-read-data.js';
+import { checkTrees } from './check-trees.js';
+import type { CheckOptions, CheckProblem, CheckResult } from './check-types.js';
+import { messageOf } from './errors.js';
+
+async function nameBadIndexFiles(o: CheckOptions, problem: (p: CheckProblem) => void): Promise<number> {
+  let files = 0;
+  for await (const f of o.repo.backend.list('index')) {
+    files++;
+    const file = `index/${f.name}`;
+    try {
+      JSON.parse(new TextDecoder().decode(await o.repo.loadUnpacked('index', f.name)));
+    } catch (err) {
+      const msg = messageOf(err);
+      problem({ kind: 'index', file, message: msg.includes(f.name) ? msg : `${file}: ${msg}` });
+    }
+  }
+  return files;
+}
+
+export async function check(o: CheckOptions): Promise<CheckResult> {
+  const repo = o.repo;
+  const emit = o.onEvent ?? (() => undefined);
+  const problems: CheckProblem[] = [];
+  const hints: string[] = [];
+  const problem = (p: CheckProblem): void => {
+    problems.push(p);
+    emit({ type: 'problem', problem: p });
+  };
+  const hint = (message: string): void => {
+    hints.push(message);
+    emit({ type: 'hint', message });
+  };
+  const result = (x: Partial<CheckResult>): CheckResult => ({
+    problems, hints, indexFiles: 0, packs: 0, snapshots: 0, trees: 0, packsRead: 0, damagedPacks: [], ...x,
+  });
+
+  const lock = await acquireLock(repo, { exclusive: false });
+  try {
+    emit({ type: 'step', step: 'load-index' });
+    let indexed: IndexedRepository;
+    try {
+      indexed = await repo.loadIndex();
+    } catch (err) {
+      const before = problems.length;
+      const indexFiles = await nameBadIndexFiles(o, problem);
+      if (problems.length === before) problem({ kind: 'index', message: `cannot load the index: ${messageOf(err)}` });
+      return result({ indexFiles });
+    }
+    let snapshots: SnapshotEntry[] = [];
+    try {
+      snapshots = await repo.listSnapshots();
+    } catch (err) {
+      problem({ kind: 'snapshot', message: `cannot load the snapshots: ${messageOf(err)}` });
+    }
+    emit({ type: 'step', step: 'walk-trees' });
+    const trees = await inPhase(repo.probe, 'walk-trees', () =>
+      checkTrees({ repo: indexed, snapshots, problem, progress: (done, total) => emit({ type: 'progress', step: 'walk-trees', done, total }), signal: o.signal }),
+    );
+    emit({ type: 'step', step: 'check-packs' });
+    const { packs, sizes } = await inPhase(repo.probe, 'check-packs', () => checkPacks({ repo: indexed, problem, hint, signal: o.signal }));
+    let packsRead = 0;
+    let damagedPacks: string[] = [];
+    if (o.readData) {
+      emit({ type: 'step', step: 'read-data' });
+      const r = await inPhase(repo.probe, 'read-data', () =>
+        checkReadData({ repo: indexed, sizes, problem, progress: (done, total) => emit({ type: 'progress', step: 'read-data', done, total }), signal: o.signal }),
+      );
+      packsRead = r.read;
+      damagedPacks = r.damaged;
+    }
+    return result({ packs, snapshots: snapshots.length, trees, packsRead, damagedPacks });
+  } finally {
+    await lock.release();
+  }
+}

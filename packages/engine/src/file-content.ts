@@ -1,0 +1,73 @@
+/**
+ * Reads one file, cuts it into chunks with the repository's polynomial, and saves each chunk as
+ * a data blob. Memory: a file smaller than the chunker's minimum (512 KiB) is read whole (it is
+ * one chunk anyway); a larger one streams through the chunker, holding at most one chunk (<= 8 MiB)
+ * and the stream's buffer at a time.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { idToHex } from '@highwater/repo';
+import type { BlobSink } from './blob-sink.js';
+import { chunkFile, MIN_CHUNK_SIZE } from './chunk-file.js';
+
+export interface FileContent {
+  /** Hex ids of the data blobs, in file order. */
+  readonly content: string[];
+  /** Bytes read (the file may have changed size since lstat). */
+  readonly size: number;
+  readonly blobsAdded: number;
+  readonly bytesAdded: number;
+  readonly storedAdded: number;
+}
+
+export interface SaveFileOptions {
+  readonly path: string;
+  /** Size from lstat: decides between the whole-read and the streaming path. */
+  readonly expectedSize: number;
+  readonly sink: BlobSink;
+  readonly polynomial: bigint;
+  /** Called with the number of bytes each saved chunk held, for progress. */
+  readonly onBytes?: (n: number) => void;
+}
+
+export async function saveFileContent(o: SaveFileOptions): Promise<FileContent> {
+  const content: string[] = [];
+  let size = 0;
+  let blobsAdded = 0;
+  let bytesAdded = 0;
+  let storedAdded = 0;
+  const save = async (chunk: Uint8Array): Promise<void> => {
+    const r = await o.sink.saveBlob('data', chunk);
+    content.push(idToHex(r.id));
+    size += chunk.length;
+    if (!r.known) {
+      blobsAdded++;
+      bytesAdded += chunk.length;
+      storedAdded += r.storedLength;
+    }
+    o.onBytes?.(chunk.length);
+  };
+  if (o.expectedSize < MIN_CHUNK_SIZE) {
+    const fh = await open(o.path, 'r');
+    let data: Buffer;
+    try {
+      data = await fh.readFile();
+    } finally {
+      await fh.close();
+    }
+    if (data.length < MIN_CHUNK_SIZE) {
+      if (data.length > 0) await save(data);
+      return { content, size, blobsAdded, bytesAdded, storedAdded };
+    }
+    // The file grew past the minimum since lstat: chunk what was read.
+    for await (const chunk of chunkFile({ source: [data], polynomial: o.polynomial })) await save(chunk);
+    return { content, size, blobsAdded, bytesAdded, storedAdded };
+  }
+  const stream = createReadStream(o.path, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of chunkFile({ source: stream, polynomial: o.polynomial })) await save(chunk);
+  } finally {
+    stream.destroy();
+  }
+  return { content, size, blobsAdded, bytesAdded, storedAdded };
+}

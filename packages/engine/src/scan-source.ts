@@ -1,0 +1,44 @@
+/**
+ * The scan phase: counts the files and bytes a backup will visit (restic's scanner), so that the
+ * status can say how far along it is. Memory: one directory listing per level of depth.
+ * Unreadable items are skipped silently here; the archiver reports them.
+ */
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PathMatcher } from './path-patterns.js';
+
+export interface ScanTotals {
+  files: number;
+  dirs: number;
+  bytes: number;
+}
+
+export async function scanSource(o: { targets: readonly string[]; excludes: PathMatcher; signal?: AbortSignal; onProgress?: (t: ScanTotals) => void }): Promise<ScanTotals> {
+  const totals: ScanTotals = { files: 0, dirs: 0, bytes: 0 };
+  const visit = async (path: string): Promise<void> => {
+    if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+    if (o.excludes.matches(path)) return;
+    let st;
+    try {
+      st = await lstat(path);
+    } catch {
+      return;
+    }
+    if (st.isFile()) {
+      totals.files++;
+      totals.bytes += st.size;
+    } else if (st.isDirectory()) {
+      totals.dirs++;
+      let names: string[];
+      try {
+        names = await readdir(path);
+      } catch {
+        return;
+      }
+      for (const n of names) await visit(join(path, n));
+      o.onProgress?.(totals);
+    }
+  };
+  for (const t of o.targets) await visit(t);
+  return totals;
+}
