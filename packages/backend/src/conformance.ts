@@ -19,9 +19,14 @@ export interface ConformanceOptions {
 
 const TYPES: readonly Exclude<FileType, 'config'>[] = ['key', 'lock', 'snapshot', 'index', 'data'];
 
-/** A deterministic 64-hex name derived from a label. */
+/** A deterministic 64-hex name derived from a label (for files that are never saved). */
 export function nameOf(label: string): string {
   return createHash('sha256').update(label).digest('hex');
+}
+
+/** A handle named by the SHA-256 of the content, as restic names every file but config. */
+export function contentHandle(type: Exclude<FileType, 'config'>, content: Uint8Array | string): Handle {
+  return { type, name: createHash('sha256').update(content).digest('hex') };
 }
 
 /** Deterministic bytes (xorshift32) in chunks, so large files need no buffer of their own. */
@@ -86,7 +91,7 @@ export function describeBackendConformance(
 
     it('saves and loads every file type, config included', async () => {
       for (const type of TYPES) {
-        const h = { type, name: nameOf(type) };
+        const h = contentHandle(type, `content of ${type}`);
         await b.save(h, bytes(`content of ${type}`));
         expect(Buffer.from(await b.load(h)).toString()).toBe(`content of ${type}`);
       }
@@ -96,7 +101,7 @@ export function describeBackendConformance(
     });
 
     it('keeps its own copy of saved bytes and hands out fresh ones', async () => {
-      const h = { type: 'index' as const, name: nameOf('copy') };
+      const h = contentHandle('index', 'abcdef');
       const data = bytes('abcdef');
       await b.save(h, data);
       data[0] = 0x7a;
@@ -107,15 +112,15 @@ export function describeBackendConformance(
     });
 
     it('saves and loads an empty file', async () => {
-      const h = { type: 'lock' as const, name: nameOf('empty') };
+      const h = contentHandle('data', '');
       await b.save(h, new Uint8Array(0));
       expect((await b.load(h)).byteLength).toBe(0);
       expect(await b.stat(h)).toEqual({ name: h.name, size: 0 });
     });
 
     it('loads ranges and refuses ranges past the end', async () => {
-      const h = { type: 'data' as const, name: nameOf('ranges') };
       const text = '0123456789abcdefghij';
+      const h = contentHandle('data', text);
       await b.save(h, bytes(text));
       const at = async (offset?: number, length?: number) => Buffer.from(await b.load(h, { offset, length })).toString();
       expect(await at(5)).toBe(text.slice(5));
@@ -130,8 +135,8 @@ export function describeBackendConformance(
     });
 
     it('streams a whole file and a range', async () => {
-      const h = { type: 'data' as const, name: nameOf('stream') };
       const text = 'streaming backends hand out chunks';
+      const h = contentHandle('data', text);
       await b.save(h, bytes(text));
       expect(Buffer.from(await collect(b.stream(h))).toString()).toBe(text);
       expect(Buffer.from(await collect(b.stream(h, { offset: 10, length: 8 }))).toString()).toBe(text.slice(10, 18));
@@ -139,7 +144,7 @@ export function describeBackendConformance(
     });
 
     it('stats files and reports NOT_FOUND for missing ones', async () => {
-      const h = { type: 'snapshot' as const, name: nameOf('stat') };
+      const h = contentHandle('snapshot', '12345');
       await b.save(h, bytes('12345'));
       expect(await b.stat(h)).toEqual({ name: h.name, size: 5 });
       const missing = { type: 'snapshot' as const, name: nameOf('missing') };
@@ -151,34 +156,37 @@ export function describeBackendConformance(
     });
 
     it('lists the files of one type with their sizes, and nothing of the others', async () => {
-      const names = [0, 1, 2, 3].map((i) => nameOf(`list ${i}`));
+      const names = [0, 1, 2, 3].map((i) => contentHandle('data', new Uint8Array(i * 10)).name);
       for (const [i, n] of names.entries()) await b.save({ type: 'data', name: n }, new Uint8Array(i * 10));
-      await b.save({ type: 'index', name: nameOf('list index') }, bytes('x'));
+      await b.save(contentHandle('index', 'x'), bytes('x'));
       expect(await listAll(b, 'data')).toEqual(names.map((n, i) => ({ name: n, size: i * 10 })).sort((a, c) => a.name.localeCompare(c.name)));
-      expect(await listAll(b, 'index')).toEqual([{ name: nameOf('list index'), size: 1 }]);
+      expect(await listAll(b, 'index')).toEqual([{ name: contentHandle('index', 'x').name, size: 1 }]);
       expect(await listAll(b, 'key')).toEqual([]);
     });
 
     it('removes files', async () => {
-      const h = { type: 'key' as const, name: nameOf('remove') };
+      const h = contentHandle('key', 'k');
       await b.save(h, bytes('k'));
       await b.remove(h);
       expect(await codeOf(b.stat(h))).toBe('NOT_FOUND');
       expect(await listAll(b, 'key')).toEqual([]);
       expect(await codeOf(b.remove(h))).toBe('NOT_FOUND');
-      await b.save(h, bytes('again'));
-      expect(Buffer.from(await b.load(h)).toString()).toBe('again');
+      await b.save(h, bytes('k'));
+      expect(Buffer.from(await b.load(h)).toString()).toBe('k');
     });
 
     it('refuses to overwrite an existing file and keeps the original', async () => {
-      const h = { type: 'snapshot' as const, name: nameOf('exists') };
+      const h = contentHandle('data', 'first');
       await b.save(h, bytes('first'));
-      expect(await codeOf(b.save(h, bytes('second')))).toBe('ALREADY_EXISTS');
+      expect(await codeOf(b.save(h, bytes('first')))).toBe('ALREADY_EXISTS');
       expect(Buffer.from(await b.load(h)).toString()).toBe('first');
+      const s = contentHandle('snapshot', 'snap');
+      await b.save(s, bytes('snap'));
+      expect(await codeOf(b.save(s, bytes('snap')))).toBe('ALREADY_EXISTS');
     });
 
     it('is atomic: a save whose source fails leaves nothing, and an unfinished save is invisible', async () => {
-      const h = { type: 'data' as const, name: nameOf('atomic') };
+      const h = contentHandle('data', Buffer.concat([new Uint8Array(4096).fill(3), new Uint8Array(4096).fill(4)]));
       async function* failing(): AsyncGenerator<Uint8Array> {
         yield new Uint8Array(1000).fill(1);
         yield new Uint8Array(1000).fill(2);
@@ -209,9 +217,10 @@ export function describeBackendConformance(
 
     it('streams a large file (> 32 MiB) in and out', async () => {
       const size = opts.largeSize ?? 40 * 1024 * 1024 + 123;
-      const h = { type: 'data' as const, name: nameOf('large') };
       const want = createHash('sha256');
       for await (const c of pseudoRandomChunks(7, size)) want.update(c);
+      const wantHex = want.digest('hex');
+      const h = { type: 'data' as const, name: wantHex };
       await b.save(h, pseudoRandomChunks(7, size));
       expect((await b.stat(h)).size).toBe(size);
       const got = createHash('sha256');
@@ -222,7 +231,7 @@ export function describeBackendConformance(
         chunks++;
         largest = Math.max(largest, c.byteLength);
       }
-      expect(got.digest('hex')).toBe(want.digest('hex'));
+      expect(got.digest('hex')).toBe(wantHex);
       expect(chunks).toBeGreaterThan(1);
       expect(largest).toBeLessThan(size);
       const tail = await b.load(h, { offset: size - 100, length: 100 });
@@ -250,7 +259,7 @@ export function describeBackendConformance(
     });
 
     it('creates idempotently', async () => {
-      const h = { type: 'data' as const, name: nameOf('create twice') };
+      const h = contentHandle('data', 'kept');
       await b.save(h, bytes('kept'));
       await b.create();
       expect(Buffer.from(await b.load(h)).toString()).toBe('kept');

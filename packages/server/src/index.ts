@@ -1,1 +1,10 @@
-export {};
+export { createRestServer, DEFAULT_MAX_REQUEST_BYTES } from './rest-server.js';
+export type { ListenInfo, RestServer, RestServerOptions } from './rest-server.js';
+export { HttpError, ServerError } from './http-error.js';
+export type { ServerErrorCode } from './http-error.js';
+export { Htpasswd } from './htpasswd.js';
+export type { HtpasswdOptions } from './htpasswd.js';
+export { parseListen } from './listen-address.js';
+export { parseRoute, MAX_FOLDER_DEPTH } from './route.js';
+export type { Route, Target } from './route.js';
+export { parseRange } from './range.js';
