@@ -1,1 +1,40 @@
-export {};
+/**
+ * @highwater/repo: the restic repository format (docs/design.md) and the index stores.
+ */
+export * from './ids.js';
+export * from './index-store.js';
+export { RepoError, InternalError, fileLabel, type RepoErrorCode } from './errors.js';
+export { type RepoConfig, encodeConfig, decodeConfig } from './config.js';
+export { type Snapshot, type SnapshotEntry, type SnapshotFilter, encodeSnapshot, decodeSnapshot, snapshotMatches } from './snapshot.js';
+export { type Tree, type TreeNode, type NodeType, type ExtendedAttribute, encodeTree, decodeTree, decodeTreeStream } from './tree.js';
+export { compress, decompress, decompressStream, loadZstd, zstdLoaded, ZSTD_LEVEL } from './compression.js';
+export { resolveChoices, DEFAULT_STRATEGY } from './choices.js';
+export { initRepository, openRepository, type InitRepositoryOptions, type OpenRepositoryOptions } from './open-repository.js';
+export { OpenRepository, IndexedRepository, type WriteOptions, type RepositoryState } from './repository.js';
+export { PackWriter, type PackWriterOptions, type FinishedPack } from './pack-writer.js';
+export { readPackHeader, type ReadPackHeaderOptions } from './read-pack-header.js';
+export {
+  type PackHeaderEntry,
+  encodeHeader,
+  decodeHeader,
+  PLAIN_ENTRY_SIZE,
+  COMPRESSED_ENTRY_SIZE,
+  HEADER_LENGTH_SIZE,
+} from './pack-header.js';
+export { IndexFileWriter, INDEX_MAX_BLOBS, type IndexFileBlob } from './index-file-writer.js';
+export { DEFAULT_PACK_SIZE, DEFAULT_MAX_UPLOADS } from './pack-saver.js';
+export { readBlobAt, streamBlobAt } from './blob-reader.js';
+export { encodeUnpacked, decodeUnpacked, streamUnpacked } from './unpacked.js';
+export { createIndexSource } from './repo-index-source.js';
+export { randomPolynomial, isIrreducible } from './polynomial.js';
+export {
+  loadIndexStore,
+  createPendingIndex,
+  combineIndex,
+  STRATEGY_DEFAULTS,
+  defaultCacheDir,
+  IndexStoreError,
+  type IndexStoreErrorCode,
+  type PendingIndex,
+} from './strategies/index.js';
+export * from './lock.js';

@@ -1,0 +1,124 @@
+/**
+ * zstd for repository version 2 (design.rst "Compression"; restic internal/repository).
+ *
+ * Codec choice (figures in docs/design.md): compression with @bokuweb/zstd-wasm (libzstd compiled to
+ * WebAssembly: runs on every architecture the harness targets, arm under qemu-user included, no native
+ * addon); one-shot decompression with the same module when the plaintext length is known (the index
+ * records it for blobs, zstd frames usually carry it), otherwise with fzstd (pure JavaScript, handles
+ * frames of unknown size); streamed decompression (huge trees, index files read as a stream) with
+ * fzstd's `Decompress`.
+ *
+ * Level: restic's `--compression auto` is klauspost's SpeedDefault, which corresponds to zstd level 3.
+ *
+ * Memory: the WebAssembly module has one linear memory that grows to the largest input + output it
+ * has handled and never shrinks (a 400 MB tree decompressed in one piece keeps ~800 MB mapped). Paths
+ * that must stay bounded use the streamed decoder.
+ *
+ * The wasm module loads once per process (`loadZstd()`); `compress()` and `decompress()` are
+ * synchronous and need it loaded. initRepository/openRepository await it for version 2.
+ */
+import { Decompress, decompress as fzstdDecompress } from 'fzstd';
+import { InternalError, RepoError } from './errors.js';
+
+export const ZSTD_LEVEL = 3;
+
+interface ZstdWasm {
+  init(): Promise<void>;
+  compress(buf: Uint8Array, level?: number): Uint8Array;
+  decompress(buf: Uint8Array, opts?: { defaultHeapSize?: number }): Uint8Array;
+}
+
+// The loaded codec is process-wide by nature (one WebAssembly instance); it is set once and never changes.
+let wasm: ZstdWasm | undefined;
+let loading: Promise<void> | undefined;
+
+/** Loads and instantiates the WebAssembly codec once per process. Safe to call many times. */
+export function loadZstd(): Promise<void> {
+  if (wasm) return Promise.resolve();
+  loading ??= (async () => {
+    const mod = (await import('@bokuweb/zstd-wasm')) as unknown as ZstdWasm & { default?: ZstdWasm };
+    const m: ZstdWasm = typeof mod.init === 'function' ? mod : (mod.default as ZstdWasm);
+    await m.init();
+    wasm = m;
+  })();
+  return loading;
+}
+
+export function zstdLoaded(): boolean {
+  return wasm !== undefined;
+}
+
+function codec(): ZstdWasm {
+  if (!wasm) throw new InternalError('zstd is not loaded: await loadZstd() before compress()/decompress()');
+  return wasm;
+}
+
+/** Compresses one buffer into one zstd frame (level 3, content size recorded in the frame). */
+export function compress(b: Uint8Array): Uint8Array {
+  return codec().compress(b, ZSTD_LEVEL);
+}
+
+/** The frame content size recorded in a zstd frame header, or -1 when absent/unknown. */
+export function frameContentSize(b: Uint8Array): number {
+  if (b.length < 6 || b[0] !== 0x28 || b[1] !== 0xb5 || b[2] !== 0x2f || b[3] !== 0xfd) return -1;
+  const fhd = b[4]!;
+  const fcsFlag = fhd >> 6;
+  const singleSegment = (fhd >> 5) & 1;
+  const dictIdFlag = fhd & 3;
+  let p = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][dictIdFlag]!;
+  const fcsSize = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [1, 2, 4, 8][fcsFlag]!;
+  if (fcsSize === 0 || b.length < p + fcsSize) return -1;
+  let v = 0;
+  for (let i = fcsSize - 1; i >= 0; i--) v = v * 256 + b[p + i]!;
+  if (fcsSize === 2) v += 256;
+  return v;
+}
+
+/**
+ * Decompresses zstd data (one or more frames). With `expectedLength` the result MUST have exactly
+ * that length, else BAD_COMPRESSION. `file` names the source in errors.
+ */
+export function decompress(b: Uint8Array, expectedLength?: number, file?: string): Uint8Array {
+  let out: Uint8Array;
+  try {
+    const known = expectedLength ?? frameContentSize(b);
+    // The wasm path needs the output size up front; it is exact only for single-frame data whose
+    // size we know. Anything else goes through fzstd.
+    if (wasm && known >= 0 && known === frameContentSize(b)) {
+      out = wasm.decompress(b, { defaultHeapSize: Math.max(known, 1) });
+    } else {
+      out = fzstdDecompress(b);
+    }
+  } catch (err) {
+    throw new RepoError('BAD_COMPRESSION', `zstd data does not decompress: ${(err as Error).message}`, { file, cause: err });
+  }
+  if (expectedLength !== undefined && out.length !== expectedLength) {
+    throw new RepoError('BAD_COMPRESSION', `decompressed to ${out.length} bytes, expected ${expectedLength}`, { file });
+  }
+  return out;
+}
+
+/**
+ * Streams the decompression of zstd data arriving in chunks. Memory: fzstd's window (at most the
+ * frame's window size, 512 KiB–8 MiB for what restic and highwater write) plus one output chunk.
+ */
+export async function* decompressStream(chunks: AsyncIterable<Uint8Array>, file?: string): AsyncGenerator<Uint8Array> {
+  const out: Uint8Array[] = [];
+  const d = new Decompress((data) => {
+    out.push(data);
+  });
+  const push = (c: Uint8Array, final: boolean): void => {
+    try {
+      d.push(c, final);
+    } catch (err) {
+      throw new RepoError('BAD_COMPRESSION', `zstd stream does not decompress: ${(err as Error).message}`, { file, cause: err });
+    }
+  };
+  // Errors of the source (MAC_MISMATCH from the decrypting stream) pass through unchanged.
+  for await (const c of chunks) {
+    push(c, false);
+    while (out.length) yield out.shift()!;
+  }
+  push(new Uint8Array(0), true);
+  while (out.length) yield out.shift()!;
+}

@@ -1,0 +1,152 @@
+/**
+ * Saving blobs during a run: one open pack per blob type (as restic's dataPM/treePM), uploaded when it
+ * reaches the target pack size, at most `maxUploads` uploads at once; the index files of uploaded packs
+ * are written as each reaches INDEX_MAX_BLOBS, and the rest at flush.
+ *
+ * Memory budget: the open packs (2 x packSize + 1 MiB each at most), the packs being uploaded
+ * (maxUploads x packSize), the unwritten index text (<= ~7 MB), and a Set of the hex ids of the
+ * blobs in open packs (for dedup before their location is known). restic 0.14 keeps open packs in
+ * temporary files instead; highwater keeps them in memory (docs/design.md).
+ *
+ * Ordering: a pack's blobs enter the pending index when the pack is finished (their location is
+ * known then); a pack enters an index file only after its upload succeeded, so an index file never
+ * names a pack that is not in the repository.
+ */
+import type { Backend } from '@highwater/backend';
+import type { MasterKey } from '@highwater/crypto';
+import { asRepoError, fileLabel } from './errors.js';
+import type { BlobId, BlobType } from './ids.js';
+import { idToHex } from './ids.js';
+import { IndexFileWriter } from './index-file-writer.js';
+import type { IndexedBlob } from './index-store.js';
+import { PackWriter } from './pack-writer.js';
+import type { PendingIndex } from './strategies/index.js';
+
+/** restic 0.14's default target pack size (--pack-size 16). */
+export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
+export const DEFAULT_MAX_UPLOADS = 2;
+
+export interface PackSaverOptions {
+  backend: Backend;
+  key: MasterKey;
+  version: 1 | 2;
+  pending: PendingIndex;
+  /** Seals and stores one index file's plaintext; returns its id. */
+  saveIndex: (plaintext: Uint8Array) => Promise<Uint8Array>;
+  packSize?: number;
+  maxUploads?: number;
+  /** Compress blobs in version 2 (default true). */
+  compress?: boolean;
+}
+
+export class PackSaver {
+  readonly #o: PackSaverOptions;
+  readonly #packSize: number;
+  readonly #maxUploads: number;
+  readonly #open = new Map<BlobType, PackWriter>();
+  /** `type:hex` of blobs in open packs (not yet in the pending index). */
+  readonly #inOpenPacks = new Set<string>();
+  readonly #uploads = new Map<string, Promise<void>>();
+  #indexWriter = new IndexFileWriter();
+  #indexChain: Promise<void> = Promise.resolve();
+  #failure: unknown;
+  /** Ids of the index files written by this saver. */
+  readonly indexFiles: Uint8Array[] = [];
+
+  constructor(o: PackSaverOptions) {
+    this.#o = o;
+    this.#packSize = o.packSize ?? DEFAULT_PACK_SIZE;
+    this.#maxUploads = o.maxUploads ?? DEFAULT_MAX_UPLOADS;
+    if (!Number.isSafeInteger(this.#packSize) || this.#packSize < 1) throw new RangeError(`expected a positive pack size, got ${this.#packSize}`);
+    if (!Number.isSafeInteger(this.#maxUploads) || this.#maxUploads < 1) throw new RangeError(`expected maxUploads >= 1, got ${this.#maxUploads}`);
+  }
+
+  /** True when the blob sits in a pack not finished yet. */
+  inOpenPack(type: BlobType, id: BlobId): boolean {
+    return this.#inOpenPacks.size > 0 && this.#inOpenPacks.has(`${type}:${idToHex(id)}`);
+  }
+
+  /** Resolves when the pack is in the repository (immediately when it is not being uploaded). */
+  async whenUploaded(packHex: string): Promise<void> {
+    const u = this.#uploads.get(packHex);
+    if (u) await u;
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Adds a new blob (the caller checked it is not known). Returns its stored length. */
+  async add(type: BlobType, id: BlobId, plaintext: Uint8Array): Promise<number> {
+    this.#throwIfFailed();
+    let w = this.#open.get(type);
+    if (!w) {
+      w = new PackWriter({ key: this.#o.key, version: this.#o.version, compress: this.#o.compress });
+      this.#open.set(type, w);
+    }
+    const n = w.add(type, id, plaintext);
+    this.#inOpenPacks.add(`${type}:${idToHex(id)}`);
+    if (w.size >= this.#packSize) await this.#finishPack(type);
+    return n;
+  }
+
+  async #finishPack(type: BlobType): Promise<void> {
+    const w = this.#open.get(type);
+    if (!w) return;
+    this.#open.delete(type);
+    const fin = await w.finish();
+    for (const e of fin.entries) {
+      this.#o.pending.add(e.type, e.id, e);
+      this.#inOpenPacks.delete(`${e.type}:${idToHex(e.id)}`);
+    }
+    while (this.#uploads.size >= this.#maxUploads) await Promise.race(this.#uploads.values());
+    this.#throwIfFailed();
+    const hex = idToHex(fin.packId);
+    const upload = this.#upload(hex, fin.bytes, fin.entries).finally(() => this.#uploads.delete(hex));
+    this.#uploads.set(hex, upload);
+  }
+
+  async #upload(hex: string, bytes: AsyncIterable<Uint8Array>, entries: IndexedBlob[]): Promise<void> {
+    try {
+      await this.#o.backend.save({ type: 'data', name: hex }, bytes);
+    } catch (err) {
+      this.#failure ??= asRepoError(err, fileLabel('data', hex));
+      return;
+    }
+    this.#indexWriter.addPack(entries[0]!.packId, entries);
+    if (this.#indexWriter.full) this.#queueIndexWrite();
+  }
+
+  #queueIndexWrite(): void {
+    const w = this.#indexWriter;
+    if (w.packCount === 0) return;
+    this.#indexWriter = new IndexFileWriter();
+    this.#indexChain = this.#indexChain.then(async () => {
+      if (this.#failure !== undefined) return;
+      try {
+        this.indexFiles.push(await this.#o.saveIndex(w.finish()));
+      } catch (err) {
+        this.#failure ??= asRepoError(err, 'index/');
+      }
+    });
+  }
+
+  /** Finishes the open packs, waits for every upload, writes the remaining index entries. */
+  async flush(): Promise<void> {
+    for (const type of [...this.#open.keys()]) await this.#finishPack(type);
+    while (this.#uploads.size > 0) await Promise.all([...this.#uploads.values()]);
+    this.#queueIndexWrite();
+    await this.#indexChain;
+    this.#throwIfFailed();
+  }
+
+  /** Waits for uploads without writing anything more (close without flush). */
+  async settle(): Promise<void> {
+    while (this.#uploads.size > 0) await Promise.all([...this.#uploads.values()]);
+    await this.#indexChain;
+  }
+
+  get hasUnflushed(): boolean {
+    return this.#open.size > 0 || this.#uploads.size > 0 || this.#indexWriter.packCount > 0;
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The repository in two states (state in the type, as rustic does):
+ * - OpenRepository: config and master key known, no blob index. Unpacked files (snapshots, index
+ *   files, locks), prefixes.
+ * - IndexedRepository: the blob index is loaded (with the strategy `choices.index` names); blobs and
+ *   trees can be read and saved.
+ * Both classes live in this file because IndexedRepository extends OpenRepository and
+ * OpenRepository.loadIndex creates one (a cycle across modules breaks ESM class evaluation).
+ */
+import type { Backend, FileType } from '@highwater/backend';
+import type { MasterKey } from '@highwater/crypto';
+import { sha256 } from '@highwater/crypto';
+import type { Probe } from '@highwater/probe';
+import { inPhase } from '@highwater/probe';
+import { readBlobAt, streamBlobAt } from './blob-reader.js';
+import type { RepoConfig } from './config.js';
+import { RepoError, asRepoError, fileLabel } from './errors.js';
+import type { BlobId, BlobType, KeyId, SnapshotId, TreeId } from './ids.js';
+import { idFromHex, idToHex } from './ids.js';
+import type { IndexSource, IndexStore, StrategyChoices } from './index-store.js';
+import { PackSaver } from './pack-saver.js';
+import { createIndexSource } from './repo-index-source.js';
+import type { Snapshot, SnapshotEntry, SnapshotFilter } from './snapshot.js';
+import { decodeSnapshot, encodeSnapshot, snapshotMatches } from './snapshot.js';
+import { combineIndex, createPendingIndex, loadIndexStore } from './strategies/index.js';
+import type { PendingIndex } from './strategies/index.js';
+import type { Tree, TreeNode } from './tree.js';
+import { decodeTree, decodeTreeStream, encodeTree } from './tree.js';
+import { decodeUnpacked, encodeUnpacked } from './unpacked.js';
+
+/** How blobs are written; every field has restic 0.14's default. */
+export interface WriteOptions {
+  /** Target pack size in bytes (restic 0.14: 16 MiB; --pack-size). */
+  packSize?: number;
+  /** Pack uploads at once (default 2). */
+  maxUploads?: number;
+  /** Compress blobs in version 2 (default true; restic --compression off = false). */
+  compress?: boolean;
+  /** Snapshot files read at once by listSnapshots (default 8). */
+  snapshotConcurrency?: number;
+}
+
+export interface RepositoryState {
+  readonly backend: Backend;
+  readonly config: RepoConfig;
+  readonly key: MasterKey;
+  readonly keyId: KeyId;
+  readonly choices: StrategyChoices;
+  readonly probe: Probe;
+  readonly write: WriteOptions;
+}
+
+const HEX_PREFIX = /^[0-9a-f]{1,64}$/;
+
+export class OpenRepository {
+  readonly backend: Backend;
+  readonly config: RepoConfig;
+  readonly key: MasterKey;
+  readonly keyId: KeyId;
+  readonly choices: StrategyChoices;
+  readonly probe: Probe;
+  protected readonly state: RepositoryState;
+
+  /** Use openRepository/initRepository; this constructor is for the package. */
+  constructor(state: RepositoryState) {
+    this.state = state;
+    this.backend = state.backend;
+    this.config = state.config;
+    this.key = state.key;
+    this.keyId = state.keyId;
+    this.choices = state.choices;
+    this.probe = state.probe;
+  }
+
+  /** The index files as the index stores read them (also for check and prune). */
+  indexSource(): IndexSource {
+    return createIndexSource({ backend: this.backend, key: this.key, version: this.config.version });
+  }
+
+  /** Loads the blob index with `choices.index` (phase 'load-index'). */
+  async loadIndex(): Promise<IndexedRepository> {
+    const store = await inPhase(this.probe, 'load-index', () => loadIndexStore(this.indexSource(), this.choices, this.probe));
+    return new IndexedRepository(this.state, store);
+  }
+
+  /** Every snapshot, oldest first (phase 'load-snapshots'). */
+  async listSnapshots(): Promise<SnapshotEntry[]> {
+    return inPhase(this.probe, 'load-snapshots', async () => {
+      const names: string[] = [];
+      try {
+        for await (const f of this.backend.list('snapshot')) names.push(f.name);
+      } catch (err) {
+        throw asRepoError(err, 'snapshots/');
+      }
+      const out: SnapshotEntry[] = new Array(names.length);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < names.length) {
+          const i = next++;
+          out[i] = await this.#loadSnapshot(names[i]!);
+        }
+      };
+      const n = Math.min(this.state.write.snapshotConcurrency ?? 8, names.length);
+      await Promise.all(Array.from({ length: n }, worker));
+      return out.sort((a, b) => Date.parse(a.snapshot.time) - Date.parse(b.snapshot.time) || Buffer.compare(a.id, b.id));
+    });
+  }
+
+  async #loadSnapshot(name: string): Promise<SnapshotEntry> {
+    const plain = await this.loadUnpacked('snapshot', name);
+    return { id: idFromHex<'snapshot'>(name), snapshot: decodeSnapshot(plain, fileLabel('snapshot', name)) };
+  }
+
+  /**
+   * `latest` (the newest snapshot matching `filter`), or a unique hex prefix of a snapshot id.
+   * NOT_FOUND / AMBIGUOUS_ID otherwise.
+   */
+  async findSnapshot(idOrPrefixOrLatest: string, filter?: SnapshotFilter): Promise<SnapshotEntry> {
+    if (idOrPrefixOrLatest === 'latest') {
+      const all = (await this.listSnapshots()).filter((e) => snapshotMatches(e.snapshot, filter));
+      const last = all[all.length - 1];
+      if (!last) throw new RepoError('NOT_FOUND', 'no snapshot found' + (filter ? ' matching the filter' : ''));
+      return last;
+    }
+    const name = await this.resolvePrefix('snapshot', idOrPrefixOrLatest);
+    return this.#loadSnapshot(name);
+  }
+
+  async saveSnapshot(s: Snapshot): Promise<SnapshotId> {
+    return (await this.saveUnpacked('snapshot', encodeSnapshot(s))) as SnapshotId;
+  }
+
+  async removeSnapshot(id: SnapshotId): Promise<void> {
+    const name = idToHex(id);
+    try {
+      await this.backend.remove({ type: 'snapshot', name });
+    } catch (err) {
+      throw asRepoError(err, fileLabel('snapshot', name));
+    }
+  }
+
+  /**
+   * A stored unpacked file, checked and decrypted and decompressed. Key files are returned as stored
+   * (plain JSON). The config's name is ''.
+   */
+  async loadUnpacked(type: 'config' | 'index' | 'snapshot' | 'key' | 'lock', name: string): Promise<Uint8Array> {
+    const file = fileLabel(type, name);
+    let raw: Uint8Array;
+    try {
+      raw = await this.backend.load({ type, name: type === 'config' ? '' : name });
+    } catch (err) {
+      throw asRepoError(err, file);
+    }
+    if (type === 'key') return raw;
+    return decodeUnpacked({ key: this.key, version: this.config.version, type, name, sealed: raw, file });
+  }
+
+  /** Seals (and for version 2 compresses) a plaintext and stores it under its id, which it returns. */
+  async saveUnpacked(type: 'index' | 'snapshot' | 'lock', plaintext: Uint8Array): Promise<Uint8Array> {
+    const sealed = encodeUnpacked({ key: this.key, version: this.config.version, type, plaintext });
+    const id = sha256(sealed);
+    const name = idToHex(id);
+    try {
+      await this.backend.save({ type, name }, sealed);
+    } catch (err) {
+      throw asRepoError(err, fileLabel(type, name));
+    }
+    return id;
+  }
+
+  /** The full name of the one file of `type` whose name starts with `prefix`. */
+  async resolvePrefix(type: FileType, prefix: string): Promise<string> {
+    const what = type === 'data' ? 'pack' : type;
+    if (!HEX_PREFIX.test(prefix)) throw new RepoError('NOT_FOUND', `no ${what} matches ${JSON.stringify(prefix)} (expected a hex id or prefix)`);
+    const found: string[] = [];
+    try {
+      for await (const f of this.backend.list(type)) if (f.name.startsWith(prefix)) found.push(f.name);
+    } catch (err) {
+      throw asRepoError(err, `${fileLabel(type, '')}`);
+    }
+    if (found.length === 0) throw new RepoError('NOT_FOUND', `no ${what} matches ${JSON.stringify(prefix)}`);
+    if (found.length > 1) throw new RepoError('AMBIGUOUS_ID', `${found.length} ${what} files match the prefix ${JSON.stringify(prefix)}; give more characters`);
+    return found[0]!;
+  }
+
+  /** Releases what this object holds. The backend stays open: its creator closes it. */
+  async close(): Promise<void> {}
+}
+
+export class IndexedRepository extends OpenRepository {
+  /** What was loaded, plus the blobs saved in this session. */
+  readonly index: IndexStore;
+  readonly #loaded: IndexStore;
+  readonly #pending: PendingIndex;
+  readonly #saver: PackSaver;
+
+  constructor(state: RepositoryState, loaded: IndexStore) {
+    super(state);
+    this.#loaded = loaded;
+    this.#pending = createPendingIndex(state.choices);
+    this.index = combineIndex(loaded, this.#pending);
+    this.#saver = new PackSaver({
+      backend: state.backend,
+      key: state.key,
+      version: state.config.version,
+      pending: this.#pending,
+      saveIndex: (p) => this.saveUnpacked('index', p),
+      packSize: state.write.packSize,
+      maxUploads: state.write.maxUploads,
+      compress: state.write.compress,
+    });
+  }
+
+  /** A blob's plaintext: tries each location the index has, checks MAC and SHA-256. */
+  async loadBlob(type: BlobType, id: BlobId): Promise<Uint8Array> {
+    const locs = this.index.lookupAll(type, id);
+    if (locs.length === 0) throw new RepoError('BLOB_NOT_FOUND', `${type} blob ${idToHex(id)} is not in the index`);
+    let last: unknown;
+    for (const loc of locs) {
+      await this.#saver.whenUploaded(idToHex(loc.packId));
+      try {
+        return await readBlobAt(this, type, id, loc);
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
+  }
+
+  /** A tree, decoded whole or node by node as `choices.treeDecode` says. */
+  async loadTree(id: TreeId): Promise<Tree> {
+    if (this.choices.treeDecode === 'whole') {
+      return decodeTree(await this.loadBlob('tree', id), this.#treeLabel(id));
+    }
+    const nodes: TreeNode[] = [];
+    for await (const n of this.treeNodes(id)) nodes.push(n);
+    return { nodes };
+  }
+
+  #treeLabel(id: TreeId): string {
+    const loc = this.index.lookup('tree', id);
+    return loc ? `${fileLabel('data', idToHex(loc.packId))} (tree ${idToHex(id)})` : `tree ${idToHex(id)}`;
+  }
+
+  /**
+   * The nodes of a tree, streamed: memory is one node plus one chunk, whatever the directory size.
+   * The MAC and SHA-256 are checked when the stream ends: the last iteration throws on a damaged tree.
+   */
+  async *treeNodes(id: TreeId): AsyncIterable<TreeNode> {
+    const loc = this.index.lookup('tree', id);
+    if (!loc) throw new RepoError('BLOB_NOT_FOUND', `tree blob ${idToHex(id)} is not in the index`);
+    await this.#saver.whenUploaded(idToHex(loc.packId));
+    yield* decodeTreeStream(streamBlobAt(this, 'tree', id, loc), this.#treeLabel(id));
+  }
+
+  /**
+   * Saves a blob unless the index (or an open pack) has it. `id` MUST be the SHA-256 of `plaintext`
+   * when given (the chunker computed it already). storedLength: bytes added to packs, 0 when known.
+   */
+  async saveBlob(type: BlobType, plaintext: Uint8Array, id?: BlobId): Promise<{ id: BlobId; known: boolean; storedLength: number }> {
+    const bid = id ?? (sha256(plaintext) as BlobId);
+    if (this.index.has(type, bid) || this.#saver.inOpenPack(type, bid)) return { id: bid, known: true, storedLength: 0 };
+    const storedLength = await this.#saver.add(type, bid, plaintext);
+    return { id: bid, known: false, storedLength };
+  }
+
+  async saveTree(tree: Tree): Promise<TreeId> {
+    return (await this.saveBlob('tree', encodeTree(tree))).id;
+  }
+
+  /** Finishes open packs, waits for uploads, writes the index files of new blobs (phase 'save-index'). */
+  async flush(): Promise<void> {
+    await inPhase(this.probe, 'save-index', () => this.#saver.flush());
+  }
+
+  /** Ids of the index files written in this session. */
+  get writtenIndexFiles(): readonly Uint8Array[] {
+    return this.#saver.indexFiles;
+  }
+
+  /**
+   * Waits for uploads in flight and closes the index store. Blobs saved since the last flush() are
+   * NOT indexed (their packs, if uploaded, are unreferenced until a prune): call flush() first.
+   */
+  override async close(): Promise<void> {
+    try {
+      await this.#saver.settle();
+    } finally {
+      await this.#loaded.close();
+    }
+  }
+}
