@@ -66,6 +66,11 @@ export interface IndexStore {
 
 /** Where index files come from: the repository, decrypted and decompressed. */
 export interface IndexSource {
+  /**
+   * The repository id (config `id`, hex). `paged` names its per-repository cache folder by it and
+   * stores it in the table to reject a foreign cache; without it `paged` uses a temporary cache.
+   */
+  readonly repositoryId?: string;
   /** Names (hex ids) of all index files. */
   list(): Promise<string[]>;
   /** Size in bytes of an index file as stored (encrypted). */

@@ -1,13 +1,13 @@
 /**
- * Errors of the index stores. Bad data (an index file that is not a valid restic index, a cache
- * that cannot be used) is an IndexStoreError with a stable `code` and the offending `file`.
- * Errors raised by the IndexSource (MAC_MISMATCH, NOT_FOUND, ...) are passed through unchanged,
- * so their codes reach the CLI as the source made them.
- *
- * Codes: BAD_INDEX (an index file's JSON or values are invalid; `file` is the index file name),
- * BAD_CACHE (a paged cache file cannot be written or read after it was validated; `file` is its path).
+ * Errors of the index stores.
+ * - An index file that is not restic's index JSON: RepoError BAD_INDEX, `file` = `index/<name>`.
+ * - Errors raised by the IndexSource (MAC_MISMATCH, NOT_FOUND, IO_ERROR ...) pass through unchanged.
+ * - The paged cache: a cache that fails validation is rebuilt, never reported; IndexStoreError
+ *   BAD_CACHE only when the cache cannot be written or read at all (`file` = its path).
  */
-export type IndexStoreErrorCode = 'BAD_INDEX' | 'BAD_CACHE';
+import { RepoError, fileLabel } from '../errors.js';
+
+export type IndexStoreErrorCode = 'BAD_CACHE';
 
 export class IndexStoreError extends Error {
   override readonly name = 'IndexStoreError';
@@ -21,6 +21,7 @@ export class IndexStoreError extends Error {
   }
 }
 
-export function badIndex(file: string, message: string, cause?: unknown): IndexStoreError {
-  return new IndexStoreError('BAD_INDEX', message, { file, cause });
+/** BAD_INDEX for index file `name` (a hex name; the error's `file` is `index/<name>`). */
+export function badIndex(name: string, message: string, cause?: unknown): RepoError {
+  return new RepoError('BAD_INDEX', message, { file: fileLabel('index', name), cause });
 }

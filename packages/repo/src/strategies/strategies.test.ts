@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { NO_PROBE } from '@highwater/probe';
 import type { BlobLocation, IndexStore, StrategyChoices, StrategyName } from '../index-store.js';
 import { idFromHex, idToHex, type BlobId, type BlobType } from '../ids.js';
-import { IndexStoreError, STRATEGY_DEFAULTS, loadIndexStore } from './index.js';
+import { STRATEGY_DEFAULTS, loadIndexStore } from './index.js';
+import { RepoError } from '../errors.js';
 import { MemoryIndexSource, hex, modelOf, randomIndex, type IndexJson, type ModelLocation } from './strategies.test-util.js';
 
 const STRATEGIES: StrategyName[] = ['naive', 'packed'];
@@ -133,8 +134,8 @@ describe.each(STRATEGIES)('index store %s', (strategy) => {
     const src = sourceOf([...randomIndex({ files: 2, packsPerFile: 2, maxBlobs: 5 })]);
     const bad = src.put(text);
     const err = await loadIndexStore(src, choicesFor(strategy), NO_PROBE).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(IndexStoreError);
-    expect(err).toMatchObject({ code: 'BAD_INDEX', file: bad });
+    expect(err).toBeInstanceOf(RepoError);
+    expect(err).toMatchObject({ code: 'BAD_INDEX', file: `index/${bad}` });
   });
 
   it('decodes the same with any chunking of the stream', async () => {
