@@ -1,1 +1,17 @@
-export {};
+export { SCHEMA_VERSION } from './result.js';
+export type { RunResult, RunStatus, Engine, Arch, Op, PeakSource, HeapFigures, PhaseResult, Sample, EnvBlock } from './result.js';
+export { runReplay, PROJECT_ROOT } from './replay.js';
+export type { ReplayOptions } from './replay.js';
+export { runChild } from './child-run.js';
+export type { ChildRun, ChildRunOptions, BudgetKill } from './child-run.js';
+export { runResult } from './run-result.js';
+export { phaseResults } from './phase-results.js';
+export { parseSize, formatSize } from './size.js';
+export { listDevices, findDevice, readDeviceFile, deviceRunArch } from './devices.js';
+export type { Device, DeviceArch } from './devices.js';
+export { nodeLauncher } from './node-launcher.js';
+export type { NodeLauncher } from './node-launcher.js';
+export { OPS, opArgs } from './op-args.js';
+export { writeResults, writeFileAtomic } from './result-file.js';
+export { HarnessError, InternalError } from './errors.js';
+export type { HarnessErrorCode } from './errors.js';

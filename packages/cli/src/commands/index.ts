@@ -1,6 +1,8 @@
 import type { CommandSpec } from '../command-spec.js';
 import { reportCommand } from './report.js';
 import { gateCommand } from './gate.js';
+import { replayCommand } from './replay.js';
+import { devicesCommand } from './devices.js';
 
 /**
  * Every subcommand, one module each under ./ (one line per command here, nothing else).
@@ -9,4 +11,6 @@ import { gateCommand } from './gate.js';
 export const COMMANDS: readonly CommandSpec[] = [
   reportCommand,
   gateCommand,
+  replayCommand,
+  devicesCommand,
 ];

@@ -1,0 +1,105 @@
+import { resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { formatSize, HarnessError, OPS, parseSize, runReplay, writeResults, type Arch, type Engine, type Op, type RunResult } from '@highwater/harness';
+import { CliError, UsageError } from '../cli-error.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/**
+ * `highwater replay OP (--repo DIR | --shape NAME [--scale S]) [--engine] [--strategy] [--arch]
+ * [--device] [--budget SIZE] [--repeat N] [--out FILE]`: runs the operation as a child process
+ * per repeat and measures it (harness). Bad input (unknown shape or device, a malformed shape
+ * file, a bad budget, a missing emulator) is one line and exit code 2, before anything runs; the
+ * results are written whole at the end (temporary file, then rename). An `oom` verdict is a
+ * successful measurement (exit 0); a run that failed otherwise makes the exit code 1.
+ */
+export const replayCommand: CommandSpec = {
+  command: 'replay <op>',
+  describe: 'replay one operation as a child process and measure its memory per phase',
+  builder: (y: Argv) =>
+    y
+      .positional('op', { type: 'string', choices: OPS as string[], describe: 'the operation to replay' })
+      .option('shape', { type: 'string', describe: 'a shape name (fixtures/shapes) or file: generated and cached under .cache/shapes/' })
+      .option('scale', { type: 'number', describe: 'scale of the shape\'s blob, file and pack counts (default 1)' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed of the generated repository' })
+      .option('engine', { type: 'string', choices: ['highwater', 'restic'], default: 'highwater', describe: 'the engine to run' })
+      .option('arch', { type: 'string', choices: ['native', 'arm64', 'armv7'], describe: 'run natively or under qemu-user (default: the device\'s, else native)' })
+      .option('device', { type: 'string', describe: 'a device (fixtures/devices): its memory is the budget, its arch the default --arch' })
+      .option('budget', { type: 'string', describe: 'kill the child when its RSS crosses this (KiB/MiB/GiB, kB/MB/GB), as an OOM killer would' })
+      .option('repeat', { type: 'number', default: 1, describe: 'runs, each a fresh child process' })
+      .option('out', { type: 'string', describe: 'write the results here: a JSON array, or one file per repeat when this is a directory (ends with /)' })
+      .option('interval', { type: 'number', default: 50, describe: 'RSS sampling interval in ms' })
+      .option('node-arg', { type: 'string', array: true, describe: 'an argument for the child\'s Node (e.g. --max-old-space-size=256)' })
+      .option('source-files', { type: 'number', describe: 'backup: files in the source tree (default 1000)' })
+      .example('highwater replay load-index --shape pi-restserver-1tb --device rpi3-armv7-1g --strategy naive', '')
+      .example('highwater replay check -r /srv/repo --password-file pw --engine restic --repeat 3 --out results.json', ''),
+  async handler(args, { io, signal }) {
+    const quiet = args.quiet === true;
+    const json = args.json === true;
+    const engine = args.engine as Engine;
+    let budgetBytes: number | undefined;
+    try {
+      if (args.budget !== undefined) budgetBytes = parseSize(String(args.budget), 'budget');
+    } catch (err) {
+      throw asCliError(err);
+    }
+    const num = (name: string): number | undefined => {
+      const v = args[name];
+      if (v === undefined) return undefined;
+      if (typeof v !== 'number' || Number.isNaN(v)) throw new UsageError(`bad --${name} '${String(v)}': expected a number`);
+      return v;
+    };
+    const repo = args.repo === undefined ? undefined : resolve(io.cwd, String(args.repo));
+    const passwordFile = args.passwordFile === undefined ? io.env.RESTIC_PASSWORD_FILE : resolve(io.cwd, String(args.passwordFile));
+    let results: RunResult[];
+    try {
+      results = await runReplay({
+        op: args.op as Op,
+        engine,
+        strategy: engine === 'restic' ? null : (args.strategy as string),
+        ...(args.arch !== undefined ? { arch: args.arch as Arch } : {}),
+        device: (args.device as string | undefined) ?? null,
+        ...(budgetBytes !== undefined ? { budgetBytes } : {}),
+        repeat: num('repeat') ?? 1,
+        ...(repo !== undefined ? { repo } : {}),
+        ...(args.shape !== undefined ? { shape: String(args.shape) } : {}),
+        ...(num('scale') !== undefined ? { scale: num('scale')! } : {}),
+        seed: num('seed') ?? 1,
+        ...(passwordFile !== undefined ? { passwordFile } : {}),
+        sampleIntervalMs: num('interval') ?? 50,
+        nodeArgs: (args.nodeArg as string[] | undefined) ?? [],
+        ...(num('sourceFiles') !== undefined ? { sourceFiles: num('sourceFiles')! } : {}),
+        signal,
+        onProgress: (line) => {
+          if (!quiet) io.stderr.write(`replay: ${line}\n`);
+        },
+      });
+    } catch (err) {
+      throw asCliError(err);
+    }
+    if (args.out !== undefined) {
+      const files = writeResults(resolve(io.cwd, String(args.out)), results);
+      if (!quiet) io.stderr.write(`replay: wrote ${files.length === 1 ? files[0] : `${files.length} files`}\n`);
+    }
+    if (json) io.stdout.write(JSON.stringify(results, null, 2) + '\n');
+    else for (const r of results) io.stdout.write(summaryLine(r) + '\n');
+    return results.some((r) => r.status === 'error') ? 1 : 0;
+  },
+};
+
+function asCliError(err: unknown): unknown {
+  if (err instanceof HarnessError) {
+    return err.code === 'RUN_FAILED' ? new CliError(err.message, 1, { cause: err }) : new UsageError(err.message, 2, { cause: err });
+  }
+  const code = (err as { code?: unknown })?.code;
+  if (err instanceof Error && (code === 'SHAPE_NOT_FOUND' || code === 'BAD_SHAPE' || code === 'SCALE_TOO_SMALL')) return new UsageError(err.message, 2, { cause: err });
+  return err;
+}
+
+function summaryLine(r: RunResult): string {
+  const size = (b: number | null): string => (b === null ? '?' : formatSize(b));
+  const who = `${r.op} ${r.engine}${r.strategy ? `/${r.strategy}` : ''} ${r.env.arch}${r.env.emulated ? ' (emulated)' : ''}`;
+  const verdict = r.status === 'oom' ? `oom in ${r.oomPhase ?? '?'} at ${size(r.oomRssBytes)}` : r.status === 'error' ? `error: ${r.error ?? ''}` : 'ok';
+  const less = r.peakRssLessBaselineBytes !== null ? `, ${size(r.peakRssLessBaselineBytes)} less the emulator baseline ${size(r.baselineRssBytes)}` : '';
+  const phases = r.phases.filter((p) => p.depth === 0).map((p) => `${p.name} ${size(p.peakRssBytes)}`).join(', ');
+  return `#${r.repeat.index + 1}/${r.repeat.of} ${who}: ${verdict}; peak ${size(r.peakRssBytes)} (${r.peakRssSource ?? 'no source'})${less}; ${(r.wallMs / 1000).toFixed(1)} s${phases ? `; ${phases}` : ''}`;
+}

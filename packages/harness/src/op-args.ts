@@ -1,0 +1,40 @@
+import type { Engine, Op } from './result.js';
+
+/** What one repeat works on; every path is private to the repeat except `repo` for read-only ops. */
+export interface OpWorkspace {
+  readonly repo: string;
+  readonly passwordFile: string;
+  readonly cacheDir: string;
+  /** backup: the source directory (parent snapshot already made of it, then changed a little). */
+  readonly sourceDir: string;
+  /** restore: the target directory. */
+  readonly restoreDir: string;
+}
+
+/**
+ * The arguments after the program for one operation. highwater: its CLI (`highwater OP -r ...`,
+ * `debug load-index` for load-index). restic: the same operation; load-index has no restic
+ * command of its own, so it is `restic list blobs` (opens the repository and loads the whole
+ * index; output discarded). Both use a cache directory private to the repeat.
+ */
+export function opArgs(engine: Engine, op: Op, w: OpWorkspace, strategy: string | null): string[] {
+  const common = ['-r', w.repo, '--password-file', w.passwordFile, '--cache-dir', w.cacheDir];
+  const strat = engine === 'highwater' && strategy !== null ? ['--strategy', strategy] : [];
+  const quiet = ['--quiet'];
+  switch (op) {
+    case 'backup':
+      return ['backup', ...common, ...strat, ...quiet, w.sourceDir];
+    case 'prune':
+      return ['prune', ...common, ...strat, ...quiet];
+    case 'check':
+      return ['check', ...common, ...strat, ...quiet];
+    case 'restore':
+      return ['restore', 'latest', '--target', w.restoreDir, ...common, ...strat, ...quiet];
+    case 'load-index':
+      return engine === 'restic' ? ['list', 'blobs', ...common, ...quiet] : ['debug', 'load-index', ...common, ...strat, ...quiet];
+  }
+}
+
+/** Operations that change the repository: each repeat gets its own (hard-linked) copy. */
+export const MUTATING_OPS: ReadonlySet<Op> = new Set<Op>(['backup', 'prune']);
+export const OPS: readonly Op[] = ['backup', 'prune', 'check', 'restore', 'load-index'];

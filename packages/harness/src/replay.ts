@@ -1,0 +1,234 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runChild, readWrapperOutput, type ChildRun } from './child-run.js';
+import { deviceRunArch, findDevice } from './devices.js';
+import { envBlock, gitCommit } from './env-block.js';
+import { HarnessError } from './errors.js';
+import { nodeLauncher, type NodeLauncher } from './node-launcher.js';
+import { MUTATING_OPS, OPS, opArgs } from './op-args.js';
+import type { Arch, Engine, Op, RunResult } from './result.js';
+import { helloOf, runResult } from './run-result.js';
+import { shapeRepository } from './shape-repo.js';
+import { changeSourceTree, repeatWorkspace, writeSourceTree } from './workspace.js';
+
+export interface ReplayOptions {
+  readonly op: Op;
+  readonly engine?: Engine;
+  /** highwater's --strategy (default packed); ignored (null) for restic. */
+  readonly strategy?: string | null;
+  /** Default: the device's, else native. */
+  readonly arch?: Arch;
+  readonly device?: string | null;
+  /** Default: the device's memory; null for none. */
+  readonly budgetBytes?: number | null;
+  /** Default 1. */
+  readonly repeat?: number;
+  /** A repository directory, or `shape` (generated and cached under .cache/shapes/). */
+  readonly repo?: string;
+  readonly shape?: string;
+  readonly scale?: number;
+  readonly seed?: number;
+  /** Password file for `repo` (a generated shape has its own). Default: RESTIC_PASSWORD_FILE. */
+  readonly passwordFile?: string;
+  /** Default 50 ms. */
+  readonly sampleIntervalMs?: number;
+  /** The project root (holds .cache/, fixtures/devices/, packages/cli/bin/). */
+  readonly root?: string;
+  /** Arguments for the child's Node (e.g. --max-old-space-size=256). */
+  readonly nodeArgs?: readonly string[];
+  /** Extra arguments appended to the operation's command line. */
+  readonly extraArgs?: readonly string[];
+  /** Runs this Node script (with a recorder) instead of the CLI: tests and benchmarks. */
+  readonly child?: { readonly script: string; readonly args: readonly string[] };
+  /** backup: files in the source tree (default 1000). */
+  readonly sourceFiles?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (line: string) => void;
+}
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const ENGINES: readonly Engine[] = ['highwater', 'restic'];
+const ARCHES: readonly Arch[] = ['native', 'arm64', 'armv7'];
+const IDLE = "import { recorderFromEnv } from '@highwater/probe'; recorderFromEnv(process.env);";
+
+function bad(message: string): never {
+  throw new HarnessError('BAD_OPTION', message);
+}
+
+function resticVersion(): string {
+  try {
+    const out = execFileSync('restic', ['version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return /restic ([^\s]+)/.exec(out)?.[1] ?? out.trim();
+  } catch (err) {
+    throw new HarnessError('ENGINE_MISSING', '--engine restic needs the restic binary; install it: apt-get install -y restic', { cause: err });
+  }
+}
+
+/**
+ * Replays one operation `repeat` times, each as a fresh child process, and returns one RunResult
+ * per repeat. Every input is checked before anything runs or is written (HarnessError, the CLI's
+ * exit code 2). Mutating operations (backup, prune) run on a hard-linked copy of the repository,
+ * so repeats measure the same thing and a cached repository is never changed. Emulated runs
+ * first measure the idle emulator + Node baseline once, the same way.
+ */
+export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
+  const root = options.root ?? PROJECT_ROOT;
+  const engine = options.engine ?? 'highwater';
+  const op = options.op;
+  const progress = options.onProgress ?? (() => {});
+  if (!OPS.includes(op)) bad(`unknown operation '${String(op)}': expected ${OPS.join(', ')}`);
+  if (!ENGINES.includes(engine)) bad(`unknown engine '${String(engine)}': expected highwater or restic`);
+  const repeat = options.repeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1) bad(`bad repeat count ${repeat}: expected an integer >= 1`);
+  const interval = options.sampleIntervalMs ?? 50;
+  if (!(interval >= 5)) bad(`bad sample interval ${interval} ms: expected at least 5`);
+  const device = options.device ? findDevice(join(root, 'fixtures', 'devices'), options.device) : null;
+  const arch: Arch = options.arch ?? (device ? deviceRunArch(device) : 'native');
+  if (!ARCHES.includes(arch)) bad(`unknown arch '${String(arch)}': expected native, arm64 or armv7`);
+  const budgetBytes = options.budgetBytes !== undefined ? options.budgetBytes : (device?.memoryBytes ?? null);
+  if (budgetBytes !== null && !(Number.isSafeInteger(budgetBytes) && budgetBytes > 0)) bad(`bad budget ${budgetBytes}: expected a positive number of bytes`);
+  if (engine === 'restic' && arch !== 'native') bad(`--engine restic runs natively only (no restic for ${arch} here): drop --arch or use --engine highwater`);
+  if (options.repo !== undefined && options.shape !== undefined) bad('give --repo or --shape, not both');
+  if (options.child === undefined && options.repo === undefined && options.shape === undefined) bad('name a repository: --repo DIR or --shape NAME');
+  const scale = options.scale ?? 1;
+  if (!(scale > 0)) bad(`bad scale ${scale}: expected a number > 0`);
+  const strategy = engine === 'restic' ? null : (options.strategy ?? 'packed');
+
+  const launcher: NodeLauncher | null = engine === 'highwater' ? nodeLauncher(arch, root) : null;
+  const engineVersion = engine === 'restic' ? resticVersion() : cliVersion(root);
+  const cliBin = join(root, 'packages', 'cli', 'bin', 'highwater.js');
+  if (engine === 'highwater' && options.child === undefined && !existsSync(join(root, 'packages', 'cli', 'dist', 'run.js'))) {
+    throw new HarnessError('ENGINE_MISSING', 'the highwater CLI is not built: run npm run build');
+  }
+  if (options.repo !== undefined && !existsSync(join(options.repo, 'config'))) {
+    throw new HarnessError('REPO_NOT_FOUND', `${options.repo} is not a repository (no config file)`);
+  }
+
+  const shapeRepo = options.shape !== undefined ? await shapeRepository({ root, shape: options.shape, scale, seed: options.seed ?? 1, onProgress: progress }) : null;
+  const repo = shapeRepo?.repo ?? options.repo ?? '';
+  const passwordFile = shapeRepo?.passwordFile ?? options.passwordFile ?? process.env.RESTIC_PASSWORD_FILE ?? '';
+  if (repo !== '' && passwordFile === '') bad('no password file for the repository: use --password-file or RESTIC_PASSWORD_FILE');
+
+  const commit = gitCommit(root);
+  let baseline: number | null = null;
+  if (launcher && launcher.emulator !== null) {
+    progress(`measuring the idle baseline of ${launcher.emulator} + Node (${arch})`);
+    const idle = await runChild({ command: launcher.command, args: [...launcher.prefix, '--input-type=module', '-e', IDLE], cwd: root, probe: true, sampleIntervalMs: interval });
+    const exit = idle.events.find((e) => e.type === 'exit');
+    baseline = exit?.type === 'exit' ? exit.peakRssBytes : idle.polledHwmBytes;
+  }
+
+  const results: RunResult[] = [];
+  const workRoot = join(root, '.cache', 'replay');
+  for (let i = 0; i < repeat; i++) {
+    options.signal?.throwIfAborted();
+    const ws = repeatWorkspace({ root: workRoot, repo: repo === '' ? join(workRoot, 'none') : repo, passwordFile, copyRepo: repo !== '' && options.child === undefined && MUTATING_OPS.has(op) });
+    try {
+      let command: string;
+      let args: string[];
+      let wrapperFile: string | null = null;
+      if (options.child !== undefined) {
+        command = launcher?.command ?? process.execPath;
+        args = [...(launcher?.prefix ?? []), ...(options.nodeArgs ?? []), options.child.script, ...options.child.args];
+      } else {
+        const a = [...opArgs(engine, op, ws, strategy), ...(options.extraArgs ?? [])];
+        if (op === 'backup') prepareBackup({ engine, cliBin, ws, strategy, files: options.sourceFiles ?? 1000, filesPerDirectory: shapeRepo?.filesPerDirectory ?? 100, progress });
+        if (engine === 'restic') {
+          if (existsSync('/usr/bin/time')) {
+            wrapperFile = join(ws.dir, 'time.out');
+            command = '/usr/bin/time';
+            args = ['-f', '%M %U %S', '-o', wrapperFile, 'restic', ...a];
+          } else {
+            command = 'restic';
+            args = a;
+          }
+        } else {
+          command = launcher!.command;
+          args = [...launcher!.prefix, ...(options.nodeArgs ?? []), cliBin, ...a];
+        }
+      }
+      progress(`${op} ${engine}${strategy ? ` ${strategy}` : ''} ${arch}: repeat ${i + 1} of ${repeat}`);
+      const run = await runChild({
+        command,
+        args,
+        cwd: root,
+        probe: engine === 'highwater',
+        sampleIntervalMs: interval,
+        budgetBytes,
+        measureGrandchild: wrapperFile !== null,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      results.push(
+        runResult({
+          run,
+          id: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
+          op,
+          engine,
+          strategy,
+          arch,
+          device: device?.name ?? null,
+          shape: shapeRepo?.shape ?? null,
+          scale: shapeRepo ? scale : null,
+          contentScale: shapeRepo?.contentScale ?? null,
+          repoCounts: shapeRepo?.counts ?? null,
+          budgetBytes,
+          baselineRssBytes: baseline,
+          repeat: { index: i, of: repeat },
+          sampleIntervalMs: interval,
+          env: envBlock({ hello: helloOf(run), emulator: launcher?.emulator ?? null, engine, engineVersion, gitCommit: commit }),
+          command: [command, ...args],
+          wrapperPeak: wrapperFile ? parseTimeOutput(readWrapperOutput(wrapperFile), run) : null,
+        }),
+      );
+    } finally {
+      ws.dispose();
+    }
+  }
+  return results;
+}
+
+function cliVersion(root: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** GNU time's "-f '%M %U %S'": max RSS in KiB (wait4 ru_maxrss), user and system seconds. */
+function parseTimeOutput(text: string, run: ChildRun): { bytes: number; cpuMs: number } | null {
+  const line = text.trim().split('\n').pop() ?? '';
+  const m = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(line);
+  if (!m || run.budgetKill) return null;
+  return { bytes: Number(m[1]) * 1024, cpuMs: (Number(m[2]) + Number(m[3])) * 1000 };
+}
+
+interface PrepareBackupOptions {
+  readonly engine: Engine;
+  readonly cliBin: string;
+  readonly ws: ReturnType<typeof repeatWorkspace>;
+  readonly strategy: string | null;
+  readonly files: number;
+  readonly filesPerDirectory: number;
+  readonly progress: (line: string) => void;
+}
+
+/** The parent snapshot (unmeasured, natively, same engine) of a fresh source tree, then a small change. */
+function prepareBackup(o: PrepareBackupOptions): void {
+  rmSync(o.ws.sourceDir, { recursive: true, force: true });
+  writeSourceTree({ dir: o.ws.sourceDir, files: o.files, filesPerDirectory: o.filesPerDirectory });
+  o.progress(`backup: making the parent snapshot of ${o.files} files`);
+  const a = opArgs(o.engine, 'backup', o.ws, o.strategy);
+  const [command, args] = o.engine === 'restic' ? ['restic', a] : [process.execPath, [o.cliBin, ...a]];
+  try {
+    execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  } catch (err) {
+    const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim().split('\n').pop() ?? '';
+    throw new HarnessError('RUN_FAILED', `backup: making the parent snapshot failed: ${stderr || (err as Error).message}`, { cause: err });
+  }
+  changeSourceTree(o.ws.sourceDir);
+}

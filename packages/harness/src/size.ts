@@ -1,0 +1,43 @@
+import { HarnessError } from './errors.js';
+
+const UNITS: Record<string, number> = {
+  B: 1,
+  KIB: 1024,
+  MIB: 1024 ** 2,
+  GIB: 1024 ** 3,
+  TIB: 1024 ** 4,
+  KB: 1000,
+  MB: 1000 ** 2,
+  GB: 1000 ** 3,
+  TB: 1000 ** 4,
+};
+
+/**
+ * Parses a memory size strictly: a number and one of B, KiB, MiB, GiB, TiB (powers of 1024) or
+ * kB, MB, GB, TB (powers of 1000), case-insensitive, optional space between. A bare integer is
+ * bytes. Anything else (`12XB`, `-1MB`, `1.5.2GB`, `MiB`) is BAD_SIZE naming the text.
+ */
+export function parseSize(text: string, what = 'size'): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const factor = m ? UNITS[(m[2] || 'B').toUpperCase()] : undefined;
+  if (!m || factor === undefined) {
+    throw new HarnessError('BAD_SIZE', `bad ${what} '${text}': expected a number with KiB, MiB, GiB, kB, MB or GB (e.g. 512MiB)`);
+  }
+  const bytes = Math.round(Number(m[1]) * factor);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new HarnessError('BAD_SIZE', `bad ${what} '${text}': expected a positive size`);
+  }
+  return bytes;
+}
+
+/** 1536 -> "1.5 KiB"; for messages and tables. */
+export function formatSize(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
