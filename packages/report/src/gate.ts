@@ -1,6 +1,7 @@
 import type { RunResult } from '@highwater/harness/result';
 import { budgetSelects, type Budget } from './budgets.js';
 import { groupLabel, groupRuns, highestPhase, type RunGroup } from './run-groups.js';
+import { formatBytes } from './size.js';
 
 /**
  * The memory gate: every budget against every group of repeats it selects. Pure: no I/O.
@@ -88,7 +89,7 @@ function checkGroup(b: Budget, g: RunGroup, baseline: RunGroup | undefined, noBa
     const r = g.representative;
     const bad = g.runs.filter((x) => x.status !== 'ok').length;
     const detail = r.status === 'oom'
-      ? `${bad} of ${g.runs.length} repeats ended oom${r.oomPhase ? ` in ${r.oomPhase}` : ''}${r.oomRssBytes !== null ? ` at ${r.oomRssBytes} bytes` : ''}`
+      ? `${bad} of ${g.runs.length} repeats ended oom${r.oomPhase ? ` in ${r.oomPhase}` : ''}${r.oomRssBytes !== null ? ` at ${formatBytes(r.oomRssBytes)}` : ''}`
       : `${bad} of ${g.runs.length} repeats ended in error: ${r.error ?? `exit code ${r.exitCode}`}`;
     return [{ ...common, metric: 'status', pass: false, limit: b.maxPeakRss, measured: r.oomRssBytes, phase: r.oomPhase ?? rssPhase?.name ?? null, phasePeak: r.oomRssBytes ?? rssPhase?.peakRssBytes ?? null, detail }];
   }
@@ -97,13 +98,13 @@ function checkGroup(b: Budget, g: RunGroup, baseline: RunGroup | undefined, noBa
   if (b.maxPeakRss !== null) {
     const m = g.peakRss;
     const pass = m !== null && m <= b.maxPeakRss;
-    const detail = m === null ? 'no exact peak RSS in the results' : pass ? 'within budget' : `over budget by ${m - b.maxPeakRss} bytes`;
+    const detail = m === null ? 'no exact peak RSS in the results' : pass ? 'within budget' : `over budget by ${formatBytes(m - b.maxPeakRss)}`;
     out.push({ ...rssCommon, metric: 'peakRss', pass, limit: b.maxPeakRss, measured: m, detail });
   }
   if (b.maxHeapUsed !== null) {
     const m = g.heapUsedPeak;
     const pass = m !== null && m <= b.maxHeapUsed;
-    const detail = m === null ? 'no heap figures in the results' : pass ? 'within budget' : `over budget by ${m - b.maxHeapUsed} bytes`;
+    const detail = m === null ? 'no heap figures in the results' : pass ? 'within budget' : `over budget by ${formatBytes(m - b.maxHeapUsed)}`;
     out.push({ ...common, source: 'v8', phase: heapPhase?.name ?? null, phasePeak: heapPhase?.heapUsedPeakBytes ?? null, metric: 'heapUsed', pass, limit: b.maxHeapUsed, measured: m, detail });
   }
   if (b.maxRegression !== null && haveBaseline) {
@@ -115,8 +116,8 @@ function checkGroup(b: Budget, g: RunGroup, baseline: RunGroup | undefined, noBa
       const pass = g.peakRss <= allowed;
       const pct = ((delta / baseline.peakRss) * 100).toFixed(1);
       const detail = pass
-        ? `${delta >= 0 ? '+' : ''}${pct}% against the baseline, allowed ${(b.maxRegression * 100).toFixed(1)}% or ${b.minDelta} bytes`
-        : `grew ${pct}% (+${delta} bytes) against the baseline: more than ${(b.maxRegression * 100).toFixed(1)}% and more than minDelta ${b.minDelta} bytes`;
+        ? `${delta >= 0 ? '+' : ''}${pct}% against the baseline, allowed ${(b.maxRegression * 100).toFixed(1)}% or ${formatBytes(b.minDelta)}`
+        : `grew ${pct}% (+${formatBytes(delta)}) against the baseline: more than ${(b.maxRegression * 100).toFixed(1)}% and more than minDelta ${formatBytes(b.minDelta)}`;
       out.push({ ...rssCommon, metric: 'regression', pass, limit: Math.floor(allowed), measured: g.peakRss, baseline: baseline.peakRss, detail });
     }
   }

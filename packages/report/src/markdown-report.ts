@@ -1,5 +1,5 @@
-import type { RunResult } from '@highwater/harness/result';
-import { groupLabel, groupRuns, highestPhase } from './run-groups.js';
+import type { PhaseResult, RunResult } from '@highwater/harness/result';
+import { groupLabel, groupRuns, highestPhase, type RunGroup } from './run-groups.js';
 import { scaleNote } from './html-sections.js';
 import { scaleCurves } from './scale-curves.js';
 import { formatBytes } from './size.js';
@@ -14,6 +14,13 @@ export interface MarkdownReportOptions {
 }
 
 const LIMIT = 60_000;
+
+/** The phase to look at: where an OOM run was stopped, else the one with the highest exact peak. */
+function phaseCell(g: RunGroup, phase: PhaseResult | null): string {
+  const r = g.representative;
+  if (r.status === 'oom' && r.oomPhase) return `${cell(r.oomPhase)} (stopped${r.oomRssBytes !== null ? ` at ${formatBytes(r.oomRssBytes)}` : ''})`;
+  return phase && phase.peakRssBytes !== null ? `${cell(phase.name)} (${formatBytes(phase.peakRssBytes)})` : '-';
+}
 
 function cell(s: string): string {
   return s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
@@ -36,7 +43,7 @@ export function renderMarkdown(results: readonly RunResult[], opts: MarkdownRepo
   for (const g of groups) {
     if (shown >= maxRows) break;
     const phase = highestPhase(g.representative);
-    const row = `| ${cell(groupLabel(g))}${g.emulated ? ' *(emulated)*' : ''} | ${g.status === 'ok' ? 'ok' : `**${cell(verdictText(g))}**`} | ${g.status === 'ok' ? cell(peakText(g)) : '-'} | ${g.heapUsedPeak !== null ? formatBytes(g.heapUsedPeak) : '-'} | ${phase ? `${cell(phase.name)} (${formatBytes(phase.peakRssBytes!)})` : '-'} |`;
+    const row = `| ${cell(groupLabel(g))}${g.emulated ? ' *(emulated)*' : ''} | ${g.status === 'ok' ? 'ok' : `**${cell(verdictText(g))}**`} | ${g.status === 'ok' ? cell(peakText(g)) : '-'} | ${g.heapUsedPeak !== null ? formatBytes(g.heapUsedPeak) : '-'} | ${phaseCell(g, phase)} |`;
     if (out.join('\n').length + row.length > LIMIT) break;
     out.push(row);
     shown++;

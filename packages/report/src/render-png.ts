@@ -19,6 +19,8 @@ export interface ChartInspection {
   readonly id: string;
   /** Canvas pixels that are not transparent/white (a blank canvas has 0). */
   readonly inkPixels: number;
+  /** Data elements (points, bars) Chart.js laid out in the chart's visible datasets. */
+  readonly elements: number;
   readonly width: number;
   readonly height: number;
 }
@@ -65,7 +67,9 @@ export async function inspectReport(htmlFile: string, opts: BrowserOptions & { p
     const canvases = (await page.evaluate(`Array.from(document.querySelectorAll('canvas')).map(function (c) {
       var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, ink = 0;
       for (var i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && !(d[i] > 250 && d[i + 1] > 250 && d[i + 2] > 250)) ink++;
-      return { id: c.id, inkPixels: ink, width: c.width, height: c.height };
+      var chart = window.Chart && Chart.getChart ? Chart.getChart(c) : null, elements = 0;
+      if (chart) for (var k = 0; k < chart.data.datasets.length; k++) elements += chart.getDatasetMeta(k).data.length;
+      return { id: c.id, inkPixels: ink, elements: elements, width: c.width, height: c.height };
     })`)) as ChartInspection[];
     const pngs: string[] = [];
     if (opts.pngDir !== undefined) {

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateGate, parseBudgets, renderGateText, ReportError, type Budget } from '@highwater/report';
+import { fixtureResults, scaledRss } from './fixtures.test-util.js';
+
+const budgets = (entries: unknown[]): Budget[] => parseBudgets(JSON.stringify(entries), 'budgets.json');
+
+describe('gate', () => {
+  const packed = fixtureResults('pi-native-packed.json');
+
+  it('passes a budget that holds, on the median of the repeats', () => {
+    const report = evaluateGate({ budgets: budgets([{ name: 'packed backup', strategy: 'packed', op: 'backup', maxPeakRss: '100MiB', maxHeapUsed: '40MiB' }]), results: packed });
+    expect(report.pass).toBe(true);
+    expect(report.checks).toHaveLength(2);
+    expect(report.checks[0]!.repeats).toBe(3);
+  });
+
+  it('fails a broken budget naming the budget, the measured value and the phase with the highest peak', () => {
+    const report = evaluateGate({ budgets: budgets([{ name: 'packed tight', strategy: 'packed', maxPeakRss: '60MiB' }]), results: packed });
+    expect(report.pass).toBe(false);
+    const f = report.failures[0]!;
+    expect(f.budget).toBe('packed tight');
+    const peaks = packed.map((r) => r.peakRssBytes!).sort((a, b) => a - b);
+    expect(f.measured).toBe(peaks[1]);
+    // the median repeat's highest phase
+    const median = packed.find((r) => r.peakRssBytes === peaks[1])!;
+    const top = [...median.phases].sort((a, b) => b.peakRssBytes! - a.peakRssBytes!)[0]!;
+    expect(f.phase).toBe(top.name);
+    const text = renderGateText(report);
+    expect(text).toContain('FAIL');
+    expect(text).toContain('packed tight');
+    expect(text).toContain(top.name);
+    expect(text).toMatch(/8\d\.\d MiB \(median of 3, vmhwm\)/);
+  });
+
+  it('fails a budget for a run that ended oom, with the phase it died in', () => {
+    const report = evaluateGate({ budgets: budgets([{ name: 'pi device', arch: 'armv7', maxPeakRss: '1GB' }]), results: fixtureResults('pi-armv7-naive.json', 'pi-armv7-packed.json') });
+    expect(report.failures).toHaveLength(1);
+    expect(report.failures[0]!.run).toContain('naive');
+    expect(report.failures[0]!.phase).toBe('load-index');
+    expect(report.failures[0]!.detail).toMatch(/oom in load-index/);
+  });
+
+  it('fails a regression beyond maxRegression and minDelta, passes one within either', () => {
+    const b = budgets([{ name: 'no growth', strategy: 'packed', maxRegression: '10%', minDelta: '8MiB' }]);
+    const grown = scaledRss(packed, 1.2); // ~+16 MiB, +20%
+    expect(evaluateGate({ budgets: b, results: grown, baseline: packed }).pass).toBe(false);
+    const small = scaledRss(packed, 1.08); // +8%: within 10%
+    expect(evaluateGate({ budgets: b, results: small, baseline: packed }).pass).toBe(true);
+    // +15% but only ~12 MiB: within a 16 MiB minDelta
+    const wide = budgets([{ name: 'no growth', strategy: 'packed', maxRegression: '10%', minDelta: '16MiB' }]);
+    expect(evaluateGate({ budgets: wide, results: scaledRss(packed, 1.15), baseline: packed }).pass).toBe(true);
+    const failed = evaluateGate({ budgets: b, results: grown, baseline: packed }).failures[0]!;
+    expect(failed.metric).toBe('regression');
+    expect(failed.baseline).toBe(packed.map((r) => r.peakRssBytes!).sort((x, y) => x - y)[1]);
+  });
+
+  it('selects by every selector; a missing selector matches all; unmatched budgets are reported', () => {
+    const all = fixtureResults();
+    const r = evaluateGate({ budgets: budgets([{ engine: 'restic', maxPeakRss: '10GiB' }, { shape: 'no-such-shape', maxPeakRss: '1MiB' }]), results: all });
+    expect(r.pass).toBe(true);
+    expect(r.checks.every((c) => c.run.startsWith('restic'))).toBe(true);
+    expect(r.checks).toHaveLength(4);
+    expect(r.unmatched).toEqual(['shape=no-such-shape']);
+  });
+
+  it('rejects malformed budgets with the file and entry named', () => {
+    const cases: [string, RegExp][] = [
+      ['{', /budgets.json: not JSON/],
+      ['{}', /expected a JSON array/],
+      ['[{"maxPeakRss": "12XB"}]', /entry 1: maxPeakRss: expected a size/],
+      ['[{"maxPeakRSS": "1MiB"}]', /entry 1: unknown key "maxPeakRSS"/],
+      ['[{"op": "prune"}]', /entry 1: sets no limit/],
+      ['[{"maxPeakRss": 100}]', /expected a size/],
+      ['[{"maxRegression": "10"}]', /percentage/],
+      ['[{"maxPeakRss": "1MiB", "minDelta": "1MiB"}]', /minDelta needs maxRegression/],
+      ['[{"arch": 7, "maxPeakRss": "1MiB"}]', /arch: expected a non-empty string/],
+    ];
+    for (const [text, re] of cases) {
+      let err: unknown;
+      try {
+        parseBudgets(text, 'budgets.json');
+      } catch (e) {
+        err = e;
+      }
+      expect(err, text).toBeInstanceOf(ReportError);
+      expect((err as ReportError).code).toBe('BUDGETS_MALFORMED');
+      expect((err as Error).message, text).toMatch(re);
+    }
+  });
+});

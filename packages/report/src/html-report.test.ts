@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { renderHtml, renderMarkdown } from '@highwater/report';
+import { fixtureResults } from './fixtures.test-util.js';
+
+const CHART = '/* chart.js stand-in */ window.Chart = function () {};';
+
+function chartSpecs(html: string): { id: string; kind: string; source: string; config: { data: { datasets: { label: string; data: unknown[] }[] } } }[] {
+  const m = /<script type="application\/json" id="hw-charts">([\s\S]*?)<\/script>/.exec(html);
+  expect(m).not.toBeNull();
+  return JSON.parse(m![1]!);
+}
+
+describe('renderHtml', () => {
+  const results = fixtureResults();
+  const html = renderHtml(results, { generatedAt: '2026-11-26T06:00:00Z', chartJs: CHART });
+
+  it('has every section and one canvas per chart spec', () => {
+    for (const id of ['matrix', 'phases', 'scale', 'timelines', 'profiles']) expect(html).toContain(`<section id="${id}">`);
+    const specs = chartSpecs(html);
+    const canvases = [...html.matchAll(/<canvas id="([^"]+)"/g)].map((m) => m[1]);
+    expect(canvases).toEqual(specs.map((s) => s.id));
+    expect(specs.filter((s) => s.kind === 'timeline')).toHaveLength(13);
+    expect(specs.filter((s) => s.kind === 'scale')).toHaveLength(1);
+    expect(specs.filter((s) => s.kind === 'phase-peaks').length).toBeGreaterThan(0);
+  });
+
+  it('draws phases as bands on the timelines, and marks where an oom run was stopped', () => {
+    const specs = chartSpecs(html) as unknown as { title: string; bands?: { label: string; oom?: boolean }[] }[];
+    const naive = specs.find((s) => s.title.startsWith('highwater/naive backup armv7'))!;
+    expect(naive.bands!.at(-1)).toMatchObject({ label: 'load-index (oom)', oom: true });
+    const packed = specs.find((s) => s.title.startsWith('highwater/packed backup native'))!;
+    expect(packed.bands!.map((b) => b.label)).toEqual(['open', 'load-index', 'load-snapshots', 'load-parent', 'scan', 'chunk-upload', 'save-index', 'save-snapshot']);
+  });
+
+  it('shows the verdict matrix with restic beside highwater and the oom phase', () => {
+    expect(html).toContain('oom in load-index at 1.0 GB');
+    expect(html).toMatch(/<tr class="peer"><th>restic<\/th>/);
+    expect(html).toMatch(/armv7 \(rpi3-armv7-1g\) <span class="emu">emulated<\/span>/);
+  });
+
+  it('labels sources, emulation, content scaling and extrapolation', () => {
+    const specs = chartSpecs(html);
+    for (const s of specs) expect(s.source).toMatch(/vmhwm|sampled/);
+    expect(specs.filter((s) => /emulated/.test(s.source)).length).toBeGreaterThanOrEqual(3);
+    expect(html).toContain('count-faithful (every count at full scale), content-scaled: blob contents ÷1024');
+    const scale = specs.find((s) => s.kind === 'scale')!;
+    const ex = scale.config.data.datasets.filter((d) => /EXTRAPOLATED/.test(d.label));
+    expect(ex).toHaveLength(2);
+    expect(ex[0]!.label).toContain('7,800,000 blobs (fit, not measured)');
+    expect(html).toMatch(/bytes per blob \(least squares\)/);
+    expect(html).toContain('(extrapolated, not measured)');
+  });
+
+  it('inlines its script and loads nothing from the network', () => {
+    expect(html).toContain(CHART);
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/i);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('escapes everything that comes from data', () => {
+    const evil = '<img src=x onerror=alert(1)></script><script>alert(2)</script>';
+    const r = results[3]!;
+    const bad = { ...r, shape: evil, phases: r.phases.map((p, i) => (i === 0 ? { ...p, name: evil } : p)), env: { ...r.env, engineVersion: evil } };
+    const page = renderHtml([bad], { chartJs: CHART, title: evil });
+    expect(page).not.toContain('<img src=x');
+    expect(page).not.toContain('<script>alert(2)');
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    // inside the JSON data block too
+    const json = /id="hw-charts">([\s\S]*?)<\/script>/.exec(page)![1]!;
+    expect(json).not.toContain('</script');
+    expect(JSON.parse(json)[0].title).toContain(evil);
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('fits a pull-request comment: verdicts, medians with sources, slopes, emulated marked', () => {
+    const md = renderMarkdown(fixtureResults());
+    expect(md.length).toBeLessThan(60_000);
+    expect(md).toContain('| highwater/naive backup armv7 pi-restserver-1tb@1 *(emulated)* | **oom in load-index at 1.0 GB** |');
+    expect(md).toMatch(/\| highwater\/packed backup native pi-restserver-1tb@0\.01 \| ok \| 8\d\.\d MiB \(vmhwm, median of 3, /);
+    expect(md).toMatch(/\| restic prune on amd64-prune-1\.3tb, native \| 9\d\d\.\d \| 3 \| \d\.\d\d GiB at 7,800,000 blobs \|/);
+    expect(md).toContain('content-scaled: blob contents ÷4096');
+  });
+  it('cuts rows and says so', () => {
+    const md = renderMarkdown(fixtureResults(), { maxRows: 2 });
+    expect(md).toContain('*11 more configurations in the full report.*');
+  });
+});

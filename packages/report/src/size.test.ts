@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, parsePercent, parseSize } from '@highwater/report';
+
+describe('parseSize', () => {
+  it('reads binary and decimal units', () => {
+    expect(parseSize('300MiB')).toBe(300 * 1024 * 1024);
+    expect(parseSize('1.5GiB')).toBe(1.5 * 1024 ** 3);
+    expect(parseSize('8KiB')).toBe(8192);
+    expect(parseSize('512kB')).toBe(512_000);
+    expect(parseSize('2GB')).toBe(2_000_000_000);
+    expect(parseSize('1 MB')).toBe(1_000_000);
+    expect(parseSize('1024')).toBe(1024);
+    expect(parseSize('1024B')).toBe(1024);
+  });
+  it('rejects what a budget must not guess at', () => {
+    for (const bad of ['12XB', 'mb', '10mb', '10Mb', '10MIB', '10KB', '-5MiB', '1e9', '', 'MiB', '10 MiB extra', '0x10']) {
+      expect(parseSize(bad), bad).toBeNull();
+    }
+  });
+});
+
+describe('parsePercent and formatBytes', () => {
+  it('parses percentages strictly', () => {
+    expect(parsePercent('10%')).toBeCloseTo(0.1);
+    expect(parsePercent('2.5%')).toBeCloseTo(0.025);
+    expect(parsePercent('10')).toBeNull();
+    expect(parsePercent('ten%')).toBeNull();
+  });
+  it('formats with binary units', () => {
+    expect(formatBytes(300 * 1024 * 1024)).toBe('300 MiB');
+    expect(formatBytes(1.5 * 1024 ** 3)).toBe('1.50 GiB');
+    expect(formatBytes(900)).toBe('900 B');
+  });
+});
