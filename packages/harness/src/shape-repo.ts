@@ -28,8 +28,8 @@ const PASSWORD = 'highwater-replay';
  */
 export async function shapeRepository(o: { root: string; shape: string; scale: number; seed: number; onProgress?: (line: string) => void }): Promise<ShapeRepo> {
   const shapes = (await import('@highwater/shapes')) as unknown as ShapesModule;
-  if (typeof shapes.loadShape !== 'function' || typeof shapes.generateRepository !== 'function') {
-    throw new HarnessError('ENGINE_MISSING', '--shape needs @highwater/shapes loadShape and generateRepository, which are not available yet; use --repo DIR');
+  if (typeof shapes.loadShape !== 'function') {
+    throw new HarnessError('ENGINE_MISSING', '--shape needs loadShape from @highwater/shapes, which is not available yet; use --repo DIR');
   }
   let shapeName: string;
   let filesPerDirectory: number | null = null;
@@ -41,6 +41,9 @@ export async function shapeRepository(o: { root: string; shape: string; scale: n
     const code = (err as { code?: string }).code;
     if (code === 'SHAPE_NOT_FOUND') throw new HarnessError('UNKNOWN_SHAPE', (err as Error).message, { cause: err });
     throw new HarnessError('BAD_SHAPE_FILE', (err as Error).message, { cause: err });
+  }
+  if (typeof shapes.generateRepository !== 'function') {
+    throw new HarnessError('ENGINE_MISSING', '--shape needs generateRepository from @highwater/shapes, which is not available yet; use --repo DIR');
   }
   const key = `${shapeName}-s${o.scale}-seed${o.seed}`.replace(/[^A-Za-z0-9._-]/g, '_');
   const dir = join(o.root, '.cache', 'shapes', key);
