@@ -1,0 +1,69 @@
+/**
+ * chunkStream: the bytes of a file (any split into pieces) -> its chunks, with restic's
+ * boundaries (restic/chunker, Chunker.Next). An empty source yields nothing; the last chunk may
+ * be shorter than minSize.
+ *
+ * Buffer ownership: every yielded chunk is a fresh Uint8Array owned by the consumer (it never
+ * aliases the source's pieces nor an internal buffer), so a consumer may keep it, and the source
+ * may reuse its piece buffer as soon as the next piece is requested.
+ *
+ * Memory: one carry buffer holding the current chunk's bytes seen so far (grows by doubling up
+ * to maxSize, 8 MiB) plus the chunk being yielded: at most ~2 × maxSize + one source piece.
+ */
+import { Chunker, type ChunkerOptions } from './chunker.js';
+import type { Polynomial } from './polynomial.js';
+
+export interface ChunkStreamOptions extends ChunkerOptions {
+  /** A Chunker to reuse (it is reset first); its own options then apply. */
+  chunker?: Chunker;
+}
+
+const INITIAL_CARRY = 64 * 1024;
+
+export async function* chunkStream(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  polynomial: Polynomial,
+  options: ChunkStreamOptions = {},
+): AsyncIterable<Uint8Array> {
+  const chunker = options.chunker ?? new Chunker(polynomial, options);
+  chunker.reset();
+  let carry = new Uint8Array(0);
+  let carried = 0;
+
+  const append = (piece: Uint8Array, from: number, to: number): void => {
+    const need = carried + (to - from);
+    if (need > carry.length) {
+      let size = Math.max(carry.length * 2, INITIAL_CARRY);
+      while (size < need) size *= 2;
+      const grown = new Uint8Array(Math.min(size, Math.max(chunker.maxSize, need)));
+      grown.set(carry.subarray(0, carried));
+      carry = grown;
+    }
+    carry.set(piece.subarray(from, to), carried);
+    carried = need;
+  };
+
+  for await (const piece of source) {
+    if (!(piece instanceof Uint8Array)) throw new TypeError(`expected the source to yield Uint8Arrays, got ${typeof piece}`);
+    let pos = 0;
+    while (pos < piece.length) {
+      const cut = chunker.next(piece, pos);
+      if (cut < 0) {
+        append(piece, pos, piece.length);
+        break;
+      }
+      let chunk: Uint8Array;
+      if (carried === 0) {
+        chunk = piece.slice(pos, cut);
+      } else {
+        chunk = new Uint8Array(carried + cut - pos);
+        chunk.set(carry.subarray(0, carried));
+        chunk.set(piece.subarray(pos, cut), carried);
+        carried = 0;
+      }
+      pos = cut;
+      yield chunk;
+    }
+  }
+  if (carried > 0) yield carry.slice(0, carried);
+}

@@ -1,0 +1,183 @@
+/**
+ * restic's content-defined chunker (restic/chunker, chunker.go): a Rabin fingerprint over a
+ * sliding 64-byte window; a chunk ends after the byte where (digest & splitMask) == 0, but never
+ * before minSize bytes and always at maxSize bytes. The first minSize - 64 bytes of each chunk are
+ * skipped without hashing (they cannot end it), and the digest restarts for every chunk from the
+ * state "window = [1, 0, …, 0]" exactly as restic's reset() leaves it, so that the boundaries —
+ * and hence the blob ids — are the same as restic's for the same polynomial.
+ *
+ * The 64-bit digest (< 2^53 after each reduction) lives in two uint32 halves: hi (21 bits) and
+ * lo. Polynomials of degree 40..53 are supported (restic only makes degree 53).
+ *
+ * Memory: 64-byte window + 4 KiB tables per Chunker. No buffering: bytes are scanned in place;
+ * inside one buffer the byte leaving the window is read back from the buffer itself, and the
+ * window array is only used across buffer boundaries.
+ */
+import { ChunkerError } from './errors.js';
+import { deg, type Polynomial } from './polynomial.js';
+import { buildTables, WINDOW_SIZE, type ChunkerTables } from './tables.js';
+
+export interface ChunkerOptions {
+  /** Smallest chunk (except the last of a stream). restic: 512 KiB. */
+  minSize?: number;
+  /** Largest chunk. restic: 8 MiB. */
+  maxSize?: number;
+  /** log2 of the average distance between cut points (splitMask = 2^bits - 1). restic: 20 (1 MiB). */
+  averageBits?: number;
+}
+
+export const MIN_SIZE = 512 * 1024;
+export const MAX_SIZE = 8 * 1024 * 1024;
+export const AVERAGE_BITS = 20;
+
+const MASK32 = 0xffffffff;
+
+export class Chunker {
+  readonly polynomial: Polynomial;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly averageBits: number;
+  private readonly tables: ChunkerTables;
+  private readonly maskHi: number;
+  private readonly maskLo: number;
+  private readonly window = new Uint8Array(WINDOW_SIZE);
+  private wpos = 0;
+  private hi = 0;
+  private lo = 0;
+  /** Bytes still to skip unhashed at the start of the current chunk. */
+  private pre = 0;
+  /** Bytes of the current chunk seen so far. */
+  private count = 0;
+  private cutHi = 0;
+  private cutLo = 0;
+
+  /** `polynomial` from the repository config; ChunkerError BAD_POLYNOMIAL for an unusable one. */
+  constructor(polynomial: Polynomial, options: ChunkerOptions = {}) {
+    const d = typeof polynomial === 'bigint' && polynomial > 0n && polynomial < 1n << 64n ? deg(polynomial) : -1;
+    if (d < 40 || d > 53) {
+      throw new ChunkerError('BAD_POLYNOMIAL', `chunker polynomial ${String(polynomial)} has degree ${d}, expected 40..53 (restic uses 53)`);
+    }
+    const minSize = options.minSize ?? MIN_SIZE;
+    const maxSize = options.maxSize ?? MAX_SIZE;
+    const averageBits = options.averageBits ?? AVERAGE_BITS;
+    if (!Number.isSafeInteger(minSize) || minSize < WINDOW_SIZE) throw new RangeError(`expected minSize >= ${WINDOW_SIZE}, got ${minSize}`);
+    if (!Number.isSafeInteger(maxSize) || maxSize < minSize) throw new RangeError(`expected maxSize >= minSize (${minSize}), got ${maxSize}`);
+    if (!Number.isInteger(averageBits) || averageBits < 1 || averageBits > 52) {
+      throw new RangeError(`expected averageBits in 1..52, got ${averageBits}`);
+    }
+    this.polynomial = polynomial;
+    this.minSize = minSize;
+    this.maxSize = maxSize;
+    this.averageBits = averageBits;
+    this.maskLo = averageBits >= 32 ? MASK32 : 2 ** averageBits - 1;
+    this.maskHi = averageBits > 32 ? 2 ** (averageBits - 32) - 1 : 0;
+    this.tables = buildTables(polynomial);
+    this.reset();
+  }
+
+  /** Starts a new chunk: call at the start of every file (next() calls it after each cut). */
+  reset(): void {
+    this.window.fill(0);
+    this.window[0] = 1;
+    this.wpos = 1;
+    // digest = updateDigest(out[0] = 0, 1) = 1
+    this.hi = 0;
+    this.lo = 1;
+    this.count = 0;
+    this.pre = this.minSize - WINDOW_SIZE;
+  }
+
+  /** Bytes of the current (unfinished) chunk seen so far. */
+  get pending(): number {
+    return this.count;
+  }
+
+  /** The fingerprint at the last cut (restic's Chunk.Cut). */
+  get cutFingerprint(): bigint {
+    return (BigInt(this.cutHi) << 32n) | BigInt(this.cutLo >>> 0);
+  }
+
+  /** The current fingerprint (restic reports it as Cut of a stream's last, uncut chunk). */
+  get digest(): bigint {
+    return (BigInt(this.hi) << 32n) | BigInt(this.lo >>> 0);
+  }
+
+  /**
+   * Scans buf[start, end). Returns the index just past the last byte of the current chunk when a
+   * cut is found there (the chunker is then reset for the next chunk, and the caller continues
+   * from that index), or -1 when the whole range belongs to the current chunk.
+   */
+  next(buf: Uint8Array, start = 0, end = buf.length): number {
+    if (!(buf instanceof Uint8Array)) throw new TypeError(`expected a Uint8Array, got ${typeof buf}`);
+    if (!(start >= 0 && start <= end && end <= buf.length)) {
+      throw new RangeError(`expected 0 <= start <= end <= ${buf.length}, got ${start}, ${end}`);
+    }
+    let i = start;
+    if (this.pre > 0) {
+      const skip = Math.min(this.pre, end - i);
+      this.pre -= skip;
+      this.count += skip;
+      i += skip;
+      if (this.pre > 0) return -1;
+    }
+    // Bytes we may hash before the maxSize cut is forced.
+    const limit = Math.min(end, i + (this.maxSize - this.count));
+    const minSize = this.minSize;
+    const { outAfterHi: outHi, outAfterLo: outLo, modHi, modLo } = this.tables;
+    const shift = this.tables.polShift - 32;
+    const maskHi = this.maskHi;
+    const maskLo = this.maskLo;
+    const win = this.window;
+    let wpos = this.wpos;
+    let hi = this.hi;
+    let lo = this.lo;
+    // count at position i, minus i: count of byte j is base + j + 1 once byte j is hashed.
+    const base = this.count - i;
+    // Phase A: the byte leaving the window comes from the saved window (at most 64 bytes).
+    const ringEnd = Math.min(limit, i + WINDOW_SIZE);
+    for (; i < ringEnd; i++) {
+      const b = buf[i]!;
+      const out = win[wpos]!;
+      win[wpos] = b;
+      wpos = (wpos + 1) & (WINDOW_SIZE - 1);
+      const index = hi >>> shift;
+      hi = ((hi << 8) | (lo >>> 24)) ^ modHi[index]! ^ outHi[out]!;
+      lo = ((lo << 8) | b) ^ modLo[index]! ^ outLo[out]!;
+      if (((lo & maskLo) | (hi & maskHi)) === 0 && base + i + 1 >= minSize) {
+        this.cutHi = hi;
+        this.cutLo = lo;
+        this.reset();
+        return i + 1;
+      }
+    }
+    // Phase B: the last 64 hashed bytes are all in buf, so the leaving byte is buf[i - 64].
+    if (i < limit) {
+      for (; i < limit; i++) {
+        const b = buf[i]!;
+        const out = buf[i - WINDOW_SIZE]!;
+        const index = hi >>> shift;
+        hi = ((hi << 8) | (lo >>> 24)) ^ modHi[index]! ^ outHi[out]!;
+        lo = ((lo << 8) | b) ^ modLo[index]! ^ outLo[out]!;
+        if (((lo & maskLo) | (hi & maskHi)) === 0 && base + i + 1 >= minSize) {
+          this.cutHi = hi;
+          this.cutLo = lo;
+          this.reset();
+          return i + 1;
+        }
+      }
+      win.set(buf.subarray(i - WINDOW_SIZE, i));
+      wpos = 0;
+    }
+    this.count = base + i;
+    if (this.count >= this.maxSize) {
+      this.cutHi = hi;
+      this.cutLo = lo;
+      this.reset();
+      return i;
+    }
+    this.wpos = wpos;
+    this.hi = hi;
+    this.lo = lo;
+    return -1;
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Errors of the chunker package.
+ * 1. Caller bugs: TypeError / RangeError with "expected X, got Y" (bad sizes, a buffer range
+ *    outside the buffer).
+ * 2. Bad data: ChunkerError with a stable `code` (a repository config whose chunker_polynomial is
+ *    not usable); `subject` names the file when the caller said which one it was.
+ * 3. Impossible states: none here.
+ * 4. User-facing failures: created only in the cli package.
+ */
+export type ChunkerErrorCode =
+  /** Not hex, zero, more than 64 bits, or a degree the chunker cannot use (restic needs <= 53). */
+  'BAD_POLYNOMIAL';
+
+export class ChunkerError extends Error {
+  override readonly name = 'ChunkerError';
+  readonly code: ChunkerErrorCode;
+  readonly subject: string | undefined;
+
+  constructor(code: ChunkerErrorCode, message: string, options?: { subject?: string | undefined; cause?: unknown }) {
+    const subject = options?.subject;
+    super(subject ? `${subject}: ${message}` : message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.subject = subject;
+  }
+}
