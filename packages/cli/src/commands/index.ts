@@ -3,6 +3,7 @@ import { reportCommand } from './report.js';
 import { gateCommand } from './gate.js';
 import { replayCommand } from './replay.js';
 import { devicesCommand } from './devices.js';
+import { debugCommand } from './debug.js';
 
 /**
  * Every subcommand, one module each under ./ (one line per command here, nothing else).
@@ -13,4 +14,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   gateCommand,
   replayCommand,
   devicesCommand,
+  debugCommand,
 ];
