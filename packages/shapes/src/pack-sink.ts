@@ -1,0 +1,144 @@
+import type { Backend } from '@highwater/backend';
+import type { MasterKey } from '@highwater/crypto';
+import { PackWriter, idToHex, type BlobId, type FinishedPack } from '@highwater/repo';
+import { apportion } from './apportion.js';
+import { InternalError } from './errors.js';
+import { IndexStream } from './index-stream.js';
+
+export interface PackSinkOptions {
+  readonly backend: Backend;
+  readonly key: MasterKey;
+  readonly version: 1 | 2;
+  /** Blobs in each data pack, in order. */
+  readonly dataPackBlobs: Int32Array;
+  readonly treePacks: number;
+  readonly treeBlobs: number;
+  /** Target entries of each index file, in order. */
+  readonly indexFileEntries: Int32Array;
+  /** Pack uploads in flight at once. */
+  readonly maxUploads?: number;
+  readonly onPack?: (o: { packs: number; bytes: number }) => void;
+}
+
+/**
+ * Where the generator's blobs go: one open data pack and one open tree pack, each closed at the
+ * blob count the plan gives it (not at a byte size: the generator keeps pack *counts* faithful),
+ * uploaded with at most `maxUploads` in flight, and listed in index files whose entry counts follow
+ * the plan. Every blob is new (the generator never repeats one), so there is no dedup index.
+ *
+ * Ordering: an index file is saved only after every pack it names was stored.
+ * Memory: two open packs, the uploads in flight, and the index file being built (sealed).
+ */
+export class PackSink {
+  readonly #o: PackSinkOptions;
+  readonly #treePackBlobs: Int32Array;
+  readonly #totalPacks: number;
+  #data: PackWriter;
+  #tree: PackWriter;
+  #dataPack = 0;
+  #treePack = 0;
+  #index: IndexStream;
+  #indexFile = 0;
+  #packsIndexed = 0;
+  readonly #uploads = new Set<Promise<void>>();
+  #failure: unknown;
+  #bytes = 0;
+  readonly indexNames: string[] = [];
+
+  constructor(o: PackSinkOptions) {
+    this.#o = o;
+    this.#treePackBlobs = apportion(new Float64Array(o.treePacks).fill(1), o.treeBlobs, 1);
+    this.#totalPacks = o.dataPackBlobs.length + o.treePacks;
+    this.#data = this.#newWriter();
+    this.#tree = this.#newWriter();
+    this.#index = new IndexStream(o.key);
+  }
+
+  #newWriter(): PackWriter {
+    return new PackWriter({ key: this.#o.key, version: this.#o.version });
+  }
+
+  get bytesWritten(): number {
+    return this.#bytes;
+  }
+
+  get packsWritten(): number {
+    return this.#packsIndexed;
+  }
+
+  /** Adds a data blob; returns a promise only when the call closed a pack (await it). */
+  addData(id: BlobId, plaintext: Uint8Array): Promise<void> | undefined {
+    this.#data.add('data', id, plaintext, { compress: false });
+    if (this.#data.count < this.#o.dataPackBlobs[this.#dataPack]!) return undefined;
+    const w = this.#data;
+    this.#data = this.#newWriter();
+    this.#dataPack++;
+    return this.#close(w);
+  }
+
+  addTree(id: BlobId, plaintext: Uint8Array): Promise<void> | undefined {
+    this.#tree.add('tree', id, plaintext);
+    if (this.#tree.count < this.#treePackBlobs[this.#treePack]!) return undefined;
+    const w = this.#tree;
+    this.#tree = this.#newWriter();
+    this.#treePack++;
+    return this.#close(w);
+  }
+
+  async #close(w: PackWriter): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure;
+    const pack = await w.finish();
+    while (this.#uploads.size >= (this.#o.maxUploads ?? 4)) await Promise.race(this.#uploads);
+    if (this.#failure !== undefined) throw this.#failure;
+    const p = this.#upload(pack);
+    this.#uploads.add(p);
+    void p.finally(() => this.#uploads.delete(p));
+    await this.#addToIndex(pack);
+  }
+
+  async #upload(pack: FinishedPack): Promise<void> {
+    try {
+      await this.#o.backend.save({ type: 'data', name: idToHex(pack.packId) }, pack.bytes);
+      this.#bytes += pack.length;
+      this.#o.onPack?.({ packs: this.#packsIndexed, bytes: this.#bytes });
+    } catch (err) {
+      this.#failure ??= err;
+    }
+  }
+
+  async #addToIndex(pack: FinishedPack): Promise<void> {
+    this.#index.addPack(pack.packId, pack.entries);
+    this.#packsIndexed++;
+    const files = this.#o.indexFileEntries.length;
+    const last = this.#indexFile === files - 1;
+    const packsLeft = this.#totalPacks - this.#packsIndexed;
+    const filesLeftAfter = files - this.#indexFile - 1;
+    if (!last && (this.#index.entryCount >= this.#o.indexFileEntries[this.#indexFile]! || packsLeft <= filesLeftAfter)) {
+      await this.#saveIndex();
+    }
+  }
+
+  async #saveIndex(): Promise<void> {
+    await this.#drain();
+    this.indexNames.push(await this.#index.save(this.#o.backend));
+    this.#indexFile++;
+    this.#index = new IndexStream(this.#o.key);
+  }
+
+  async #drain(): Promise<void> {
+    await Promise.all(this.#uploads);
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Closes the open packs and writes the last index file. Every planned pack MUST have been filled. */
+  async finish(): Promise<void> {
+    if (this.#data.count > 0 || this.#tree.count > 0) {
+      throw new InternalError(`generator plan mismatch: ${this.#data.count} data and ${this.#tree.count} tree blobs left in open packs`);
+    }
+    if (this.#dataPack !== this.#o.dataPackBlobs.length || this.#treePack !== this.#o.treePacks) {
+      throw new InternalError(`generator plan mismatch: wrote ${this.#dataPack}/${this.#o.dataPackBlobs.length} data and ${this.#treePack}/${this.#o.treePacks} tree packs`);
+    }
+    if (this.#index.packCount > 0) await this.#saveIndex();
+    await this.#drain();
+  }
+}

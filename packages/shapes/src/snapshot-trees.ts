@@ -1,0 +1,125 @@
+import { idToHex, type BlobId } from '@highwater/repo';
+import { sha256 } from '@highwater/crypto';
+import { fillBlobContent } from './blob-content.js';
+import { leafRangeIntersects } from './dir-layout.js';
+import type { PackSink } from './pack-sink.js';
+import { versionBlobs, type GenerationPlan } from './plan.js';
+import { TreeBuilder } from './tree-builder.js';
+import { dirNode, fileNode } from './tree-nodes.js';
+
+/**
+ * Writes the trees (and the new data blobs) of each snapshot in turn, depth first, so that a
+ * directory's tree is encoded as soon as its children are. A directory untouched since the last
+ * snapshot keeps its tree id (restic's dedup gives the same), so later snapshots write only the
+ * changed leaves and their ancestors.
+ *
+ * State, all sized by the plan (nothing per blob): per file the snapshot of its last content
+ * change and of its last metadata change (2 x Uint16: 4 bytes per file), per directory its current
+ * tree id (32 bytes). The ids of unchanged files in a rewritten directory are recomputed from
+ * their deterministic contents (one SHA-256 per blob) instead of being stored.
+ */
+export class SnapshotTrees {
+  readonly #plan: GenerationPlan;
+  readonly #sink: PackSink;
+  readonly #blob: Uint8Array;
+  readonly #lastContent: Uint16Array;
+  readonly #lastModified: Uint16Array;
+  readonly #treeIds: Uint8Array[];
+  readonly #inodeBase: number[];
+  readonly #onBlob: () => void;
+  #j = 0;
+
+  constructor(o: { plan: GenerationPlan; sink: PackSink; blobBytes: number; onBlob: () => void }) {
+    this.#plan = o.plan;
+    this.#sink = o.sink;
+    this.#blob = new Uint8Array(o.blobBytes);
+    this.#onBlob = o.onBlob;
+    const { layout } = o.plan;
+    this.#lastContent = new Uint16Array(layout.files);
+    this.#lastModified = new Uint16Array(layout.files);
+    this.#treeIds = layout.levelCount.map((n) => new Uint8Array(n * 32));
+    let base = 100;
+    this.#inodeBase = layout.levelCount.map((n) => ((base += n), base - n));
+  }
+
+  /** Writes snapshot j's new blobs and returns its root tree id (hex). Snapshots MUST come in order 0, 1, ... */
+  async write(j: number): Promise<string> {
+    if (j !== this.#j) throw new RangeError(`expected snapshot ${this.#j}, got ${j}`);
+    this.#j++;
+    await this.#visit(j, 0, 0);
+    return idToHex(this.#treeIds[0]!.subarray(0, 32));
+  }
+
+  #dirty(j: number, level: number, group: number): boolean {
+    if (j === 0) return true;
+    const { layout } = this.#plan;
+    const { lo, hi } = layout.leafRange(level, group);
+    return leafRangeIntersects(this.#plan.steps[j - 1]!.dirty, layout.leaves, lo, hi);
+  }
+
+  async #visit(j: number, level: number, group: number): Promise<void> {
+    if (!this.#dirty(j, level, group)) return;
+    const { layout } = this.#plan;
+    const tree = new TreeBuilder();
+    if (level === layout.depth) {
+      await this.#leaf(j, group, tree);
+    } else {
+      const { first, end } = layout.children(level, group);
+      for (let c = first; c < end; c++) {
+        await this.#visit(j, level + 1, c);
+        const subtree = idToHex(this.#treeIds[level + 1]!.subarray(c * 32, c * 32 + 32));
+        tree.add(dirNode({ position: c - first, inode: this.#inodeBase[level + 1]! + c, subtree }));
+      }
+    }
+    const bytes = tree.finish();
+    const id = sha256(bytes) as BlobId;
+    this.#treeIds[level]!.set(id, group * 32);
+    this.#onBlob();
+    const p = this.#sink.addTree(id, bytes);
+    if (p) await p;
+  }
+
+  async #leaf(j: number, leaf: number, tree: TreeBuilder): Promise<void> {
+    const plan = this.#plan;
+    const { layout } = plan;
+    const F = layout.files;
+    const step = j > 0 ? plan.steps[j - 1]! : undefined;
+    const changedCount = plan.changedPerSnapshot;
+    const posInRange = step ? (leaf - step.dirty.start + layout.leaves) % layout.leaves : 0;
+    const touchedLeaf = step !== undefined && posInRange >= step.dirty.length - step.touched;
+    const start = layout.leafStart(leaf);
+    const end = start + layout.leafFiles(leaf);
+    const blob = this.#blob;
+    for (let f = start; f < end; f++) {
+      let isNew = j === 0;
+      if (step && (f - step.changeStart + F) % F < changedCount) {
+        this.#lastContent[f] = j;
+        this.#lastModified[f] = j;
+        isNew = true;
+      } else if (touchedLeaf && f === start) {
+        this.#lastModified[f] = j;
+      }
+      const { first, count } = versionBlobs(plan, this.#versionOf(f, this.#lastContent[f]!));
+      const content: string[] = new Array(count);
+      for (let k = 0; k < count; k++) {
+        fillBlobContent(blob, plan.seed, first + k);
+        const id = sha256(blob) as BlobId;
+        content[k] = idToHex(id);
+        if (isNew) {
+          this.#onBlob();
+          const p = this.#sink.addData(id, blob);
+          if (p) await p;
+        }
+      }
+      tree.add(fileNode({ file: f, modified: this.#lastModified[f]!, size: count * blob.length, content }));
+    }
+  }
+
+  /** The file version of file f whose content last changed in snapshot j. */
+  #versionOf(f: number, j: number): number {
+    if (j === 0) return f;
+    const F = this.#plan.layout.files;
+    const p = (f - this.#plan.steps[j - 1]!.changeStart + F) % F;
+    return F + (j - 1) * this.#plan.changedPerSnapshot + p;
+  }
+}
