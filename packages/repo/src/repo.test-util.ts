@@ -2,7 +2,7 @@
  * Helpers for the repo package's tests: temporary folders, running the real restic, fast KDF.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBackend } from '@highwater/backend';
@@ -33,4 +33,26 @@ export function restic(repo: string, args: string[], password = PASSWORD): strin
     const e = err as { stderr?: string; stdout?: string; status?: number };
     throw new Error(`restic ${args.join(' ')} failed (exit ${e.status}): ${e.stderr ?? ''}${e.stdout ?? ''}`);
   }
+}
+
+/** The restic-made fixture repositories (fixtures/restic/README.md). */
+export const FIXTURES = new URL('../../../fixtures/restic/', import.meta.url).pathname;
+export const FIXTURE_PASSWORD = 'fixture';
+
+/** dir/random.bin of the fixtures: 20,000 bytes of the LCG in make-fixtures.sh. */
+export function fixtureRandomBin(): Uint8Array {
+  let x = 7n;
+  const b = new Uint8Array(20000);
+  for (let i = 0; i < b.length; i++) {
+    x = (x * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n);
+    b[i] = Number(x >> 56n);
+  }
+  return b;
+}
+
+/** Copies a fixture repository to a temporary folder (tests that write or run restic on it). */
+export function copyFixture(name: string): { path: string; remove: () => void } {
+  const t = tempDir(`hw-fx-${name}-`);
+  cpSync(join(FIXTURES, name), t.path, { recursive: true });
+  return t;
 }
