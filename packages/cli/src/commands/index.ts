@@ -4,12 +4,30 @@ import { gateCommand } from './gate.js';
 import { replayCommand } from './replay.js';
 import { devicesCommand } from './devices.js';
 import { debugCommand } from './debug.js';
+import { initCommand } from './init.js';
+import { backupCommand } from './backup.js';
+import { restoreCommand } from './restore.js';
+import { snapshotsCommand } from './snapshots.js';
+import { lsCommand } from './ls.js';
+import { catCommand } from './cat.js';
+import { checkCommand } from './check.js';
+import { unlockCommand } from './unlock.js';
+import { versionCommand } from './version.js';
 
 /**
  * Every subcommand, one module each under ./ (one line per command here, nothing else).
  * Keep them in the order `highwater --help` should list them.
  */
 export const COMMANDS: readonly CommandSpec[] = [
+  initCommand,
+  backupCommand,
+  restoreCommand,
+  snapshotsCommand,
+  lsCommand,
+  catCommand,
+  checkCommand,
+  unlockCommand,
+  versionCommand,
   reportCommand,
   gateCommand,
   replayCommand,

@@ -1,0 +1,65 @@
+import type { Argv } from 'yargs';
+import { check, type CheckEvent } from '@highwater/engine';
+import { CliError, EXIT } from '../cli-error.js';
+import type { CommandSpec } from '../command-spec.js';
+import { writeLine } from '../io.js';
+import { openRepo } from '../open-repo.js';
+import { progressLine } from '../progress.js';
+
+const STEP_TEXT: Record<string, string> = {
+  'load-index': 'load indexes',
+  'check-packs': 'check all packs',
+  'walk-trees': 'check snapshots, trees and blobs',
+  'read-data': 'read all data',
+};
+
+/**
+ * `highwater check [--read-data]`: as `restic check`. Every problem is one line on stderr
+ * (naming the file); any problem makes the exit code 1.
+ */
+export const checkCommand: CommandSpec = {
+  command: 'check',
+  describe: 'check the repository for errors',
+  builder: (y: Argv) => y.option('read-data', { type: 'boolean', default: false, describe: 'read all data blobs and verify their hashes' }),
+  async handler(args, { io, signal }) {
+    const quiet = args.quiet === true;
+    const repo = await openRepo(args, io);
+    const line = progressLine(io, { quiet });
+    const onEvent = (e: CheckEvent): void => {
+      if (e.type === 'step') {
+        line.clear();
+        if (!quiet) writeLine(io.stdout, STEP_TEXT[e.step] ?? e.step);
+      } else if (e.type === 'problem') {
+        line.clear();
+        writeLine(io.stderr, `error: ${e.problem.message}`);
+      } else if (e.type === 'hint') {
+        line.clear();
+        if (!quiet) writeLine(io.stdout, `hint: ${e.message}`);
+      } else {
+        line.update(`[${e.step}] ${e.done} / ${e.total}`);
+      }
+    };
+    let problems: number;
+    try {
+      const r = await check({ repo, readData: args.readData === true, noLock: args.noLock === true, onEvent, signal });
+      problems = r.problems.length;
+      if (args.json === true) {
+        writeLine(io.stdout, JSON.stringify({
+          message_type: 'summary',
+          problems: r.problems.map((p) => p.message),
+          damaged_packs: r.damagedPacks,
+          index_files: r.indexFiles,
+          packs: r.packs,
+          snapshots: r.snapshots,
+          trees: r.trees,
+          packs_read: r.packsRead,
+        }));
+      }
+    } finally {
+      line.clear();
+      await repo.close();
+    }
+    if (problems > 0) throw new CliError(`repository contains errors (${problems} problem${problems === 1 ? '' : 's'})`, EXIT.fatal);
+    if (!quiet && args.json !== true) writeLine(io.stdout, 'no errors were found');
+  },
+};

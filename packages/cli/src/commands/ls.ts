@@ -1,0 +1,84 @@
+import type { Argv } from 'yargs';
+import { goModeString, walkSnapshot } from '@highwater/engine';
+import { idToHex, type TreeNode } from '@highwater/repo';
+import type { CommandSpec } from '../command-spec.js';
+import { writeLine } from '../io.js';
+import { openRepo } from '../open-repo.js';
+import { stringList } from './backup.js';
+import { snapshotJson, tableTime } from './snapshots.js';
+
+/** restic 0.14's `ls --json` node line. */
+export function lsNodeJson(path: string, n: TreeNode): Record<string, unknown> {
+  return {
+    name: n.name,
+    type: n.type,
+    path,
+    uid: n.uid ?? 0,
+    gid: n.gid ?? 0,
+    ...(n.type === 'file' ? { size: n.size ?? 0 } : {}),
+    ...(n.mode ? { mode: n.mode, permissions: goModeString(n.mode) } : {}),
+    mtime: n.mtime,
+    atime: n.atime,
+    ctime: n.ctime,
+    struct_type: 'node',
+  };
+}
+
+function cleanDir(d: string): string {
+  const s = d.replace(/\/+$/, '');
+  return s === '' ? '/' : s;
+}
+
+/** Is `path` shown for these dirs? Without --recursive: the dirs' direct children; with it: everything below. */
+function selected(path: string, dirs: readonly string[], recursive: boolean): boolean {
+  if (dirs.length === 0) return true;
+  return dirs.some((d) => {
+    const prefix = d === '/' ? '/' : d + '/';
+    if (!path.startsWith(prefix)) return false;
+    return recursive || !path.slice(prefix.length).includes('/');
+  });
+}
+
+/** Walk into `path`? Only on the way to, or inside, a dir asked for. */
+function descend(path: string, dirs: readonly string[], recursive: boolean): boolean {
+  if (dirs.length === 0) return true;
+  return dirs.some((d) => d === path || d.startsWith(path + '/') || (recursive && path.startsWith(d === '/' ? '/' : d + '/')));
+}
+
+/** `highwater ls SNAPSHOT [DIR...] [--json] [--long] [--recursive]`: as `restic ls`. */
+export const lsCommand: CommandSpec = {
+  command: 'ls <snapshot> [dirs..]',
+  describe: 'list files in a snapshot',
+  builder: (y: Argv) =>
+    y
+      .positional('snapshot', { type: 'string', describe: 'snapshot ID, unique prefix, or "latest"' })
+      .positional('dirs', { type: 'string', array: true, describe: 'only list these directories (absolute, inside the snapshot)' })
+      .option('long', { alias: 'l', type: 'boolean', default: false, describe: 'use a long listing format' })
+      .option('recursive', { type: 'boolean', default: false, describe: 'with DIRs: list everything below them' })
+      .option('host', { alias: 'H', type: 'string', describe: 'for "latest": only snapshots of this host' }),
+  async handler(args, { io, signal }) {
+    const repo = await openRepo(args, io);
+    try {
+      const entry = await repo.findSnapshot(String(args.snapshot), typeof args.host === 'string' ? { host: args.host } : undefined);
+      const indexed = await repo.loadIndex();
+      const dirs = stringList(args.dirs).map(cleanDir);
+      const recursive = args.recursive === true || dirs.length === 0;
+      const json = args.json === true;
+      const s = entry.snapshot;
+      if (json) writeLine(io.stdout, JSON.stringify({ ...snapshotJson(entry), struct_type: 'snapshot' }));
+      else if (args.quiet !== true) {
+        writeLine(io.stdout, `snapshot ${idToHex(entry.id).slice(0, 8)} of [${(s.paths ?? []).join(' ')}] filtered by [${dirs.join(' ')}] at ${tableTime(s.time)}):`);
+      }
+      for await (const { path, node } of walkSnapshot({ repo: indexed, tree: s.tree, descend: (p) => descend(p, dirs, recursive), signal })) {
+        if (!selected(path, dirs, recursive)) continue;
+        if (json) writeLine(io.stdout, JSON.stringify(lsNodeJson(path, node)));
+        else if (args.long === true) {
+          const size = String(node.size ?? 0).padStart(10);
+          writeLine(io.stdout, `${goModeString(node.mode ?? 0)} ${String(node.uid ?? 0).padStart(5)} ${String(node.gid ?? 0).padStart(5)} ${size} ${tableTime(node.mtime ?? '')} ${path}${node.type === 'symlink' ? ' -> ' + (node.linktarget ?? '') : ''}`);
+        } else writeLine(io.stdout, path);
+      }
+    } finally {
+      await repo.close();
+    }
+  },
+};

@@ -1,0 +1,52 @@
+/**
+ * From the global options to a repository: location (--repo / RESTIC_REPOSITORY) → backend,
+ * password (restic's sources, in restic's order) → OpenRepository, and the strategy flags
+ * (--strategy, --index-load-concurrency, --tree-decode, --blob-set, --cache-dir, --no-cache) →
+ * StrategyChoices. The probe is the harness's recorder when HIGHWATER_PROBE_FD is set.
+ */
+import { openBackend, type Backend } from '@highwater/backend';
+import { recorderFromEnv } from '@highwater/probe';
+import { openRepository, type OpenRepository, type StrategyChoices, type StrategyName } from '@highwater/repo';
+import { UsageError } from './cli-error.js';
+import type { Io } from './io.js';
+import { resolvePassword, resolveRepository } from './password.js';
+
+/** The strategy choices the flags set; unset ones take the strategy's defaults (repo.resolveChoices). */
+export function strategyChoices(args: Record<string, unknown>): Partial<StrategyChoices> {
+  const c: { -readonly [K in keyof StrategyChoices]?: StrategyChoices[K] } = {};
+  if (typeof args.strategy === 'string') c.index = args.strategy as StrategyName;
+  if (args.indexLoadConcurrency !== undefined) {
+    const n = args.indexLoadConcurrency;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+      throw new UsageError(`--index-load-concurrency: expected a positive integer, got ${String(n)}`);
+    }
+    c.indexLoadConcurrency = n;
+  }
+  if (typeof args.treeDecode === 'string') c.treeDecode = args.treeDecode as StrategyChoices['treeDecode'];
+  if (typeof args.blobSet === 'string') c.blobSet = args.blobSet as StrategyChoices['blobSet'];
+  if (args.noCache === true) c.cacheDir = null;
+  else if (typeof args.cacheDir === 'string' && args.cacheDir !== '') c.cacheDir = args.cacheDir;
+  return c;
+}
+
+/** The backend for --repo / RESTIC_REPOSITORY (a path, local:PATH or rest:URL). */
+export function repoBackend(args: Record<string, unknown>, io: Io): Backend {
+  const location = resolveRepository(typeof args.repo === 'string' ? args.repo : undefined, io);
+  return openBackend(location, { cwd: io.cwd, env: io.env });
+}
+
+export function passwordArgs(args: Record<string, unknown>): { passwordFile?: string; passwordCommand?: string } {
+  return {
+    ...(typeof args.passwordFile === 'string' ? { passwordFile: args.passwordFile } : {}),
+    ...(typeof args.passwordCommand === 'string' ? { passwordCommand: args.passwordCommand } : {}),
+  };
+}
+
+/** Opens the repository the arguments name. Fails with NO_REPOSITORY (exit 10), WRONG_PASSWORD (exit 12), ... */
+export async function openRepo(args: Record<string, unknown>, io: Io): Promise<OpenRepository> {
+  const choices = strategyChoices(args);
+  const backend = repoBackend(args, io);
+  const password = await resolvePassword(passwordArgs(args), io);
+  const probe = recorderFromEnv(io.env);
+  return openRepository({ backend, password, probe, choices });
+}
