@@ -28,3 +28,6 @@ export { topAllocations } from './heap-profile-summary.js';
 export type { AllocationSite } from './heap-profile-summary.js';
 export { findProfiles, linkProfile, readProfileManifest, PROFILE_MANIFEST, PROFILE_KIND } from './profile-manifest.js';
 export type { ProfileManifest, ProfileLink } from './profile-manifest.js';
+export { PROFILE_DIR_ENV, PROFILE_INTERVAL_ENV, PROFILE_INCLUDE_COLLECTED_ENV, HEAP_SNAPSHOT_AT_ENV, PHASE_END_HOOK, SAMPLING_PROFILE_FILE, PHASES_FILE, heapSnapshotFile, safeName } from './profile-env.js';
+export { collectProfile } from './profile-collect.js';
+export type { CollectProfileOptions } from './profile-collect.js';

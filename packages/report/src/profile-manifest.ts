@@ -49,23 +49,24 @@ export function readProfileManifest(file: string): ProfileManifest {
 }
 
 /**
- * Profile manifests in `dir` and its direct subdirectories (where `highwater profile --out`
- * puts them beside a report), with links relative to `reportDir`.
+ * Profile manifests in `dir`, its subdirectories and theirs (`highwater profile --out
+ * reports/x/profiles/backup` beside `reports/x/index.html`), with links relative to `reportDir`.
  */
 export function findProfiles(dir: string, reportDir: string = dir): ProfileLink[] {
   const manifests: string[] = [];
-  const direct = join(dir, PROFILE_MANIFEST);
-  if (isFile(direct)) manifests.push(direct);
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-  for (const n of names) {
-    const f = join(dir, n, PROFILE_MANIFEST);
+  const walk = (d: string, depth: number): void => {
+    const f = join(d, PROFILE_MANIFEST);
     if (isFile(f)) manifests.push(f);
-  }
+    if (depth === 0) return;
+    let names: string[] = [];
+    try {
+      names = readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) walk(join(d, n), depth - 1);
+  };
+  walk(dir, 2);
   return manifests.map((f) => linkProfile(f, reportDir));
 }
 

@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../command-spec.js';
 import { reportCommand } from './report.js';
 import { gateCommand } from './gate.js';
+import { profileCommand } from './profile.js';
 import { replayCommand } from './replay.js';
 import { devicesCommand } from './devices.js';
 import { debugCommand } from './debug.js';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   versionCommand,
   reportCommand,
   gateCommand,
+  profileCommand,
   replayCommand,
   devicesCommand,
   debugCommand,

@@ -1,0 +1,145 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Argv } from 'yargs';
+import {
+  collectProfile,
+  HEAP_SNAPSHOT_AT_ENV,
+  PHASES_FILE,
+  PROFILE_DIR_ENV,
+  PROFILE_INCLUDE_COLLECTED_ENV,
+  PROFILE_INTERVAL_ENV,
+} from '@highwater/report';
+import { CliError, EXIT, UsageError } from '../cli-error.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/**
+ * `highwater profile OP [-- ARGS...]`: runs `highwater OP ARGS...` as a child under V8's sampling
+ * heap profiler (an inspector Session loaded with --import, report/src/profile-preload.ts), or under
+ * Clinic.js when asked and installed. `--heap-snapshot-at PHASE` writes a heap snapshot at the end
+ * of that phase (the child's probe reports phase ends on HIGHWATER_PROBE_FD, here a file). Outputs
+ * and `profile.json` go to --out; `highwater report` links them when they sit beside the report.
+ * The child's stdin is closed (Clinic.js needs that on Node 20). Exit code: the child's.
+ */
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** packages/cli/{src,dist}/commands -> packages/cli/bin, packages/report/dist */
+const CLI_BIN = join(HERE, '../../bin/highwater.js');
+const PRELOAD = join(HERE, '../../../report/dist/profile-preload.js');
+
+const TOOLS = ['sampling', 'clinic-heapprofiler', 'clinic-doctor'] as const;
+type Tool = (typeof TOOLS)[number];
+
+export const profileCommand: CommandSpec = {
+  command: 'profile <op> [args..]',
+  describe: 'run one highwater operation under a heap profiler (V8 sampling heap profiler, or Clinic.js)',
+  builder: (y: Argv) =>
+    y
+      .positional('op', { type: 'string', describe: 'the highwater command to profile: backup, prune, check, restore, ...' })
+      .positional('args', { type: 'string', array: true, describe: 'its arguments, after --' })
+      .option('out', { type: 'string', describe: 'output directory (default: profiles/OP-TIMESTAMP); put it beside a report to have it linked' })
+      .option('tool', { type: 'string', choices: TOOLS, default: 'sampling', describe: 'sampling: V8 sampling heap profiler; clinic-*: Clinic.js (optional, unmaintained: npm install -g clinic; Node 20 works only with stdin closed, which profile does)' })
+      .option('heap-snapshot-at', { type: 'string', describe: 'write a heap snapshot at the end of this phase (load-index, walk-trees, ...)' })
+      .option('sampling-interval', { type: 'number', default: 32768, describe: 'bytes between heap samples (sampling tool)' })
+      .option('include-collected', { type: 'boolean', default: false, describe: 'count objects already collected too (allocation pressure instead of live memory at exit)' })
+      .example('highwater profile prune --heap-snapshot-at walk-trees --out reports/x/profiles/prune -- -r /srv/repo -p pw.txt', ''),
+  async handler(args, { io, signal }) {
+    const op = args.op as string;
+    const tool = args.tool as Tool;
+    const snapAt = args.heapSnapshotAt as string | undefined;
+    const interval = args.samplingInterval as number;
+    if (!Number.isInteger(interval) || interval < 1) throw new UsageError(`--sampling-interval: expected a positive integer, got ${String(args.samplingInterval)}`);
+    if (snapAt !== undefined && tool !== 'sampling') throw new UsageError('--heap-snapshot-at works with --tool sampling only');
+    if (op === 'profile') throw new UsageError('cannot profile the profile command');
+    const childArgs = [op, ...((args.args as string[] | undefined) ?? []).map(String), ...((args['--'] as string[] | undefined) ?? []).map(String)];
+    if (!existsSync(CLI_BIN) || !existsSync(join(HERE, '../../dist/run.js'))) throw new CliError('the highwater CLI is not built: run npm run build');
+    if (tool === 'sampling' && !existsSync(PRELOAD)) throw new CliError(`${PRELOAD} is missing: run npm run build`);
+    if (tool !== 'sampling' && !onPath('clinic')) {
+      throw new UsageError('clinic is not installed: npm install -g clinic (optional and unmaintained; works on Node 20 only with stdin closed, which highwater profile does)');
+    }
+    const out = resolve(io.cwd, (args.out as string | undefined) ?? join('profiles', `${op}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`));
+    try {
+      mkdirSync(out, { recursive: true });
+    } catch (err) {
+      throw new UsageError(`cannot create ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.usage, { cause: err });
+    }
+    const env: NodeJS.ProcessEnv = { ...io.env, [PROFILE_DIR_ENV]: out };
+    let exe: string;
+    let argv: string[];
+    let phasesFd: number | null = null;
+    if (tool === 'sampling') {
+      phasesFd = openSync(join(out, PHASES_FILE), 'w');
+      env.HIGHWATER_PROBE_FD = '3';
+      env[PROFILE_INTERVAL_ENV] = String(interval);
+      if (args.includeCollected) env[PROFILE_INCLUDE_COLLECTED_ENV] = '1';
+      if (snapAt !== undefined) env[HEAP_SNAPSHOT_AT_ENV] = snapAt;
+      exe = process.execPath;
+      argv = ['--import', PRELOAD, CLI_BIN, ...childArgs];
+    } else {
+      delete env.HIGHWATER_PROBE_FD;
+      exe = 'clinic';
+      argv = [tool.slice('clinic-'.length), '--dest', out, '--', process.execPath, CLI_BIN, ...childArgs];
+    }
+    io.stderr.write(`profile: highwater ${childArgs.join(' ')} (${tool}) -> ${out}\n`);
+    let exitCode: number | null;
+    try {
+      exitCode = await runChild(exe, argv, { env, cwd: io.cwd, io, signal, extraFd: phasesFd });
+    } finally {
+      if (phasesFd !== null) closeSync(phasesFd);
+    }
+    const manifest = collectProfile({
+      dir: out,
+      tool,
+      command: childArgs,
+      exitCode,
+      samplingIntervalBytes: tool === 'sampling' ? interval : null,
+      heapSnapshotAt: snapAt ?? null,
+      includesCollected: Boolean(args.includeCollected),
+    });
+    for (const f of manifest.files) io.stderr.write(`  ${join(out, f.path)}: ${f.label}\n`);
+    for (const n of manifest.notes) io.stderr.write(`  note: ${n}\n`);
+    io.stderr.write(`profile: ${join(out, 'profile.json')}\n`);
+    if (exitCode !== 0) io.stderr.write(`profile: the profiled command exited with ${exitCode === null ? 'a signal' : `code ${exitCode}`}\n`);
+    return exitCode === null ? EXIT.fatal : exitCode;
+  },
+};
+
+function onPath(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v "$0"', cmd], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface ChildOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+  readonly signal: AbortSignal;
+  readonly extraFd: number | null;
+}
+
+/** Runs the child with stdin closed, its output copied to ours; resolves its exit code (null: killed). */
+function runChild(exe: string, argv: string[], o: ChildOptions): Promise<number | null> {
+  return new Promise((resolveCode, reject) => {
+    const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe'];
+    if (o.extraFd !== null) stdio.push(o.extraFd);
+    const child = spawn(exe, argv, { env: o.env, cwd: o.cwd, stdio });
+    child.stdout!.pipe(o.io.stdout, { end: false });
+    child.stderr!.pipe(o.io.stderr, { end: false });
+    const onAbort = (): void => {
+      child.kill('SIGTERM');
+    };
+    o.signal.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (err) => {
+      o.signal.removeEventListener('abort', onAbort);
+      reject(new CliError(`cannot start ${exe}: ${err.message}`, EXIT.fatal, { cause: err }));
+    });
+    child.on('close', (code) => {
+      o.signal.removeEventListener('abort', onAbort);
+      resolveCode(code);
+    });
+  });
+}
