@@ -7,6 +7,7 @@
 import type { IndexSource, IndexStore, StrategyChoices } from '../index-store.js';
 import type { Probe } from '@highwater/probe';
 import { loadPackedStore } from './load-packed.js';
+import { loadPagedStore } from './paged/load-paged.js';
 import { NaiveIndexStore } from './naive-store.js';
 import { NaivePendingIndex } from './naive-pending.js';
 import { PackedPendingIndex } from './packed-pending.js';
@@ -16,6 +17,7 @@ export { STRATEGY_DEFAULTS, defaultCacheDir } from './strategy-defaults.js';
 export { IndexStoreError, type IndexStoreErrorCode } from './index-store-error.js';
 export type { PendingIndex } from './pending-index.js';
 export { combineIndex } from './combined-index.js';
+export { PagedIndexStore, type CacheState } from './paged/paged-store.js';
 
 /**
  * Loads the index of `source` with the store `choices.index` names. Every index file is verified
@@ -30,7 +32,7 @@ export async function loadIndexStore(source: IndexSource, choices: StrategyChoic
     case 'packed':
       return loadPackedStore(source, choices);
     case 'paged':
-      throw new RangeError('the paged index store is not available yet; use --strategy packed');
+      return loadPagedStore(source, choices);
     default:
       throw new TypeError(`expected an index strategy naive|packed|paged, got ${JSON.stringify(choices.index)}`);
   }

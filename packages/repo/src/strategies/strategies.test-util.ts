@@ -13,13 +13,14 @@ export class MacError extends Error {
 
 export class MemoryIndexSource implements IndexSource {
   readonly files = new Map<string, Uint8Array>();
-  readonly repositoryId: string;
+  /** Undefined for a source that does not know its repository (`repositoryId: null`). */
+  readonly repositoryId: string | undefined;
   chunkSize: number;
   /** Names of files whose plaintext was requested, in order (to check what a load read). */
   readonly reads: string[] = [];
 
-  constructor(o: { repositoryId?: string; chunkSize?: number } = {}) {
-    this.repositoryId = o.repositoryId ?? randomBytes(32).toString('hex');
+  constructor(o: { repositoryId?: string | null; chunkSize?: number } = {}) {
+    this.repositoryId = o.repositoryId === null ? undefined : (o.repositoryId ?? randomBytes(32).toString('hex'));
     this.chunkSize = o.chunkSize ?? 97;
   }
 

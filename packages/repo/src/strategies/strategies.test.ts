@@ -9,7 +9,7 @@ import { STRATEGY_DEFAULTS, loadIndexStore } from './index.js';
 import { RepoError } from '../errors.js';
 import { MemoryIndexSource, hex, modelOf, randomIndex, type IndexJson, type ModelLocation } from './strategies.test-util.js';
 
-const STRATEGIES: StrategyName[] = ['naive', 'packed'];
+const STRATEGIES: StrategyName[] = ['naive', 'packed', 'paged'];
 const tmp = mkdtempSync(join(tmpdir(), 'hw-strategies-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
