@@ -21,6 +21,7 @@ export const gateCommand: CommandSpec = {
       .option('md', { type: 'string', describe: 'also write the verdict as Markdown here (for a pull-request comment)' })
       .example('highwater gate --budgets fixtures/budgets.json results/ --baseline reports/baseline/', ''),
   async handler(args, { io }) {
+    if (!Array.isArray(args.results) || args.results.length === 0) throw new UsageError('name at least one result file or directory');
     let report;
     try {
       const budgets = loadBudgets(resolve(io.cwd, args.budgets as string));

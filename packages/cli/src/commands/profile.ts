@@ -51,7 +51,9 @@ export const profileCommand: CommandSpec = {
     if (!Number.isInteger(interval) || interval < 1) throw new UsageError(`--sampling-interval: expected a positive integer, got ${String(args.samplingInterval)}`);
     if (snapAt !== undefined && tool !== 'sampling') throw new UsageError('--heap-snapshot-at works with --tool sampling only');
     if (op === 'profile') throw new UsageError('cannot profile the profile command');
-    const childArgs = [op, ...((args.args as string[] | undefined) ?? []).map(String), ...((args['--'] as string[] | undefined) ?? []).map(String)];
+    // yargs leaves what follows `--` in `_`, after the command's own name
+    const afterDashes = ((args._ as unknown[] | undefined) ?? []).slice(1).map(String);
+    const childArgs = [op, ...((args.args as unknown[] | undefined) ?? []).map(String), ...afterDashes];
     if (!existsSync(CLI_BIN) || !existsSync(join(HERE, '../../dist/run.js'))) throw new CliError('the highwater CLI is not built: run npm run build');
     if (tool === 'sampling' && !existsSync(PRELOAD)) throw new CliError(`${PRELOAD} is missing: run npm run build`);
     if (tool !== 'sampling' && !onPath('clinic')) {

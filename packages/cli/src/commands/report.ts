@@ -26,6 +26,7 @@ export const reportCommand: CommandSpec = {
       .option('profiles', { type: 'string', array: true, describe: 'directories holding profile.json manifests to link (default: beside the HTML file)' })
       .example('highwater report results/*.json --html reports/x/index.html --md reports/x/summary.md --png reports/x/png', ''),
   async handler(args, { io }) {
+    if (!Array.isArray(args.results) || args.results.length === 0) throw new UsageError('name at least one result file or directory');
     const paths = (args.results as string[]).map((p) => resolve(io.cwd, p));
     const html = args.html === undefined ? undefined : resolve(io.cwd, args.html as string);
     const md = args.md === undefined ? undefined : resolve(io.cwd, args.md as string);
