@@ -26,6 +26,33 @@ export interface RepoRequest {
  * name. Memory: one socket chunk per request; listings are written entry by entry.
  */
 export async function handleRepoRequest(r: RepoRequest): Promise<void> {
+  try {
+    await dispatch(r);
+  } catch (err) {
+    throw asHttpError(err, r);
+  }
+}
+
+/** Backend errors name server paths: answer with the client's names instead. */
+function asHttpError(err: unknown, r: RepoRequest): unknown {
+  if (!isBackendError(err)) return err;
+  const t = r.target;
+  const what = `${r.label}${t.kind === 'file' ? `${t.dir}/${t.name}` : t.kind === 'list' ? `${t.dir}/` : t.kind === 'config' ? 'config' : ''}`;
+  switch (err.code) {
+    case 'NOT_FOUND':
+      return new HttpError(404, `${what} not found`, {}, { cause: err });
+    case 'ALREADY_EXISTS':
+      return new HttpError(403, `${what} already exists; files are never overwritten`, {}, { cause: err });
+    case 'INVALID_NAME':
+      return new HttpError(400, `invalid file name in ${what}`, {}, { cause: err });
+    case 'SHORT_READ':
+      return new HttpError(416, `${what} is shorter than the range asked for`, {}, { cause: err });
+    default:
+      return err;
+  }
+}
+
+async function dispatch(r: RepoRequest): Promise<void> {
   const backend = new LocalBackend({ path: r.dir });
   const method = r.req.method ?? 'GET';
   const t = r.target;

@@ -63,13 +63,14 @@ export function createRestServer(opts: RestServerOptions): RestServer {
   const inflight = new Set<Promise<void>>();
 
   async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://x');
+    // The raw path: URL parsing would resolve `%2e%2e` and `..` before we could refuse them.
+    const pathname = (req.url ?? '/').split('?')[0]!;
     let user: string | undefined;
     if (users !== undefined) {
       user = await authenticate(req, users);
     }
-    const route = parseRoute(url.pathname);
-    if (route.folder.some((s) => s.startsWith('.'))) throw new HttpError(404, `invalid repository path ${url.pathname.slice(0, 200)}: folder names may not start with .`);
+    const route = parseRoute(pathname);
+    if (route.folder.some((s) => s.startsWith('.'))) throw new HttpError(404, `invalid repository path ${pathname.slice(0, 200)}: folder names may not start with .`);
     if (users !== undefined && privateRepos && route.folder[0] !== user) {
       throw new HttpError(401, `private repositories: user ${user} may only access /${user}/...`, { 'www-authenticate': 'Basic realm="restic"' });
     }

@@ -8,12 +8,13 @@ export interface TestServer {
   readonly dir: string;
   readonly url: string;
   readonly port: number;
-  stop(): Promise<void>;
+  /** Closes the server and removes its folder unless `keep`. */
+  stop(keep?: boolean): Promise<void>;
 }
 
 /** A server on 127.0.0.1, port 0, over a fresh temporary folder (removed by stop). */
-export async function startTestServer(opts: Partial<RestServerOptions> & { users?: Record<string, string> } = {}): Promise<TestServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'hw-server-'));
+export async function startTestServer(opts: Partial<RestServerOptions> & { users?: Record<string, string>; dir?: string } = {}): Promise<TestServer> {
+  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'hw-server-')));
   if (opts.users !== undefined) {
     const lines = Object.entries(opts.users).map(([u, p]) => `${u}:${bcrypt.hashSync(p, 4)}`);
     await writeFile(join(dir, '.htpasswd'), `${lines.join('\n')}\n`);
@@ -24,9 +25,9 @@ export async function startTestServer(opts: Partial<RestServerOptions> & { users
     dir,
     url: info.url,
     port: info.port,
-    async stop() {
+    async stop(keep = false) {
       await server.close();
-      await rm(dir, { recursive: true, force: true });
+      if (!keep) await rm(dir, { recursive: true, force: true });
     },
   };
 }
