@@ -2,10 +2,11 @@
  * Helpers for the repo package's tests: temporary folders, running the real restic, fast KDF.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalBackend } from '@highwater/backend';
+import { FILE_TYPES, LocalBackend } from '@highwater/backend';
+import type { Backend } from '@highwater/backend';
 
 /** scrypt parameters small enough for tests (restic reads any parameters stored in the key file). */
 export const FAST_KDF = { N: 1024, r: 8, p: 1 };
@@ -56,3 +57,17 @@ export function copyFixture(name: string): { path: string; remove: () => void } 
   cpSync(join(FIXTURES, name), t.path, { recursive: true });
   return t;
 }
+
+/** Writes every file of a backend into `dir` with restic's local layout (data/XX/name). */
+export async function dumpBackend(backend: Backend, dir: string): Promise<void> {
+  for (const type of FILE_TYPES) {
+    for await (const f of backend.list(type)) {
+      const bytes = await backend.load({ type, name: f.name });
+      const rel = type === 'config' ? 'config' : type === 'data' ? join('data', f.name.slice(0, 2), f.name) : join(TYPE_FOLDER[type], f.name);
+      mkdirSync(join(dir, rel, '..'), { recursive: true });
+      writeFileSync(join(dir, rel), bytes);
+    }
+  }
+}
+
+const TYPE_FOLDER: Record<string, string> = { key: 'keys', lock: 'locks', snapshot: 'snapshots', index: 'index', data: 'data' };
