@@ -14,6 +14,7 @@ import { catCommand } from './cat.js';
 import { checkCommand } from './check.js';
 import { unlockCommand } from './unlock.js';
 import { versionCommand } from './version.js';
+import { serveCommand } from './serve.js';
 
 /**
  * Every subcommand, one module each under ./ (one line per command here, nothing else).
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   catCommand,
   checkCommand,
   unlockCommand,
+  serveCommand,
   versionCommand,
   reportCommand,
   gateCommand,
