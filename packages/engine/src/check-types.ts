@@ -24,6 +24,8 @@ export interface CheckOptions {
   readonly readData?: boolean;
   readonly onEvent?: (e: CheckEvent) => void;
   readonly signal?: AbortSignal;
+  /** Do not take the shared lock (restic --no-lock). */
+  readonly noLock?: boolean;
 }
 
 export interface CheckResult {

@@ -44,7 +44,7 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
     problems, hints, indexFiles: 0, packs: 0, snapshots: 0, trees: 0, packsRead: 0, damagedPacks: [], ...x,
   });
 
-  const lock = await acquireLock(repo, { exclusive: false });
+  const lock = o.noLock ? { release: async () => undefined } : await acquireLock(repo, { exclusive: false });
   try {
     emit({ type: 'step', step: 'load-index' });
     let indexed: IndexedRepository;

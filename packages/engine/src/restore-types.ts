@@ -20,6 +20,8 @@ export interface RestoreOptions {
   readonly onEvent?: (e: RestoreEvent) => void;
   readonly statusIntervalMs?: number;
   readonly signal?: AbortSignal;
+  /** Do not take the shared lock (restic --no-lock). */
+  readonly noLock?: boolean;
 }
 
 export interface RestoreStatus {

@@ -26,7 +26,7 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
   const excludes = compilePatterns(o.excludes ?? []);
   const ownership = o.ownership ?? process.getuid?.() === 0;
 
-  const lock = await acquireLock(repo, { exclusive: false });
+  const lock = o.noLock ? { release: async () => undefined } : await acquireLock(repo, { exclusive: false });
   try {
     const entry = await repo.findSnapshot(o.snapshot, o.filter);
     const snapshotId = idToHex(entry.id);
