@@ -34,14 +34,17 @@ describe('against a direct BigInt transcription of restic/chunker', () => {
     { minSize: 64, maxSize: 2048, averageBits: 9 },
     { minSize: 1024, maxSize: 4096, averageBits: 16 }, // mostly forced cuts at maxSize
     { minSize: 256, maxSize: 65536, averageBits: 33 }, // a mask reaching into the high half: only forced cuts
+    { minSize: 64, maxSize: 3 * 1024 * 1024, averageBits: 23 }, // hashed runs longer than the wasm 1 MiB slice
   ];
-  it.each(configs)('gives the same lengths and cut fingerprints with %o', (opts) => {
-    const size = opts.minSize >= 512 * 1024 ? 3 * 1024 * 1024 : 600_000;
+  it.each(configs)('gives the same lengths and cut fingerprints with %o, with both scanners', (opts) => {
+    const size = opts.minSize >= 512 * 1024 || opts.maxSize > 1 << 20 ? 5 * 1024 * 1024 : 600_000;
     const data = seededBytes(size, opts.averageBits);
     const expected = referenceChunks(data, TEST_POL, opts);
-    const got = chunkBoundaries(data, TEST_POL, opts).map((c) => [c.length, c.cut]);
-    expect(got).toEqual(expected);
     expect(expected.length).toBeGreaterThan(1);
+    for (const scanner of ['wasm', 'js'] as const) {
+      const got = chunkBoundaries(data, TEST_POL, { ...opts, scanner }).map((c) => [c.length, c.cut]);
+      expect({ scanner, got }).toEqual({ scanner, got: expected });
+    }
   }, 60_000);
 });
 
@@ -110,13 +113,14 @@ describe('Chunker', () => {
     expect(() => c.next(new Uint8Array(10), 6, 5)).toThrow(RangeError);
   });
 
-  it('finds the same cuts when fed one byte range at a time', () => {
+  it.each(['wasm', 'js'] as const)('finds the same cuts when fed one byte range at a time (%s)', (scanner) => {
     const data = seededBytes(4 * 1024 * 1024, 11);
     const whole = chunkBoundaries(data, TEST_POL).map((c) => c.start + c.length);
-    const c = new Chunker(TEST_POL);
+    const c = new Chunker(TEST_POL, { scanner });
     const cuts: number[] = [];
-    for (let pos = 0; pos < data.length; pos += 100_003) {
-      const end = Math.min(pos + 100_003, data.length);
+    const steps = [100_003, 1, 63, 64, 65, 2_000_000, 7];
+    for (let pos = 0, k = 0; pos < data.length; pos += steps[k++ % steps.length]!) {
+      const end = Math.min(pos + steps[k % steps.length]!, data.length);
       let at = pos;
       for (;;) {
         const cut = c.next(data, at, end);

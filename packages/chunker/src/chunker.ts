@@ -6,15 +6,18 @@
  * state "window = [1, 0, …, 0]" exactly as restic's reset() leaves it, so that the boundaries —
  * and hence the blob ids — are the same as restic's for the same polynomial.
  *
- * The 64-bit digest (< 2^53 after each reduction) lives in two uint32 halves: hi (21 bits) and
- * lo. Polynomials of degree 40..53 are supported (restic only makes degree 53).
+ * The 64-bit digest (< 2^53 after each reduction) is kept in two 32-bit halves between calls;
+ * the per-byte loop runs in WebAssembly (scan-wasm.ts) or, with `{ scanner: 'js' }`, in
+ * JavaScript (scan-js.ts). Polynomials of degree 40..53 are supported (restic makes degree 53).
  *
- * Memory: 64-byte window + 4 KiB tables per Chunker. No buffering: bytes are scanned in place;
- * inside one buffer the byte leaving the window is read back from the buffer itself, and the
- * window array is only used across buffer boundaries.
+ * Memory: 64-byte window + ~12 KiB tables per Chunker. The JS scanner reads bytes in place; the
+ * wasm scanner copies them through its 1 MiB scratch.
  */
 import { ChunkerError } from './errors.js';
 import { deg, type Polynomial } from './polynomial.js';
+import type { ScanState, Scanner } from './scan.js';
+import { scanJs } from './scan-js.js';
+import { scanWasm } from './scan-wasm.js';
 import { buildTables, WINDOW_SIZE, type ChunkerTables } from './tables.js';
 
 export interface ChunkerOptions {
@@ -24,13 +27,13 @@ export interface ChunkerOptions {
   maxSize?: number;
   /** log2 of the average distance between cut points (splitMask = 2^bits - 1). restic: 20 (1 MiB). */
   averageBits?: number;
+  /** The per-byte loop: 'wasm' (default, fastest) or 'js'. Both give identical results. */
+  scanner?: 'wasm' | 'js';
 }
 
 export const MIN_SIZE = 512 * 1024;
 export const MAX_SIZE = 8 * 1024 * 1024;
 export const AVERAGE_BITS = 20;
-
-const MASK32 = 0xffffffff;
 
 export class Chunker {
   readonly polynomial: Polynomial;
@@ -38,12 +41,8 @@ export class Chunker {
   readonly maxSize: number;
   readonly averageBits: number;
   private readonly tables: ChunkerTables;
-  private readonly maskHi: number;
-  private readonly maskLo: number;
-  private readonly window = new Uint8Array(WINDOW_SIZE);
-  private wpos = 0;
-  private hi = 0;
-  private lo = 0;
+  private readonly scanner: Scanner;
+  private readonly state: ScanState = { window: new Uint8Array(WINDOW_SIZE), hi: 0, lo: 1 };
   /** Bytes still to skip unhashed at the start of the current chunk. */
   private pre = 0;
   /** Bytes of the current chunk seen so far. */
@@ -69,20 +68,19 @@ export class Chunker {
     this.minSize = minSize;
     this.maxSize = maxSize;
     this.averageBits = averageBits;
-    this.maskLo = averageBits >= 32 ? MASK32 : 2 ** averageBits - 1;
-    this.maskHi = averageBits > 32 ? 2 ** (averageBits - 32) - 1 : 0;
+    this.scanner = options.scanner === 'js' ? scanJs : scanWasm;
     this.tables = buildTables(polynomial);
     this.reset();
   }
 
   /** Starts a new chunk: call at the start of every file (next() calls it after each cut). */
   reset(): void {
-    this.window.fill(0);
-    this.window[0] = 1;
-    this.wpos = 1;
-    // digest = updateDigest(out[0] = 0, 1) = 1
-    this.hi = 0;
-    this.lo = 1;
+    // restic's reset(): window = [1, 0, …, 0] with the 1 written last (so it leaves last), and
+    // digest = updateDigest(out[0] = 0, 1) = 1. Oldest first, that window is [0, …, 0, 1].
+    this.state.window.fill(0);
+    this.state.window[WINDOW_SIZE - 1] = 1;
+    this.state.hi = 0;
+    this.state.lo = 1;
     this.count = 0;
     this.pre = this.minSize - WINDOW_SIZE;
   }
@@ -99,7 +97,7 @@ export class Chunker {
 
   /** The current fingerprint (restic reports it as Cut of a stream's last, uncut chunk). */
   get digest(): bigint {
-    return (BigInt(this.hi) << 32n) | BigInt(this.lo >>> 0);
+    return (BigInt(this.state.hi) << 32n) | BigInt(this.state.lo >>> 0);
   }
 
   /**
@@ -122,62 +120,24 @@ export class Chunker {
     }
     // Bytes we may hash before the maxSize cut is forced.
     const limit = Math.min(end, i + (this.maxSize - this.count));
-    const minSize = this.minSize;
-    const { outAfterHi: outHi, outAfterLo: outLo, modHi, modLo } = this.tables;
-    const shift = this.tables.polShift - 32;
-    const maskHi = this.maskHi;
-    const maskLo = this.maskLo;
-    const win = this.window;
-    let wpos = this.wpos;
-    let hi = this.hi;
-    let lo = this.lo;
-    // count at position i, minus i: count of byte j is base + j + 1 once byte j is hashed.
-    const base = this.count - i;
-    // Phase A: the byte leaving the window comes from the saved window (at most 64 bytes).
-    const ringEnd = Math.min(limit, i + WINDOW_SIZE);
-    for (; i < ringEnd; i++) {
-      const b = buf[i]!;
-      const out = win[wpos]!;
-      win[wpos] = b;
-      wpos = (wpos + 1) & (WINDOW_SIZE - 1);
-      const index = hi >>> shift;
-      hi = ((hi << 8) | (lo >>> 24)) ^ modHi[index]! ^ outHi[out]!;
-      lo = ((lo << 8) | b) ^ modLo[index]! ^ outLo[out]!;
-      if (((lo & maskLo) | (hi & maskHi)) === 0 && base + i + 1 >= minSize) {
-        this.cutHi = hi;
-        this.cutLo = lo;
-        this.reset();
-        return i + 1;
-      }
-    }
-    // Phase B: the last 64 hashed bytes are all in buf, so the leaving byte is buf[i - 64].
-    if (i < limit) {
-      for (; i < limit; i++) {
-        const b = buf[i]!;
-        const out = buf[i - WINDOW_SIZE]!;
-        const index = hi >>> shift;
-        hi = ((hi << 8) | (lo >>> 24)) ^ modHi[index]! ^ outHi[out]!;
-        lo = ((lo << 8) | b) ^ modLo[index]! ^ outLo[out]!;
-        if (((lo & maskLo) | (hi & maskHi)) === 0 && base + i + 1 >= minSize) {
-          this.cutHi = hi;
-          this.cutLo = lo;
-          this.reset();
-          return i + 1;
-        }
-      }
-      win.set(buf.subarray(i - WINDOW_SIZE, i));
-      wpos = 0;
-    }
-    this.count = base + i;
-    if (this.count >= this.maxSize) {
-      this.cutHi = hi;
-      this.cutLo = lo;
-      this.reset();
-      return i;
-    }
-    this.wpos = wpos;
-    this.hi = hi;
-    this.lo = lo;
+    const base = this.count - i; // the chunk length after byte j is base + j + 1
+    const cut = this.scanner(this.state, this.tables, {
+      buf,
+      start: i,
+      end: limit,
+      minEnd: this.minSize - base,
+      bits: this.averageBits,
+    });
+    if (cut >= 0) return this.cutHere(cut);
+    this.count = base + limit;
+    if (this.count >= this.maxSize) return this.cutHere(limit);
     return -1;
+  }
+
+  private cutHere(index: number): number {
+    this.cutHi = this.state.hi;
+    this.cutLo = this.state.lo;
+    this.reset();
+    return index;
   }
 }

@@ -7,7 +7,7 @@
  *            the 8 bits above the polynomial's degree k (the value cancels them and adds the
  *            remainder in one step).
  *
- * Memory: 4 × 256 × 4 bytes = 4 KiB per polynomial. Building costs ~16k BigInt reductions (~ms).
+ * Memory: ~12 KiB per polynomial (three layouts). Building costs ~16k BigInt reductions (~ms).
  */
 import { deg, polyMod, type Polynomial } from './polynomial.js';
 
@@ -21,6 +21,8 @@ export interface ChunkerTables {
   /** update(out[b], 0): out[b] shifted in by one zero byte and reduced. */
   readonly outAfterHi: Int32Array;
   readonly outAfterLo: Int32Array;
+  /** mod then outAfter as 512 little-endian i64 each (lo, hi u32 pairs): the wasm scanner's tables. */
+  readonly wasmImage: Uint32Array;
   /** deg(pol) - 8: digest >> polShift is the table index. */
   readonly polShift: number;
 }
@@ -58,5 +60,12 @@ export function buildTables(pol: Polynomial): ChunkerTables {
     outAfterHi[b] = Number(after >> 32n);
     outAfterLo[b] = Number(after & 0xffffffffn);
   }
-  return { outHi, outLo, modHi, modLo, outAfterHi, outAfterLo, polShift: k - 8 };
+  const wasmImage = new Uint32Array(1024);
+  for (let b = 0; b < 256; b++) {
+    wasmImage[2 * b] = modLo[b]!;
+    wasmImage[2 * b + 1] = modHi[b]!;
+    wasmImage[512 + 2 * b] = outAfterLo[b]!;
+    wasmImage[512 + 2 * b + 1] = outAfterHi[b]!;
+  }
+  return { outHi, outLo, modHi, modLo, outAfterHi, outAfterLo, wasmImage, polShift: k - 8 };
 }
