@@ -20,6 +20,8 @@ export const serveCommand: CommandSpec = {
       .option('private-repos', { type: 'boolean', default: false, describe: 'users may only access /<username>/...' })
       .option('htpasswd-file', { type: 'string', describe: 'htpasswd file with bcrypt or {SHA} entries (default: <path>/.htpasswd)' })
       .option('no-auth', { type: 'boolean', describe: 'disable authentication' })
+      // yargs parses --no-auth as the negation of `auth`; declared so strict mode accepts it.
+      .option('auth', { type: 'boolean', hidden: true })
       .option('max-request-bytes', { type: 'number', default: DEFAULT_MAX_REQUEST_BYTES, describe: 'largest request body accepted' })
       .option('log-requests', { type: 'boolean', default: false, describe: 'print one line per request on stderr' }),
   async handler(args, { io, signal }) {
