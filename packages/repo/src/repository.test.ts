@@ -1,0 +1,152 @@
+/**
+ * OpenRepository / IndexedRepository behaviour on MemBackend: init/open, dedup, bounded uploads,
+ * index files after upload only, packs round-trip through readPackHeader, prefixes, streamed trees.
+ */
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { MemBackend } from '@highwater/backend';
+import type { Backend, Handle } from '@highwater/backend';
+import { generateMasterKey } from '@highwater/crypto';
+import type { BlobId, TreeNode } from '@highwater/repo';
+import { PackWriter, idToHex, initRepository, loadZstd, openRepository, readBlobAt, readPackHeader } from '@highwater/repo';
+import { FAST_KDF, PASSWORD } from './repo.test-util.js';
+
+await loadZstd();
+
+/** A backend that holds every data save until released, and records how many were in flight at once. */
+class SlowBackend extends MemBackend {
+  inFlight = 0;
+  maxInFlight = 0;
+  readonly order: string[] = [];
+  override async save(h: Handle, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+    if (h.type !== 'data') {
+      this.order.push(h.type);
+      return super.save(h, data);
+    }
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await new Promise((r) => setTimeout(r, 5));
+    try {
+      await super.save(h, data);
+      this.order.push('data');
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+async function init(backend: Backend, version: 1 | 2 = 2, packSize?: number) {
+  return initRepository({ backend, password: PASSWORD, version, kdf: FAST_KDF, packSize, choices: { cacheDir: null } });
+}
+
+describe('init and open', () => {
+  it('refuses to init over an existing repository; opens with the password', async () => {
+    const mem = new MemBackend();
+    const r = await init(mem, 1);
+    await expect(init(mem)).rejects.toMatchObject({ code: 'ALREADY_EXISTS', file: 'config' });
+    const o = await openRepository({ backend: mem, password: PASSWORD, choices: { cacheDir: null } });
+    expect(o.config).toEqual(r.config);
+    expect(idToHex(o.keyId)).toBe(idToHex(r.keyId));
+    await expect(openRepository({ backend: mem, password: 'wrong', choices: { cacheDir: null } })).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+  });
+});
+
+describe('saving blobs', () => {
+  it('deduplicates against the index and against open packs', async () => {
+    const r = await (await init(new MemBackend())).loadIndex();
+    const p = new TextEncoder().encode('same');
+    const a = await r.saveBlob('data', p);
+    const b = await r.saveBlob('data', p);
+    expect([a.known, b.known, b.storedLength]).toEqual([false, true, 0]);
+    expect(a.storedLength).toBeGreaterThan(0);
+    // The same bytes as a tree are another blob.
+    expect((await r.saveBlob('tree', p)).known).toBe(false);
+    await r.flush();
+    const c = await r.saveBlob('data', p);
+    expect(c.known).toBe(true);
+    expect(r.index.size).toBe(2);
+  });
+
+  it('uploads at most two packs at once and writes index files only after their packs', async () => {
+    const slow = new SlowBackend();
+    const r = await (await init(slow, 2, 64 * 1024)).loadIndex();
+    const ids: BlobId[] = [];
+    const saves = [];
+    for (let i = 0; i < 40; i++) saves.push(r.saveBlob('data', new Uint8Array(randomBytes(20_000))).then((x) => ids.push(x.id)));
+    await Promise.all(saves);
+    await r.flush();
+    expect(slow.maxInFlight).toBeGreaterThan(1);
+    expect(slow.maxInFlight).toBeLessThanOrEqual(2);
+    const firstIndex = slow.order.indexOf('index');
+    expect(firstIndex).toBe(slow.order.lastIndexOf('index'));
+    expect(slow.order.slice(firstIndex + 1)).not.toContain('data');
+    // Everything reads back through a fresh open.
+    const again = await (await openRepository({ backend: slow, password: PASSWORD, choices: { cacheDir: null } })).loadIndex();
+    expect(again.index.size).toBe(40);
+    for (const id of ids) expect((await again.loadBlob('data', id)).length).toBe(20_000);
+  });
+
+  it('reads a blob whose pack is still uploading', async () => {
+    const slow = new SlowBackend();
+    const r = await (await init(slow, 1, 1024)).loadIndex();
+    const p = new Uint8Array(randomBytes(5000));
+    const { id } = await r.saveBlob('data', p); // fills the pack: upload starts
+    expect(await r.loadBlob('data', id)).toEqual(p);
+    await r.flush();
+  });
+
+  it('streams a large tree node by node, equal to the whole decode', async () => {
+    const r = await (await init(new MemBackend())).loadIndex();
+    const nodes: TreeNode[] = Array.from({ length: 20_000 }, (_, i) => ({ name: `file-${String(i).padStart(6, '0')}`, type: 'file', size: i, content: [] }));
+    const id = await r.saveTree({ nodes });
+    await r.flush();
+    const streamed: TreeNode[] = [];
+    for await (const n of r.treeNodes(id)) streamed.push(n);
+    expect(streamed.length).toBe(20_000);
+    expect(streamed[19_999]!.name).toBe('file-019999');
+    expect(streamed).toEqual((await r.loadTree(id)).nodes);
+  });
+});
+
+describe('PackWriter and readPackHeader', () => {
+  for (const version of [1, 2] as const) {
+    it(`round-trip v${version}, compressing only what gets smaller`, async () => {
+      const key = generateMasterKey();
+      const mem = new MemBackend();
+      const w = new PackWriter({ key, version });
+      const blobs = [new TextEncoder().encode('x'.repeat(10_000)), new Uint8Array(randomBytes(3000)), new Uint8Array(0)];
+      const { sha256 } = await import('@highwater/crypto');
+      for (const b of blobs) w.add('data', sha256(b) as BlobId, b);
+      expect(w.count).toBe(3);
+      const fin = await w.finish();
+      await mem.save({ type: 'data', name: idToHex(fin.packId) }, fin.bytes);
+      expect((await mem.stat({ type: 'data', name: idToHex(fin.packId) })).size).toBe(fin.length);
+      const entries = await readPackHeader({ backend: mem, key, packId: fin.packId, version });
+      expect(entries.map((e) => e.uncompressedLength)).toEqual(version === 2 ? [10_000, 0, 0] : [0, 0, 0]);
+      expect(entries.map((e) => e.offset)).toEqual(fin.entries.map((e) => e.offset));
+      for (const [i, e] of fin.entries.entries()) expect(await readBlobAt({ backend: mem, key }, 'data', e.id, e)).toEqual(blobs[i]);
+      await expect(w.finish()).rejects.toThrow(TypeError);
+    });
+  }
+});
+
+describe('prefixes and snapshots', () => {
+  it('AMBIGUOUS_ID for a prefix shared by two snapshots, NOT_FOUND for none', async () => {
+    const r = await init(new MemBackend());
+    const names: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      names.push(idToHex(await r.saveSnapshot({ time: new Date(Date.UTC(2020, 0, 1 + i)).toISOString(), tree: 'ab'.repeat(32), paths: [`/p${i}`], hostname: i % 2 ? 'odd' : 'even' })));
+    }
+    const shared = names.find((n, i) => names.some((m, j) => j !== i && m[0] === n[0]))!;
+    await expect(r.findSnapshot(shared[0]!)).rejects.toMatchObject({ code: 'AMBIGUOUS_ID' });
+    expect(idToHex((await r.findSnapshot(shared)).id)).toBe(shared);
+    const latestEven = await r.findSnapshot('latest', { host: 'even' });
+    expect(latestEven.snapshot.paths).toEqual(['/p18']);
+    expect((await r.findSnapshot('latest', { paths: ['/p3'] })).snapshot.hostname).toBe('odd');
+    const all = await r.listSnapshots();
+    expect(all.map((e) => e.snapshot.paths[0])).toEqual(names.map((_, i) => `/p${i}`));
+    await r.removeSnapshot(all[0]!.id);
+    expect((await r.listSnapshots()).length).toBe(19);
+    await expect(r.removeSnapshot(all[0]!.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
