@@ -26,7 +26,7 @@ export async function runCmd(cmd: string, args: string[], o: { env?: NodeJS.Proc
 }
 
 export async function restic(repo: string, args: string[]): Promise<Ran> {
-  return runCmd('restic', ['-r', repo, '--no-cache', ...args], { env: { RESTIC_PASSWORD: PASSWORD, RESTIC_PASSWORD_FILE: '', RESTIC_REPOSITORY: '' } });
+  return runCmd('restic', ['-r', repo, '--no-cache', ...args], { env: { RESTIC_PASSWORD: PASSWORD, RESTIC_PASSWORD_FILE: undefined, RESTIC_REPOSITORY: undefined } });
 }
 
 export async function resticOk(repo: string, args: string[]): Promise<string> {
