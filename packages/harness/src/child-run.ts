@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import pidusage from 'pidusage';
 import { PROBE_FD_ENV, type ProbeEvent } from '@highwater/probe';
 import { PhaseTracker } from './phase-tracker.js';
-import { firstChildPid, readProcStatus } from './proc-status.js';
+import { firstChildPid } from './first-child-pid.js';
+import { createRssSampler, type SamplerName } from './rss-sampler.js';
 import type { Sample } from './result.js';
 
 /** Where the budget was crossed, as an OOM killer would have seen it. */
@@ -30,6 +30,8 @@ export interface ChildRunOptions {
   readonly budgetBytes?: number | null;
   /** Sample the child's first child instead (the measured program runs under a wrapper such as /usr/bin/time). */
   readonly measureGrandchild?: boolean;
+  /** How to sample: `proc` (default on Linux) or `pidusage` (default elsewhere). */
+  readonly sampler?: SamplerName;
   readonly signal?: AbortSignal;
 }
 
@@ -48,6 +50,8 @@ export interface ChildRun {
   readonly samples: readonly Sample[];
   /** Largest VmHWM polled from /proc/PID/status (since the child's last reset: a lower bound of the peak). */
   readonly polledHwmBytes: number | null;
+  /** Which sampler made the samples. */
+  readonly sampler: SamplerName;
   /** CPU of the measured process at the last sample (ms). */
   readonly sampledCpuMs: number | null;
   /** CPU the harness itself used while supervising (sampling, reading events), ms. */
@@ -60,8 +64,8 @@ const TAIL = 64 * 1024;
 const HEAP_OOM = /JavaScript heap out of memory|Reached heap limit|FATAL ERROR: .*Allocation failed|Fatal JavaScript invalid size error/;
 
 /**
- * Runs one child to its end and measures it: RSS samples with pidusage (timeline), VmHWM polled
- * from /proc (catches spikes between samples), the recorder's events on fd 3, and the budget:
+ * Runs one child to its end and measures it: RSS samples (timeline; rss-sampler.ts), VmHWM polled
+ * with them where /proc has it (catches spikes between samples), the recorder's events on fd 3, and the budget:
  * the first reading above it kills the child's process group with SIGKILL.
  * Resolves when the child exited and its pipes closed (so every event is in); rejects only when
  * the command cannot be started.
@@ -76,6 +80,7 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
   if (options.probe) env[PROBE_FD_ENV] = '3';
   else delete env[PROBE_FD_ENV];
 
+  const sampler = createRssSampler(options.sampler);
   return new Promise<ChildRun>((resolve, reject) => {
     const spawnedAt = Date.now();
     const child = spawn(options.command, [...options.args], { cwd: options.cwd, env, stdio, detached: true });
@@ -118,21 +123,15 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
       if (exited) return;
       if (target === undefined && child.pid !== undefined) target = firstChildPid(child.pid);
       if (target !== undefined) {
-        try {
-          const s = await pidusage(target);
-          if (!exited && s.memory > 0) {
-            const point: Sample = { t: Date.now() - spawnedAt, rssBytes: s.memory, cpuPercent: Math.round(s.cpu * 10) / 10, ...(lastHeapUsed !== undefined ? { heapUsedBytes: lastHeapUsed } : {}) };
-            samples.push(point);
-            cpuMs = s.ctime;
-            overBudget(s.memory, 'sample');
+        const s = await sampler.read(target);
+        if (s && !exited) {
+          samples.push({ t: Date.now() - spawnedAt, rssBytes: s.rssBytes, cpuPercent: Math.round(s.cpuPercent * 10) / 10, ...(lastHeapUsed !== undefined ? { heapUsedBytes: lastHeapUsed } : {}) });
+          cpuMs = s.cpuMs;
+          overBudget(s.rssBytes, 'sample');
+          if (s.hwmBytes !== null) {
+            polledHwm = polledHwm === null ? s.hwmBytes : Math.max(polledHwm, s.hwmBytes);
+            overBudget(s.hwmBytes, 'vmhwm');
           }
-        } catch {
-          // The process is gone between two reads: the exit handler finishes the run.
-        }
-        const st = exited ? undefined : readProcStatus(target);
-        if (st) {
-          polledHwm = polledHwm === null ? st.hwmBytes : Math.max(polledHwm, st.hwmBytes);
-          overBudget(st.hwmBytes, 'vmhwm');
         }
       }
       if (!exited) timer = setTimeout(() => void sample(), interval);
@@ -149,6 +148,7 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
     child.once('error', (err) => {
       exited = true;
       if (timer) clearTimeout(timer);
+      sampler.close();
       reject(err);
     });
     child.once('spawn', () => void sample());
@@ -160,7 +160,7 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
       exited = true;
       if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      if (target !== undefined) pidusage.clear();
+      sampler.close();
       tracker.finish();
       const cpu = process.cpuUsage(cpuBefore);
       resolve({
@@ -174,6 +174,7 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
         events: tracker.events,
         samples,
         polledHwmBytes: polledHwm,
+        sampler: sampler.name,
         sampledCpuMs: cpuMs,
         harnessCpuMs: (cpu.user + cpu.system) / 1000,
         stdoutTail,

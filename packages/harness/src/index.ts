@@ -4,6 +4,8 @@ export { runReplay, PROJECT_ROOT } from './replay.js';
 export type { ReplayOptions } from './replay.js';
 export { runChild } from './child-run.js';
 export type { ChildRun, ChildRunOptions, BudgetKill } from './child-run.js';
+export { createRssSampler } from './rss-sampler.js';
+export type { RssSampler, RssReading, SamplerName } from './rss-sampler.js';
 export { runResult } from './run-result.js';
 export { phaseResults } from './phase-results.js';
 export { parseSize, formatSize } from './size.js';

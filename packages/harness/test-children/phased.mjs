@@ -13,6 +13,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function run(p) {
   probe.begin(p.phase);
+  const rss0 = process.memoryUsage.rss();
   let held = [];
   if (p.mib) held.push(Buffer.alloc(p.mib * MiB, 1));
   if (p.heapMib) {
@@ -39,7 +40,13 @@ async function run(p) {
   if (p.ms) await sleep(p.ms);
   for (const c of p.children ?? []) await run(c);
   held = null;
-  globalThis.gc?.();
+  // V8 frees array buffer memory on a background thread after a GC: wait (up to 2 s) until the
+  // RSS is back near where the phase started, so the next phase starts from there.
+  for (let i = 0; globalThis.gc && i < 80; i++) {
+    globalThis.gc();
+    if (process.memoryUsage.rss() < rss0 + 8 * MiB) break;
+    await sleep(25);
+  }
   probe.end(p.phase);
 }
 
