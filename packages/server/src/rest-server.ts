@@ -27,7 +27,7 @@ export interface RestServerOptions {
 export interface ListenInfo {
   readonly host: string;
   readonly port: number;
-  /** `http://host:port/`, for `rest:` URLs. */
+  /** `http://host:port/`, for `rest:` URLs (`localhost` when listening on all interfaces). */
   readonly url: string;
 }
 
@@ -90,7 +90,9 @@ export function createRestServer(opts: RestServerOptions): RestServer {
     inflight.add(started);
   };
 
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, handler);
+  // No overall request timeout (Node's default is 300 s): a 128 MiB pack over a slow link takes
+  // longer, and rest-server has none either. Headers must still arrive within 60 s.
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, handler);
 
   return {
     handler,
@@ -101,7 +103,8 @@ export function createRestServer(opts: RestServerOptions): RestServer {
         server.listen({ host, port }, () => {
           server.off('error', reject);
           const a = server.address() as AddressInfo;
-          const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+          // An unspecified address (all interfaces) is shown as localhost: clients cannot dial `::`.
+          const shown = a.address === '::' || a.address === '0.0.0.0' ? 'localhost' : a.family === 'IPv6' ? `[${a.address}]` : a.address;
           resolveListen({ host: a.address, port: a.port, url: `http://${shown}:${a.port}/` });
         });
       });
