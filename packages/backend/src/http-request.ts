@@ -1,6 +1,5 @@
 import http from 'node:http';
 import https from 'node:https';
-import { once } from 'node:events';
 import { BackendError } from './errors.js';
 
 export interface HttpRequestOptions {
@@ -57,7 +56,7 @@ export function httpRequest(opts: HttpRequestOptions): Promise<http.IncomingMess
         try {
           for await (const chunk of body) {
             if (settled) return;
-            if (!req.write(chunk)) await Promise.race([once(req, 'drain'), once(req, 'close')]);
+            if (!req.write(chunk)) await drainOrClose(req);
           }
           if (!settled) req.end();
         } catch (err) {
@@ -87,4 +86,17 @@ export async function readSmallBody(res: http.IncomingMessage, limit = 4096): Pr
     // the message is best effort
   }
   return Buffer.concat(parts).toString('utf8').trim().split('\n')[0] ?? '';
+}
+
+/** Waits until a writable drains or closes, removing both listeners afterwards. */
+function drainOrClose(w: http.ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      w.off('drain', done);
+      w.off('close', done);
+      resolve();
+    };
+    w.on('drain', done);
+    w.on('close', done);
+  });
 }
