@@ -7,16 +7,21 @@
  * OpenSSL's aes-256-ctr agree). Every repository file except the key files, every blob inside a
  * pack and each pack header has this shape; a key file's "data" field has it too.
  *
- * Memory: seal/open allocate the result (plaintext + 32 / plaintext) plus one transient copy of
- * the same size from node:crypto; sealInto/openInto write into a caller's buffer.
+ * Memory: seal/open allocate the result (plaintext + 32 / plaintext) plus a 256 KiB transient
+ * slice from node:crypto; sealInto/openInto write into a caller's buffer. open MACs and decrypts
+ * in one pass (it returns nothing unless the MAC matches); openInto verifies first, then decrypts,
+ * so that the caller's buffer is untouched on failure.
  */
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CryptoError, expectBytes } from './errors.js';
 import type { MasterKey } from './master-key.js';
-import { IV_SIZE, MAC_SIZE, poly1305Aes } from './poly1305-aes.js';
+import { IV_SIZE, MAC_SIZE, createPoly1305Aes, poly1305Aes } from './poly1305-aes.js';
 
 /** Bytes added by seal: IV + MAC. */
 export const SEAL_OVERHEAD = IV_SIZE + MAC_SIZE;
+
+/** Work unit for the AES and MAC passes: fits in L2 next to the tables. */
+const SLICE = 256 * 1024;
 
 export interface OpenOptions {
   /** The file or blob the bytes came from; named in error messages. */
@@ -39,9 +44,14 @@ export function sealInto(key: MasterKey, plaintext: Uint8Array, out: Uint8Array,
   if (isZero(nonce)) throw new RangeError('expected a non-zero IV, got 16 zero bytes (restic refuses to open those)');
   out.set(nonce, 0);
   const cipher = createCipheriv('aes-256-ctr', key.encrypt, nonce);
-  const ciphertext = out.subarray(IV_SIZE, IV_SIZE + plaintext.length);
-  ciphertext.set(cipher.update(plaintext));
-  out.set(poly1305Aes(key, nonce, ciphertext), IV_SIZE + plaintext.length);
+  const mac = createPoly1305Aes(key, nonce);
+  // Slices keep node:crypto's temporary output small and the ciphertext in cache for the MAC.
+  for (let pos = 0; pos < plaintext.length; pos += SLICE) {
+    const ct = cipher.update(plaintext.subarray(pos, pos + SLICE));
+    out.set(ct, IV_SIZE + pos);
+    mac.update(ct);
+  }
+  out.set(mac.digest(), IV_SIZE + plaintext.length);
   return n;
 }
 
@@ -53,19 +63,24 @@ export function seal(key: MasterKey, plaintext: Uint8Array, iv?: Uint8Array): Ui
   return out;
 }
 
-/** Checks the shape and the MAC; returns the ciphertext view. Throws CryptoError. */
-function verify(key: MasterKey, sealed: Uint8Array, subject: string | undefined): Uint8Array {
+const MAC_MESSAGE = 'ciphertext verification failed (MAC mismatch): wrong key or damaged data';
+
+/** Checks length and IV; returns the ciphertext view. Throws CryptoError. */
+function checkShape(sealed: Uint8Array, subject: string | undefined): Uint8Array {
   expectBytes(sealed, 'sealed');
   if (sealed.length < SEAL_OVERHEAD) {
     throw new CryptoError('CIPHERTEXT_TOO_SHORT', `encrypted data is ${sealed.length} bytes, less than IV + MAC (${SEAL_OVERHEAD})`, { subject });
   }
-  const nonce = sealed.subarray(0, IV_SIZE);
-  if (isZero(nonce)) throw new CryptoError('INVALID_NONCE', 'encrypted data has an all-zero IV', { subject });
-  const end = sealed.length - MAC_SIZE;
-  const ciphertext = sealed.subarray(IV_SIZE, end);
-  const expected = poly1305Aes(key, nonce, ciphertext);
-  if (!timingSafeEqual(expected, sealed.subarray(end))) {
-    throw new CryptoError('MAC_MISMATCH', 'ciphertext verification failed (MAC mismatch): wrong key or damaged data', { subject });
+  if (isZero(sealed.subarray(0, IV_SIZE))) throw new CryptoError('INVALID_NONCE', 'encrypted data has an all-zero IV', { subject });
+  return sealed.subarray(IV_SIZE, sealed.length - MAC_SIZE);
+}
+
+/** Checks the shape and the MAC; returns the ciphertext view. Throws CryptoError. */
+function verify(key: MasterKey, sealed: Uint8Array, subject: string | undefined): Uint8Array {
+  const ciphertext = checkShape(sealed, subject);
+  const expected = poly1305Aes(key, sealed.subarray(0, IV_SIZE), ciphertext);
+  if (!timingSafeEqual(expected, sealed.subarray(sealed.length - MAC_SIZE))) {
+    throw new CryptoError('MAC_MISMATCH', MAC_MESSAGE, { subject });
   }
   return ciphertext;
 }
@@ -81,14 +96,28 @@ export function openInto(key: MasterKey, sealed: Uint8Array, out: Uint8Array, op
     throw new RangeError(`expected an output buffer of at least ${ciphertext.length} bytes, got ${out.length}`);
   }
   const decipher = createDecipheriv('aes-256-ctr', key.encrypt, sealed.subarray(0, IV_SIZE));
-  out.set(decipher.update(ciphertext), 0);
+  for (let pos = 0; pos < ciphertext.length; pos += SLICE) out.set(decipher.update(ciphertext.subarray(pos, pos + SLICE)), pos);
   return ciphertext.length;
 }
 
 /** The plaintext of a sealed object. Throws CryptoError MAC_MISMATCH / CIPHERTEXT_TOO_SHORT / INVALID_NONCE. */
 export function open(key: MasterKey, sealed: Uint8Array, options?: OpenOptions): Uint8Array {
-  const ciphertext = verify(key, sealed, options?.name);
-  const decipher = createDecipheriv('aes-256-ctr', key.encrypt, sealed.subarray(0, IV_SIZE));
-  const plain = decipher.update(ciphertext);
-  return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
+  const subject = options?.name;
+  const ciphertext = checkShape(sealed, subject);
+  const nonce = sealed.subarray(0, IV_SIZE);
+  // One pass: MAC and decrypt each slice while it is in cache. The plaintext buffer is ours and
+  // is only returned when the MAC matches.
+  const mac = createPoly1305Aes(key, nonce);
+  const decipher = createDecipheriv('aes-256-ctr', key.encrypt, nonce);
+  const plain = new Uint8Array(ciphertext.length);
+  for (let pos = 0; pos < ciphertext.length; pos += SLICE) {
+    const part = ciphertext.subarray(pos, pos + SLICE);
+    mac.update(part);
+    plain.set(decipher.update(part), pos);
+  }
+  if (!timingSafeEqual(mac.digest(), sealed.subarray(sealed.length - MAC_SIZE))) {
+    plain.fill(0);
+    throw new CryptoError('MAC_MISMATCH', MAC_MESSAGE, { subject });
+  }
+  return plain;
 }
