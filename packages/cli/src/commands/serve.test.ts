@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { RestBackend } from '@highwater/backend';
 import bcrypt from 'bcryptjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -88,4 +91,30 @@ describe('highwater serve', () => {
     expect(await run(['serve', '--path', dir, '--no-auth', '--listen', 'nonsense'], io3, [serveCommand])).toBe(1);
     expect(io3.err()).toMatch(/invalid listen address "nonsense"/);
   });
+});
+
+const BIN = new URL('../../bin/highwater.js', import.meta.url);
+const BUILT = existsSync(new URL('../../dist/run.js', import.meta.url));
+if (!BUILT) console.warn('skipping the spawned `highwater serve` test: run npm run build first');
+
+describe.skipIf(!BUILT)('highwater serve as a process', () => {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    it(`stops cleanly on ${sig} with exit code 0`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'hw-serve-bin-'));
+      try {
+        const child = spawn(process.execPath, [fileURLToPath(BIN), 'serve', '--path', dir, '--no-auth', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let err = '';
+        child.stderr!.on('data', (d) => (err += d));
+        const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+        const line = await new Promise<string>((r) => child.stdout!.once('data', (d: Buffer) => r(d.toString())));
+        const url = /on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(line)![1]!;
+        expect((await fetch(`${url}r/?create=true`, { method: 'POST' })).status).toBe(200);
+        child.kill(sig);
+        expect(await exit).toBe(0);
+        expect(err).toContain('server stopped');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
