@@ -49,8 +49,8 @@ async function writeSnapshot(backend: Backend, version: 1 | 2, packSize: number)
   const root = await r.saveTree({
     nodes: [
       ...nodes,
-      { name: 'sub', type: 'dir', mode: 2147484141, mtime: NOW, atime: NOW, ctime: NOW, uid: 0, gid: 0, content: null, subtree: idToHex(sub) },
-      { name: 'link', type: 'symlink', mode: 134218239, mtime: NOW, atime: NOW, ctime: NOW, uid: 0, gid: 0, linktarget: 'text.txt', content: null },
+      { name: 'sub', type: 'dir' as const, mode: 2147484141, mtime: NOW, atime: NOW, ctime: NOW, uid: 0, gid: 0, content: null, subtree: idToHex(sub) },
+      { name: 'link', type: 'symlink' as const, mode: 134218239, mtime: NOW, atime: NOW, ctime: NOW, uid: 0, gid: 0, linktarget: 'text.txt', content: null },
     ].sort((a, b) => (a.name < b.name ? -1 : 1)),
   });
   await r.flush();
