@@ -42,17 +42,21 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
   let errorCount = 0;
 
   const targets: string[] = [];
+  const missing: { path: string; err: unknown }[] = [];
   for (const t of absoluteTargets(o.paths, o.cwd ?? process.cwd())) {
     try {
       await lstat(t);
       targets.push(t);
     } catch (err) {
-      errorCount++;
-      emit({ type: 'error', path: t, during: 'scan', message: messageOf(err) });
+      missing.push({ path: t, err });
     }
   }
   if (targets.length === 0) {
-    throw new EngineError('NO_SOURCE', o.paths.length === 0 ? 'no source paths given' : `none of the source paths exist: ${o.paths.join(', ')}`);
+    throw new EngineError('NO_SOURCE', o.paths.length === 0 ? 'no source paths given' : `none of the source paths can be read: ${missing.map((m) => messageOf(m.err)).join('; ')}`);
+  }
+  for (const m of missing) {
+    errorCount++;
+    emit({ type: 'error', path: m.path, during: 'scan', message: messageOf(m.err) });
   }
 
   const lock = await acquireLock(repo, { exclusive: false });

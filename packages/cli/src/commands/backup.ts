@@ -70,7 +70,7 @@ export const backupCommand: CommandSpec = {
         case 'error':
           line.clear();
           if (json) writeLine(io.stderr, JSON.stringify({ message_type: 'error', error: { message: e.message }, during: e.during, item: e.path }));
-          else writeLine(io.stderr, `error: ${e.message}`);
+          else writeLine(io.stderr, `error: ${e.message.includes(e.path) ? e.message : `${e.path}: ${e.message}`}`);
           break;
         case 'warning':
           line.clear();
