@@ -86,6 +86,24 @@ describe('saving blobs', () => {
     for (const id of ids) expect((await again.loadBlob('data', id)).length).toBe(20_000);
   });
 
+  it('a failed pack upload fails the next save or flush with IO_ERROR naming the pack, and writes no index', async () => {
+    class FailingBackend extends MemBackend {
+      override async save(h: Handle, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+        if (h.type === 'data') throw Object.assign(new Error('disk full'), { code: 'IO_ERROR' });
+        return super.save(h, data);
+      }
+    }
+    const failing = new FailingBackend();
+    const r = await (await init(failing, 1, 1024)).loadIndex();
+    await r.saveBlob('data', new Uint8Array(randomBytes(2000)));
+    const err = await r.flush().then(() => undefined, (e: unknown) => e as { code: string; file: string; message: string });
+    expect(err).toMatchObject({ code: 'IO_ERROR', file: expect.stringMatching(/^data\/[0-9a-f]{64}$/) });
+    expect(err!.message).toContain('disk full');
+    const names: string[] = [];
+    for await (const f of failing.list('index')) names.push(f.name);
+    expect(names).toEqual([]);
+  });
+
   it('reads a blob whose pack is still uploading', async () => {
     const slow = new SlowBackend();
     const r = await (await init(slow, 1, 1024)).loadIndex();
