@@ -110,7 +110,7 @@ export function phasePeakSpec(t: PhasePeakTable, id: string): ChartSpec {
         labels: t.phases,
         datasets: t.series.map((s, i) => ({ label: s.label, data: s.values.map((v) => (v === null ? null : mib(v))), backgroundColor: seriesColor(s.label, i) })),
       },
-      options: { scales: { x: axis('phase'), y: axis('peak RSS, MiB (log scale)', { type: 'logarithmic' }) } },
+      options: { scales: { x: axis('phase'), y: axis('peak RSS, MiB', { beginAtZero: true }) } },
     },
   };
 }

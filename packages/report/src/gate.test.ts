@@ -88,3 +88,28 @@ describe('gate', () => {
     }
   });
 });
+
+describe('gate on real harness results (fixtures/results/real)', () => {
+  const real = fixtureResults('real/check-packed.json', 'real/check-restic.json', 'real/check-naive-oom.json');
+
+  it('holds and breaks budgets on measured peaks, naming the measured phase', () => {
+    const packed = real.filter((r) => r.strategy === 'packed');
+    const peaks = packed.map((r) => r.peakRssBytes!).sort((a, b) => a - b);
+    const limit = `${peaks[1]! - 1}B`;
+    const report = evaluateGate({ budgets: budgets([{ name: 'check packed', engine: 'highwater', strategy: 'packed', op: 'check', maxPeakRss: limit }, { name: 'restic check', engine: 'restic', maxPeakRss: '1GiB' }]), results: real });
+    expect(report.failures.map((f) => f.budget)).toEqual(['check packed']);
+    const f = report.failures[0]!;
+    expect(f.measured).toBe(peaks[1]);
+    const rep = packed.find((r) => r.peakRssBytes === peaks[1])!;
+    const top = rep.phases.reduce((a, b) => ((b.peakRssBytes ?? 0) > (a.peakRssBytes ?? 0) ? b : a));
+    expect(f.phase).toBe(top.name);
+    expect(report.checks.find((c) => c.budget === 'restic check')!.source).toBe('maxrss');
+  });
+
+  it('fails the run the harness stopped at its budget', () => {
+    const report = evaluateGate({ budgets: budgets([{ strategy: 'naive', maxPeakRss: '1GiB' }]), results: real });
+    expect(report.failures).toHaveLength(1);
+    expect(report.failures[0]!.metric).toBe('status');
+    expect(report.failures[0]!.phase).toBe(real.find((r) => r.status === 'oom')!.oomPhase);
+  });
+});

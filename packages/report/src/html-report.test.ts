@@ -72,11 +72,25 @@ describe('renderHtml', () => {
   });
 });
 
+describe('renderHtml on real harness results (fixtures/results/real)', () => {
+  it('renders the measured runs with their sources and the oom the harness recorded', () => {
+    const real = fixtureResults('real');
+    const html = renderHtml(real, { chartJs: CHART });
+    const oom = real.find((r) => r.status === 'oom')!;
+    expect(html).toContain(`oom in ${oom.oomPhase}`);
+    expect(html).toMatch(/47\.\d MiB|4\d\.\d MiB \(maxrss, median of 3/);
+    expect(html).toContain('a repository given with --repo: real counts and contents');
+    const specs = chartSpecs(html);
+    expect(specs.filter((s) => s.kind === 'timeline')).toHaveLength(6);
+    expect(specs.find((s) => s.kind === 'timeline' && /armv7/.test(s.source + JSON.stringify(s)))!.source).toMatch(/emulated/);
+  });
+});
+
 describe('renderMarkdown', () => {
   it('fits a pull-request comment: verdicts, medians with sources, slopes, emulated marked', () => {
     const md = renderMarkdown(fixtureResults());
     expect(md.length).toBeLessThan(60_000);
-    expect(md).toContain('| highwater/naive backup armv7 pi-restserver-1tb@1 *(emulated)* | **oom in load-index at 1.0 GB** |');
+    expect(md).toContain('| highwater/naive backup armv7 pi-restserver-1tb@1 on rpi3-armv7-1g *(emulated)* | **oom in load-index at 1.0 GB** |');
     expect(md).toMatch(/\| highwater\/packed backup native pi-restserver-1tb@0\.01 \| ok \| 8\d\.\d MiB \(vmhwm, median of 3, /);
     expect(md).toMatch(/\| restic prune on amd64-prune-1\.3tb, native \| 9\d\d\.\d \| 3 \| \d\.\d\d GiB at 7,800,000 blobs \|/);
     expect(md).toContain('content-scaled: blob contents ÷4096');

@@ -10,6 +10,7 @@ import { peakText, verdictText } from './verdict.js';
 
 /** "count-faithful, content-scaled" with the factor, per shape and scale. */
 export function scaleNote(r: Pick<RunResult, 'shape' | 'scale' | 'contentScale'>): string {
+  if (r.shape === null && r.scale === null && r.contentScale === null) return 'a repository given with --repo: real counts and contents';
   const counts = r.scale === null ? 'counts as captured' : r.scale === 1 ? 'count-faithful (every count at full scale)' : `counts at scale ${r.scale}`;
   const cs = r.contentScale;
   const content = cs === null ? 'content scale unknown' : cs === 1 ? 'full-size contents' : `content-scaled: blob contents ÷${formatFactor(cs >= 1 ? cs : 1 / cs)}`;

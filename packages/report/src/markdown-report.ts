@@ -18,7 +18,7 @@ const LIMIT = 60_000;
 /** The phase to look at: where an OOM run was stopped, else the one with the highest exact peak. */
 function phaseCell(g: RunGroup, phase: PhaseResult | null): string {
   const r = g.representative;
-  if (r.status === 'oom' && r.oomPhase) return `${cell(r.oomPhase)} (stopped${r.oomRssBytes !== null ? ` at ${formatBytes(r.oomRssBytes)}` : ''})`;
+  if (r.status === 'oom' && r.oomPhase) return `${cell(r.oomPhase)} (oom)`;
   return phase && phase.peakRssBytes !== null ? `${cell(phase.name)} (${formatBytes(phase.peakRssBytes)})` : '-';
 }
 

@@ -1,8 +1,9 @@
 import type { PhaseResult, RunResult, RunStatus } from '@highwater/harness/result';
+import { formatBytes } from './size.js';
 import { median, medianIndex } from './stats.js';
 
 /**
- * The repeats of one configuration: same op, engine, strategy, arch, shape, scale and device.
+ * The repeats of one configuration: same op, engine, strategy, arch, shape, scale, device and budget.
  * Reports and gates work on groups: the median of the repeats, the spread, and one representative
  * repeat (the one nearest the median peak) for phases and timelines (measurement.md, "Noise").
  */
@@ -15,6 +16,7 @@ export interface RunGroup {
   readonly shape: string | null;
   readonly scale: number | null;
   readonly device: string | null;
+  readonly budgetBytes: number | null;
   readonly runs: readonly RunResult[];
   /** Worst status over the repeats: error over oom over ok. */
   readonly status: RunStatus;
@@ -33,15 +35,17 @@ export interface RunGroup {
   readonly blobs: number | null;
 }
 
-export function groupKey(r: Pick<RunResult, 'op' | 'engine' | 'strategy' | 'arch' | 'shape' | 'scale' | 'device'>): string {
-  return [r.op, r.engine, r.strategy ?? '-', r.arch, r.shape ?? '-', r.scale ?? '-', r.device ?? '-'].join('|');
+/** Runs are repeats of one configuration when these agree (a run under a budget is its own configuration). */
+export function groupKey(r: Pick<RunResult, 'op' | 'engine' | 'strategy' | 'arch' | 'shape' | 'scale' | 'device' | 'budgetBytes'>): string {
+  return [r.op, r.engine, r.strategy ?? '-', r.arch, r.shape ?? '-', r.scale ?? '-', r.device ?? '-', r.budgetBytes ?? '-'].join('|');
 }
 
-/** A short human label: `highwater/packed backup native pi-restserver-1tb@0.01`. */
-export function groupLabel(g: Pick<RunGroup, 'engine' | 'strategy' | 'op' | 'arch' | 'shape' | 'scale'>): string {
+/** A short human label: `highwater/packed backup native pi-restserver-1tb@0.01`, plus the device or budget. */
+export function groupLabel(g: Pick<RunGroup, 'engine' | 'strategy' | 'op' | 'arch' | 'shape' | 'scale'> & { budgetBytes?: number | null; device?: string | null }): string {
   const who = g.strategy === null ? g.engine : `${g.engine}/${g.strategy}`;
   const shape = g.shape === null ? 'repo' : g.scale === null ? g.shape : `${g.shape}@${g.scale}`;
-  return `${who} ${g.op} ${g.arch} ${shape}`;
+  const limit = g.device ? ` on ${g.device}` : g.budgetBytes != null ? ` budget ${formatBytes(g.budgetBytes)}` : '';
+  return `${who} ${g.op} ${g.arch} ${shape}${limit}`;
 }
 
 /** Groups results, keeping first-seen order. */
@@ -74,6 +78,7 @@ function summarise(key: string, runs: RunResult[]): RunGroup {
     shape: first.shape,
     scale: first.scale,
     device: first.device,
+    budgetBytes: first.budgetBytes,
     runs,
     status: failed?.status ?? 'ok',
     representative,
