@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChild, readWrapperOutput, type ChildRun } from './child-run.js';
@@ -11,8 +11,9 @@ import { nodeLauncher, type NodeLauncher } from './node-launcher.js';
 import { MUTATING_OPS, OPS, opArgs } from './op-args.js';
 import type { Arch, Engine, Op, RunResult } from './result.js';
 import { helloOf, runResult } from './run-result.js';
-import { shapeRepository } from './shape-repo.js';
-import { changeSourceTree, repeatWorkspace, writeSourceTree } from './workspace.js';
+import { planShape, shapeRepository } from './shape-repo.js';
+import { shapeBackupBase, smallBackupBase, type BackupBase } from './backup-base.js';
+import { addReplayFile, repeatWorkspace } from './workspace.js';
 
 export interface ReplayOptions {
   readonly op: Op;
@@ -107,11 +108,21 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
   if (options.repo !== undefined && !existsSync(join(options.repo, 'config'))) {
     throw new HarnessError('REPO_NOT_FOUND', `${options.repo} is not a repository (no config file)`);
   }
+  const userPasswordFile = options.passwordFile ?? process.env.RESTIC_PASSWORD_FILE;
+  if (options.repo !== undefined && options.child === undefined && (userPasswordFile === undefined || userPasswordFile === '')) {
+    bad('no password file for the repository: use --password-file or RESTIC_PASSWORD_FILE');
+  }
 
-  const shapeRepo = options.shape !== undefined ? await shapeRepository({ root, shape: options.shape, scale, seed: options.seed ?? 1, onProgress: progress }) : null;
-  const repo = shapeRepo?.repo ?? options.repo ?? '';
-  const passwordFile = shapeRepo?.passwordFile ?? options.passwordFile ?? process.env.RESTIC_PASSWORD_FILE ?? '';
-  if (repo !== '' && passwordFile === '') bad('no password file for the repository: use --password-file or RESTIC_PASSWORD_FILE');
+  const seed = options.seed ?? 1;
+  if (options.shape !== undefined) planShape({ shape: options.shape, scale, seed });
+
+  const shapeRepo = options.shape !== undefined ? await shapeRepository({ root, shape: options.shape, scale, seed, onProgress: progress, ...(options.signal ? { signal: options.signal } : {}) }) : null;
+  let backupBase: BackupBase | null = null;
+  if (shapeRepo && op === 'backup' && options.child === undefined) {
+    backupBase = await shapeBackupBase({ shapeRepo, engine, strategy, cliBin, progress, ...(options.signal ? { signal: options.signal } : {}) });
+  }
+  const repo = backupBase?.repo ?? shapeRepo?.repo ?? options.repo ?? '';
+  const passwordFile = shapeRepo?.passwordFile ?? userPasswordFile ?? '';
 
   const commit = gitCommit(root);
   let baseline: number | null = null;
@@ -126,7 +137,9 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
   const workRoot = join(root, '.cache', 'replay');
   for (let i = 0; i < repeat; i++) {
     options.signal?.throwIfAborted();
-    const ws = repeatWorkspace({ root: workRoot, repo: repo === '' ? join(workRoot, 'none') : repo, passwordFile, copyRepo: repo !== '' && options.child === undefined && MUTATING_OPS.has(op) });
+    const repeatWs = repeatWorkspace({ root: workRoot, repo: repo === '' ? join(workRoot, 'none') : repo, passwordFile, copyRepo: repo !== '' && options.child === undefined && MUTATING_OPS.has(op) });
+    const ws = backupBase ? { ...repeatWs, sourceDir: backupBase.sourceDir } : repeatWs;
+    let undoChange: (() => void) | undefined;
     try {
       let command: string;
       let args: string[];
@@ -136,7 +149,11 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
         args = [...(launcher?.prefix ?? []), ...(options.nodeArgs ?? []), options.child.script, ...options.child.args];
       } else {
         const a = [...opArgs(engine, op, ws, strategy), ...(options.extraArgs ?? [])];
-        if (op === 'backup') prepareBackup({ engine, cliBin, ws, strategy, files: options.sourceFiles ?? 1000, filesPerDirectory: shapeRepo?.filesPerDirectory ?? 100, progress });
+        if (op === 'backup' && backupBase) undoChange = addReplayFile(backupBase.sourceDir).undo;
+        else if (op === 'backup') {
+          progress(`backup: making the parent snapshot of ${options.sourceFiles ?? 1000} files`);
+          smallBackupBase({ engine, cliBin, repo: ws.repo, passwordFile, cacheDir: ws.cacheDir, sourceDir: ws.sourceDir, strategy, files: options.sourceFiles ?? 1000, filesPerDirectory: 100 });
+        }
         if (engine === 'restic') {
           if (existsSync('/usr/bin/time')) {
             wrapperFile = join(ws.dir, 'time.out');
@@ -171,7 +188,7 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
           strategy,
           arch,
           device: device?.name ?? null,
-          shape: shapeRepo?.shape ?? null,
+          shape: shapeRepo?.shape.name ?? null,
           scale: shapeRepo ? scale : null,
           contentScale: shapeRepo?.contentScale ?? null,
           repoCounts: shapeRepo?.counts ?? null,
@@ -185,7 +202,8 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
         }),
       );
     } finally {
-      ws.dispose();
+      undoChange?.();
+      repeatWs.dispose();
     }
   }
   return results;
@@ -205,30 +223,4 @@ function parseTimeOutput(text: string, run: ChildRun): { bytes: number; cpuMs: n
   const m = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(line);
   if (!m || run.budgetKill) return null;
   return { bytes: Number(m[1]) * 1024, cpuMs: (Number(m[2]) + Number(m[3])) * 1000 };
-}
-
-interface PrepareBackupOptions {
-  readonly engine: Engine;
-  readonly cliBin: string;
-  readonly ws: ReturnType<typeof repeatWorkspace>;
-  readonly strategy: string | null;
-  readonly files: number;
-  readonly filesPerDirectory: number;
-  readonly progress: (line: string) => void;
-}
-
-/** The parent snapshot (unmeasured, natively, same engine) of a fresh source tree, then a small change. */
-function prepareBackup(o: PrepareBackupOptions): void {
-  rmSync(o.ws.sourceDir, { recursive: true, force: true });
-  writeSourceTree({ dir: o.ws.sourceDir, files: o.files, filesPerDirectory: o.filesPerDirectory });
-  o.progress(`backup: making the parent snapshot of ${o.files} files`);
-  const a = opArgs(o.engine, 'backup', o.ws, o.strategy);
-  const [command, args] = o.engine === 'restic' ? ['restic', a] : [process.execPath, [o.cliBin, ...a]];
-  try {
-    execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  } catch (err) {
-    const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim().split('\n').pop() ?? '';
-    throw new HarnessError('RUN_FAILED', `backup: making the parent snapshot failed: ${stderr || (err as Error).message}`, { cause: err });
-  }
-  changeSourceTree(o.ws.sourceDir);
 }

@@ -1,83 +1,116 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_BLOB_BYTES, loadShape, planGeneration, type Shape } from '@highwater/shapes';
 import { HarnessError } from './errors.js';
 
 /** A repository generated from a shape and cached under .cache/shapes/. */
 export interface ShapeRepo {
   readonly repo: string;
   readonly passwordFile: string;
-  readonly shape: string;
+  /** The cache directory of this (shape, scale, seed). */
+  readonly dir: string;
+  readonly shape: Shape;
   readonly scale: number;
-  readonly contentScale: number | null;
-  readonly counts: { readonly blobs: number; readonly packs: number; readonly indexFiles: number; readonly snapshots: number } | null;
-  readonly filesPerDirectory: number | null;
+  readonly seed: number;
+  readonly contentScale: number;
+  readonly counts: { readonly blobs: number; readonly packs: number; readonly indexFiles: number; readonly snapshots: number };
 }
 
-interface ShapesModule {
-  loadShape?: (nameOrFile: string) => { shape: { name: string; trees?: { filesPerDirectory?: number } } };
-  generateRepository?: (options: Record<string, unknown>) => Promise<unknown>;
+export interface ShapeRepositoryOptions {
+  readonly root: string;
+  /** A fixture name (fixtures/shapes) or a shape file. */
+  readonly shape: string;
+  readonly scale: number;
+  readonly seed: number;
+  readonly onProgress?: (line: string) => void;
+  readonly signal?: AbortSignal;
 }
 
 const PASSWORD = 'highwater-replay';
 
+function shapeError(err: unknown): never {
+  const code = (err as { code?: string }).code;
+  if (code === 'SHAPE_NOT_FOUND') throw new HarnessError('UNKNOWN_SHAPE', (err as Error).message, { cause: err });
+  if (code === 'BAD_SHAPE' || code === 'SCALE_TOO_SMALL' || err instanceof RangeError) throw new HarnessError('BAD_SHAPE_FILE', (err as Error).message, { cause: err });
+  throw err;
+}
+
 /**
- * The cached repository for (shape, scale, seed), generated through @highwater/shapes on first
- * use. Generation writes into a temporary directory renamed into place, so an interrupted run
- * never leaves a half repository in the cache. An unknown shape or a malformed shape file is
- * UNKNOWN_SHAPE / BAD_SHAPE_FILE (from the shapes package's SHAPE_NOT_FOUND / BAD_SHAPE).
+ * Loads and plans a shape without writing anything: an unknown shape, a malformed shape file or a
+ * scale the shape cannot take is a HarnessError here, before any run.
  */
-export async function shapeRepository(o: { root: string; shape: string; scale: number; seed: number; onProgress?: (line: string) => void }): Promise<ShapeRepo> {
-  const shapes = (await import('@highwater/shapes')) as unknown as ShapesModule;
-  if (typeof shapes.loadShape !== 'function') {
-    throw new HarnessError('ENGINE_MISSING', '--shape needs loadShape from @highwater/shapes, which is not available yet; use --repo DIR');
-  }
-  let shapeName: string;
-  let filesPerDirectory: number | null = null;
+export function planShape(o: { shape: string; scale: number; seed: number }): { shape: Shape; counts: ShapeRepo['counts']; contentScale: number } {
   try {
-    const { shape } = shapes.loadShape(o.shape);
-    shapeName = shape.name;
-    filesPerDirectory = shape.trees?.filesPerDirectory ?? null;
+    const { shape } = loadShape(o.shape);
+    const plan = planGeneration({ shape, scale: o.scale, seed: o.seed });
+    const counts = {
+      blobs: plan.dataBlobs + plan.treeBlobs,
+      packs: plan.dataPackBlobs.length + plan.treePacks,
+      indexFiles: plan.indexFileEntries.length,
+      snapshots: plan.snapshots,
+    };
+    // What the generator records: generated data bytes / (shape content bytes x scale).
+    const contentScale = (plan.dataBlobs * DEFAULT_BLOB_BYTES) / (shape.repository.contentBytes * o.scale);
+    return { shape, counts, contentScale };
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'SHAPE_NOT_FOUND') throw new HarnessError('UNKNOWN_SHAPE', (err as Error).message, { cause: err });
-    throw new HarnessError('BAD_SHAPE_FILE', (err as Error).message, { cause: err });
+    return shapeError(err);
   }
-  if (typeof shapes.generateRepository !== 'function') {
-    throw new HarnessError('ENGINE_MISSING', '--shape needs generateRepository from @highwater/shapes, which is not available yet; use --repo DIR');
-  }
-  const key = `${shapeName}-s${o.scale}-seed${o.seed}`.replace(/[^A-Za-z0-9._-]/g, '_');
-  const dir = join(o.root, '.cache', 'shapes', key);
-  const repo = join(dir, 'repo');
-  const passwordFile = join(dir, 'password');
-  const metaFile = join(dir, 'generated.json');
-  if (!existsSync(metaFile)) {
-    const tmp = join(o.root, '.cache', 'shapes', `.${key}.${process.pid}.tmp`);
+}
+
+/**
+ * The cached repository for (shape, scale, seed), generated on first use by the CLI's `generate`
+ * command in a child process (the generator's memory stays out of the harness). It is written into
+ * a temporary directory renamed into place: an interrupted generation never leaves a half
+ * repository in the cache.
+ */
+export async function shapeRepository(o: ShapeRepositoryOptions): Promise<ShapeRepo> {
+  const { shape, counts, contentScale } = planShape(o);
+  const key = `${shape.name}-s${o.scale}-seed${o.seed}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  const shapesDir = join(o.root, '.cache', 'shapes');
+  const dir = join(shapesDir, key);
+  const done = join(dir, 'generated.json');
+  if (!existsSync(done)) {
+    const tmp = join(shapesDir, `.${key}.${process.pid}.tmp`);
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     writeFileSync(join(tmp, 'password'), PASSWORD + '\n');
-    o.onProgress?.(`generating ${shapeName} at scale ${o.scale} into ${dir}`);
-    let generated: unknown;
+    o.onProgress?.(`generating ${shape.name} at scale ${o.scale} (seed ${o.seed}) into ${dir}`);
+    const cli = join(o.root, 'packages', 'cli', 'bin', 'highwater.js');
+    const args = [cli, 'generate', '--shape', o.shape, '--scale', String(o.scale), '--seed', String(o.seed), '--out', join(tmp, 'repo'), '--password-file', join(tmp, 'password'), '--json'];
+    let stdout: string;
     try {
-      generated = await shapes.generateRepository({ shape: o.shape, scale: o.scale, seed: o.seed, out: join(tmp, 'repo'), password: PASSWORD });
+      stdout = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, args, { cwd: o.root, maxBuffer: 64 * 1024 * 1024, ...(o.signal ? { signal: o.signal } : {}) }, (err, out, errText) => {
+          if (err) reject(Object.assign(err, { stderrText: String(errText) }));
+          else resolve(String(out));
+        });
+      });
     } catch (err) {
       rmSync(tmp, { recursive: true, force: true });
-      const code = (err as { code?: string }).code;
-      if (code === 'BAD_SHAPE' || code === 'SCALE_TOO_SMALL') throw new HarnessError('BAD_SHAPE_FILE', (err as Error).message, { cause: err });
-      throw err;
+      const line = String((err as { stderrText?: string }).stderrText ?? '').trim().split('\n').pop() ?? '';
+      throw new HarnessError('RUN_FAILED', `generating ${shape.name} failed: ${line || (err as Error).message}`, { cause: err });
     }
-    writeFileSync(join(tmp, 'generated.json'), JSON.stringify(generated ?? {}, null, 2) + '\n');
+    let generated: unknown = null;
+    try {
+      generated = JSON.parse(stdout.trim().split('\n').pop() ?? 'null');
+    } catch {
+      // the command printed no JSON: the plan's figures stand
+    }
+    writeFileSync(join(tmp, 'generated.json'), JSON.stringify({ shape: shape.name, scale: o.scale, seed: o.seed, counts, contentScale, generated }, null, 2) + '\n');
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
   }
-  const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Record<string, unknown>;
-  const counts = meta.counts as ShapeRepo['counts'] | undefined;
+  const meta = JSON.parse(readFileSync(done, 'utf8')) as { generated?: { contentScale?: unknown } | null };
+  const recorded = meta.generated?.contentScale;
   return {
-    repo,
-    passwordFile,
-    shape: shapeName,
+    repo: join(dir, 'repo'),
+    passwordFile: join(dir, 'password'),
+    dir,
+    shape,
     scale: o.scale,
-    contentScale: typeof meta.contentScale === 'number' ? meta.contentScale : null,
-    counts: counts && typeof counts.blobs === 'number' ? counts : null,
-    filesPerDirectory,
+    seed: o.seed,
+    contentScale: typeof recorded === 'number' ? recorded : contentScale,
+    counts,
   };
 }

@@ -31,6 +31,13 @@ export function changeSourceTree(dir: string): void {
   writeFileSync(join(dir, 'd0', 'added.txt'), `added at ${Date.now()}\n`);
 }
 
+/** The change in a shared (cached) source tree: one file added; `undo` removes it. */
+export function addReplayFile(dir: string): { undo(): void } {
+  const file = join(dir, `highwater-replay-added-${process.pid}.txt`);
+  writeFileSync(file, `added by a backup replay at ${new Date().toISOString()}\n`);
+  return { undo: () => rmSync(file, { force: true }) };
+}
+
 /**
  * A copy of a repository that shares file contents (hard links). Safe because restic-format
  * repositories never rewrite a file in place: new files get new names, old ones are deleted.
@@ -40,10 +47,10 @@ export function linkCopyRepository(from: string, to: string): void {
   mkdirSync(join(to, '..'), { recursive: true });
   try {
     execFileSync('cp', ['-al', from, to], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (err) {
+  } catch {
+    // Hard links fail across file systems: copy instead.
     rmSync(to, { recursive: true, force: true });
     execFileSync('cp', ['-a', from, to], { stdio: ['ignore', 'ignore', 'pipe'] });
-    void err;
   }
 }
 
