@@ -40,6 +40,9 @@ export class PackSink {
   #index: IndexStream;
   #indexFile = 0;
   #packsIndexed = 0;
+  #entriesIndexed = 0;
+  /** Entries the index files up to and including the current one should hold together. */
+  #cumulativeTarget: number;
   readonly #uploads = new Set<Promise<void>>();
   #failure: unknown;
   #bytes = 0;
@@ -52,6 +55,7 @@ export class PackSink {
     this.#data = this.#newWriter();
     this.#tree = this.#newWriter();
     this.#index = new IndexStream(o.key);
+    this.#cumulativeTarget = o.indexFileEntries[0] ?? 0;
   }
 
   #newWriter(): PackWriter {
@@ -109,12 +113,17 @@ export class PackSink {
   async #addToIndex(pack: FinishedPack): Promise<void> {
     this.#index.addPack(pack.packId, pack.entries);
     this.#packsIndexed++;
+    this.#entriesIndexed += pack.entries.length;
     const files = this.#o.indexFileEntries.length;
     const last = this.#indexFile === files - 1;
     const packsLeft = this.#totalPacks - this.#packsIndexed;
     const filesLeftAfter = files - this.#indexFile - 1;
-    if (!last && (this.#index.entryCount >= this.#o.indexFileEntries[this.#indexFile]! || packsLeft <= filesLeftAfter)) {
+    // Cumulative targets, so that a pack's overshoot in one file does not add up over the next ones;
+    // close half a pack early rather than half a pack late.
+    const closeEnough = this.#entriesIndexed + pack.entries.length / 2 >= this.#cumulativeTarget;
+    if (!last && (closeEnough || packsLeft <= filesLeftAfter)) {
       await this.#saveIndex();
+      this.#cumulativeTarget += this.#o.indexFileEntries[this.#indexFile]!;
     }
   }
 

@@ -15,6 +15,8 @@ import { checkCommand } from './check.js';
 import { unlockCommand } from './unlock.js';
 import { versionCommand } from './version.js';
 import { serveCommand } from './serve.js';
+import { shapeCommand } from './shape.js';
+import { generateCommand } from './generate.js';
 
 /**
  * Every subcommand, one module each under ./ (one line per command here, nothing else).
@@ -37,4 +39,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   replayCommand,
   devicesCommand,
   debugCommand,
+  shapeCommand,
+  generateCommand,
 ];
