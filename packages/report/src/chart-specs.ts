@@ -1,4 +1,4 @@
-import type { RunResult } from '@highwater/harness/result';
+import type { RunResult, Sample } from '@highwater/harness/result';
 import type { PhasePeakTable } from './phase-peaks.js';
 import type { RunGroup } from './run-groups.js';
 import { groupLabel } from './run-groups.js';
@@ -41,21 +41,47 @@ function axis(title: string, extra: Record<string, unknown> = {}): Record<string
   return { title: { display: true, text: title }, ...extra };
 }
 
+/** Points per timeline: a 15-minute run sampled every 50 ms has 18,000 samples. */
+const MAX_POINTS = 1500;
+
+/**
+ * At most `max` samples: consecutive samples are bucketed and each bucket keeps its largest RSS
+ * sample (and the largest heap figure in it), so thinning never hides a peak.
+ */
+export function downsample(samples: readonly Sample[], max: number): Sample[] {
+  if (samples.length <= max) return [...samples];
+  const size = Math.ceil(samples.length / max);
+  const out: Sample[] = [];
+  for (let i = 0; i < samples.length; i += size) {
+    let best = samples[i]!;
+    let heap: number | undefined;
+    for (let j = i; j < Math.min(i + size, samples.length); j++) {
+      const s = samples[j]!;
+      if (s.rssBytes > best.rssBytes) best = s;
+      if (typeof s.heapUsedBytes === 'number' && (heap === undefined || s.heapUsedBytes > heap)) heap = s.heapUsedBytes;
+    }
+    out.push(heap === undefined ? { t: best.t, rssBytes: best.rssBytes } : { t: best.t, rssBytes: best.rssBytes, heapUsedBytes: heap });
+  }
+  return out;
+}
+
 /** RSS and heap timeline of a group's representative repeat, with the phases as bands. */
 export function timelineSpec(g: RunGroup, id: string): ChartSpec {
   const r: RunResult = g.representative;
   const emu = r.env.emulated ? `, emulated (${r.env.emulator ?? 'qemu-user'}): raw host RSS, includes the emulator` : '';
+  const samples = downsample(r.samples, MAX_POINTS);
+  const thinned = samples.length < r.samples.length ? `; drawn as ${samples.length} points, each the largest of ${Math.ceil(r.samples.length / MAX_POINTS)} samples` : '';
   const datasets: Record<string, unknown>[] = [
     {
       label: `RSS (sampled every ${r.sampleIntervalMs} ms${r.env.emulated ? ', emulated raw' : ''})`,
-      data: r.samples.map((s) => ({ x: s.t / 1000, y: mib(s.rssBytes) })),
+      data: samples.map((s) => ({ x: s.t / 1000, y: mib(s.rssBytes) })),
       borderColor: '#2e4057',
       backgroundColor: '#2e4057',
       pointRadius: 0,
       borderWidth: 1.5,
     },
   ];
-  const heap = r.samples.filter((s) => typeof s.heapUsedBytes === 'number');
+  const heap = samples.filter((s) => typeof s.heapUsedBytes === 'number');
   if (heap.length > 0) {
     datasets.push({
       label: 'V8 heap used (reported by the child)',
@@ -88,7 +114,7 @@ export function timelineSpec(g: RunGroup, id: string): ChartSpec {
     id,
     kind: 'timeline',
     title: `${groupLabel(g)}: RSS and heap over time`,
-    source: `RSS sampled (misses spikes shorter than ${r.sampleIntervalMs} ms)${emu}; repeat ${r.repeat.index + 1} of ${r.repeat.of}${g.runs.length > 1 ? ' (the one nearest the median peak)' : ''}`,
+    source: `RSS sampled (misses spikes shorter than ${r.sampleIntervalMs} ms)${emu}${thinned}; repeat ${r.repeat.index + 1} of ${r.repeat.of}${g.runs.length > 1 ? ' (the one nearest the median peak)' : ''}`,
     config: {
       type: 'line',
       data: { datasets },

@@ -100,3 +100,15 @@ describe('renderMarkdown', () => {
     expect(md).toContain('*11 more configurations in the full report.*');
   });
 });
+
+describe('timelines of long runs', () => {
+  it('are thinned to at most 1500 points without hiding the peak', async () => {
+    const { downsample } = await import('./chart-specs.js');
+    const samples = Array.from({ length: 18_000 }, (_, i) => ({ t: i * 50, rssBytes: i === 12_345 ? 9e9 : 1e8 + (i % 7), heapUsedBytes: i === 777 ? 5e9 : 1e7 }));
+    const d = downsample(samples, 1500);
+    expect(d.length).toBeLessThanOrEqual(1500);
+    expect(Math.max(...d.map((s) => s.rssBytes))).toBe(9e9);
+    expect(d.find((s) => s.rssBytes === 9e9)!.t).toBe(12_345 * 50);
+    expect(Math.max(...d.map((s) => s.heapUsedBytes!))).toBe(5e9);
+  });
+});

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { RunResult } from '@highwater/harness/result';
 import { ReportError } from './errors.js';
 
@@ -21,8 +21,13 @@ export interface LoadedResult {
  */
 export function loadResults(paths: readonly string[], code: 'RESULT' | 'BASELINE' = 'RESULT'): LoadedResult[] {
   const out: LoadedResult[] = [];
+  const seen = new Set<string>();
   for (const p of paths) {
     for (const file of expand(p, code)) {
+      // a file named twice (a directory and a file in it) counts once: repeats must not double
+      const key = resolve(file);
+      if (seen.has(key)) continue;
+      seen.add(key);
       for (const result of readResultFile(file, code)) out.push({ result, file });
     }
   }
