@@ -79,7 +79,7 @@ describe('renderHtml on real harness results (fixtures/results/real)', () => {
     const oom = real.find((r) => r.status === 'oom')!;
     expect(html).toContain(`oom in ${oom.oomPhase}`);
     expect(html).toMatch(/47\.\d MiB|4\d\.\d MiB \(maxrss, median of 3/);
-    expect(html).toContain('a repository given with --repo: real counts and contents');
+    expect(html).toContain('real counts and contents (given with --repo)');
     const specs = chartSpecs(html);
     expect(specs.filter((s) => s.kind === 'timeline')).toHaveLength(6);
     expect(specs.find((s) => s.kind === 'timeline' && /armv7/.test(s.source + JSON.stringify(s)))!.source).toMatch(/emulated/);

@@ -10,7 +10,7 @@ import { peakText, verdictText } from './verdict.js';
 
 /** "count-faithful, content-scaled" with the factor, per shape and scale. */
 export function scaleNote(r: Pick<RunResult, 'shape' | 'scale' | 'contentScale'>): string {
-  if (r.shape === null && r.scale === null && r.contentScale === null) return 'a repository given with --repo: real counts and contents';
+  if (r.shape === null && r.scale === null && r.contentScale === null) return 'real counts and contents (given with --repo)';
   const counts = r.scale === null ? 'counts as captured' : r.scale === 1 ? 'count-faithful (every count at full scale)' : `counts at scale ${r.scale}`;
   const cs = r.contentScale;
   const content = cs === null ? 'content scale unknown' : cs === 1 ? 'full-size contents' : `content-scaled: blob contents ÷${formatFactor(cs >= 1 ? cs : 1 / cs)}`;
@@ -42,7 +42,8 @@ export function matrixSection(groups: readonly RunGroup[]): string {
     const g0 = gs[0]!;
     const colKey = (g: RunGroup): string => (g.device ? `${g.arch} (${g.device})` : g.arch);
     const cols = [...new Set(gs.map(colKey))];
-    const rowKey = (g: RunGroup): string => (g.strategy === null ? g.engine : `${g.engine}/${g.strategy}`);
+    // a run under an explicit budget (not a device's) is its own row beside the unlimited one
+    const rowKey = (g: RunGroup): string => `${g.strategy === null ? g.engine : `${g.engine}/${g.strategy}`}${!g.device && g.budgetBytes !== null ? ` (budget ${formatBytes(g.budgetBytes)})` : ''}`;
     const rows = [...new Set(gs.map(rowKey))].sort((a, b) => Number(a.startsWith('restic')) - Number(b.startsWith('restic')));
     const head = `<tr><th>engine / strategy</th>${cols.map((c) => `<th>${h(c)}${gs.some((g) => colKey(g) === c && g.emulated) ? ' <span class="emu">emulated</span>' : ''}</th>`).join('')}</tr>`;
     const body = rows.map((row) => {
