@@ -77,7 +77,9 @@ export const replayCommand: CommandSpec = {
       throw asCliError(err);
     }
     if (args.out !== undefined) {
-      const files = writeResults(resolve(io.cwd, String(args.out)), results);
+      const out = String(args.out);
+      // resolve() drops a trailing '/', which is what asks for one file per repeat.
+      const files = writeResults(resolve(io.cwd, out) + (out.endsWith('/') ? '/' : ''), results);
       if (!quiet) io.stderr.write(`replay: wrote ${files.length === 1 ? files[0] : `${files.length} files`}\n`);
     }
     if (json) io.stdout.write(JSON.stringify(results, null, 2) + '\n');
