@@ -60,6 +60,27 @@ describe('runReplay with a child that allocates known amounts per phase', () => 
     expect(load.peakRssSource).toBe('sampled');
   });
 
+  it('catches a spike between two samples from the phase peak, in its phase', async () => {
+    const [r] = await runReplay({
+      op: 'load-index',
+      root: ROOT,
+      budgetBytes: 200 * MiB,
+      sampleIntervalMs: 60_000,
+      nodeArgs: ['--expose-gc'],
+      child: phasedChild([
+        { phase: 'open', ms: 10 },
+        { phase: 'load-index', mib: 300 },
+        { phase: 'after', ms: 3000 },
+      ]),
+    });
+    expect(r!.samples.length).toBeLessThanOrEqual(1);
+    expect(r!.status).toBe('oom');
+    expect(r!.oomPhase).toBe('load-index');
+    expect(r!.oomRssBytes!).toBeGreaterThanOrEqual(300 * MiB);
+    // Killed (SIGKILL: no exit code) when the recorder reported the phase, not after the run.
+    expect(r!.exitCode).toBeNull();
+  });
+
   it('calls a V8 heap exhaustion oom, in the phase it happened in', async () => {
     const [r] = await runReplay({
       op: 'load-index',
