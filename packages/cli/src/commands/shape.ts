@@ -22,7 +22,7 @@ export const shapeCommand: CommandSpec = {
     y
       .positional('action', { type: 'string', choices: ['capture', 'validate', 'list'], describe: 'what to do' })
       .positional('target', { type: 'string', describe: 'validate: a shape name or file' })
-      .option('out', { type: 'string', describe: 'capture: the shape file to write (- for stdout)' })
+      .option('out', { type: 'string', describe: 'capture: the shape file to write (default: stdout)' })
       .option('name', { type: 'string', default: 'captured', describe: 'capture: the name to give the shape (kebab-case)' })
       .example('highwater shape capture -r /srv/repo --password-file pw --out my-repo.json --name my-repo', '')
       .example('highwater shape validate fixtures/shapes/amd64-prune-1.3tb.json', ''),
@@ -63,7 +63,8 @@ export const shapeCommand: CommandSpec = {
 };
 
 async function capture(args: Record<string, unknown>, { io }: Parameters<CommandSpec['handler']>[1]): Promise<number> {
-  if (typeof args.out !== 'string' || args.out === '') throw new UsageError('shape capture: --out FILE is required (- for stdout)');
+  // No --out, `--out -` (yargs hands a lone '-' over as empty) or `--out=-`: stdout.
+  const toStdout = args.out === undefined || args.out === '' || args.out === '-';
   const name = String(args.name);
   if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) throw new UsageError(`--name: expected a kebab-case name (a-z, 0-9, '.', '-'), got ${JSON.stringify(name)}`);
   const open = await openRepo(args, io);
@@ -82,18 +83,18 @@ async function capture(args: Record<string, unknown>, { io }: Parameters<Command
     await open.close();
     await open.backend.close();
   }
-  if (args.out === '-') {
+  if (toStdout) {
     io.stdout.write(text);
     return 0;
   }
-  const out = resolve(io.cwd, args.out);
+  const out = resolve(io.cwd, String(args.out));
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, text, { flag: 'wx' });
     renameSync(tmp, out);
   } catch (err) {
-    throw new UsageError(`--out ${args.out}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 1, { cause: err });
+    throw new UsageError(`--out ${String(args.out)}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 1, { cause: err });
   }
-  if (args.quiet !== true) writeLine(io.stderr, `wrote the shape of ${open.backend.location} to ${args.out}`);
+  if (args.quiet !== true) writeLine(io.stderr, `wrote the shape of ${open.backend.location} to ${String(args.out)}`);
   return 0;
 }
