@@ -6,6 +6,7 @@ import type { Backend } from '@highwater/backend';
 import { createSha256, open, openStream, sha256 } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
 import { decompress, decompressStream } from './compression.js';
+import { drainForCause, keepOpen } from './drain.js';
 import { RepoError, asRepoError, fileLabel } from './errors.js';
 import type { BlobId, BlobType } from './ids.js';
 import { idEquals, idToHex } from './ids.js';
@@ -50,13 +51,22 @@ export async function* streamBlobAt(ctx: BlobReadContext, type: BlobType, id: Bl
       throw asRepoError(err, file);
     }
   }
-  const plain = loc.uncompressedLength > 0 ? decompressStream(decrypted(), file) : decrypted();
+  const source = keepOpen(decrypted());
+  const plain = loc.uncompressedLength > 0 ? decompressStream(source.iterable, file) : source.iterable;
   const h = createSha256();
   let n = 0;
-  for await (const c of plain) {
-    h.update(c);
-    n += c.length;
-    yield c;
+  try {
+    for await (const c of plain) {
+      h.update(c);
+      n += c.length;
+      yield c;
+    }
+  } catch (err) {
+    // Damaged bytes usually break zstd before the MAC is reached: drain to report the MAC, the real cause.
+    if (err instanceof RepoError && err.code === 'BAD_COMPRESSION') await drainForCause(source.iterator, err);
+    throw err;
+  } finally {
+    await source.iterator.return?.();
   }
   if (loc.uncompressedLength > 0 && n !== loc.uncompressedLength) {
     throw new RepoError('BAD_COMPRESSION', `decompressed to ${n} bytes, expected ${loc.uncompressedLength}`, { file });

@@ -10,7 +10,7 @@ export { type Tree, type TreeNode, type NodeType, type ExtendedAttribute, encode
 export { compress, decompress, decompressStream, loadZstd, zstdLoaded, ZSTD_LEVEL } from './compression.js';
 export { resolveChoices, DEFAULT_STRATEGY } from './choices.js';
 export { initRepository, openRepository, type InitRepositoryOptions, type OpenRepositoryOptions } from './open-repository.js';
-export { OpenRepository, IndexedRepository, type WriteOptions, type RepositoryState } from './repository.js';
+export { OpenRepository, IndexedRepository, SMALL_TREE, type WriteOptions, type RepositoryState } from './repository.js';
 export { PackWriter, type PackWriterOptions, type FinishedPack } from './pack-writer.js';
 export { readPackHeader, type ReadPackHeaderOptions } from './read-pack-header.js';
 export {

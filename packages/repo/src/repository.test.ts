@@ -8,8 +8,10 @@ import { MemBackend } from '@highwater/backend';
 import type { Backend, Handle } from '@highwater/backend';
 import { generateMasterKey } from '@highwater/crypto';
 import type { BlobId, TreeNode } from '@highwater/repo';
-import { PackWriter, idToHex, initRepository, loadZstd, openRepository, readBlobAt, readPackHeader } from '@highwater/repo';
-import { FAST_KDF, PASSWORD } from './repo.test-util.js';
+import { PackWriter, SMALL_TREE, idToHex, initRepository, loadZstd, openRepository, readBlobAt, readPackHeader } from '@highwater/repo';
+import { FAST_KDF, PASSWORD, localBackend, tempDir } from './repo.test-util.js';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 await loadZstd();
 
@@ -113,17 +115,39 @@ describe('saving blobs', () => {
     await r.flush();
   });
 
-  it('streams a large tree node by node, equal to the whole decode', async () => {
-    const r = await (await init(new MemBackend())).loadIndex();
-    const nodes: TreeNode[] = Array.from({ length: 20_000 }, (_, i) => ({ name: `file-${String(i).padStart(6, '0')}`, type: 'file', size: i, content: [] }));
-    const id = await r.saveTree({ nodes });
-    await r.flush();
-    const streamed: TreeNode[] = [];
-    for await (const n of r.treeNodes(id)) streamed.push(n);
-    expect(streamed.length).toBe(20_000);
-    expect(streamed[19_999]!.name).toBe('file-019999');
-    expect(streamed).toEqual((await r.loadTree(id)).nodes);
-  });
+  for (const version of [1, 2] as const) {
+    it(`streams a large tree node by node, equal to the whole decode; a damaged one throws at the end (v${version})`, async () => {
+      const dir = tempDir();
+      try {
+        const r = await (await init(localBackend(dir.path), version)).loadIndex();
+        // Random names so that even compressed (v2) the tree is stored in more than SMALL_TREE bytes.
+        const nodes: TreeNode[] = Array.from({ length: 40_000 }, (_, i) => ({ name: `${i}-${randomBytes(24).toString('hex')}`, type: 'file', size: i, content: [] }));
+        const id = await r.saveTree({ nodes });
+        await r.flush();
+        const loc = r.index.lookup('tree', id)!;
+        expect(loc.length).toBeGreaterThan(SMALL_TREE);
+        const streamed: TreeNode[] = [];
+        for await (const n of r.treeNodes(id)) streamed.push(n);
+        expect(streamed.length).toBe(40_000);
+        expect(streamed).toEqual((await r.loadTree(id)).nodes);
+        // Flip a byte near the end of the blob: nodes flow, then the MAC check fails.
+        const pack = join(dir.path, 'data', idToHex(loc.packId).slice(0, 2), idToHex(loc.packId));
+        const bytes = readFileSync(pack);
+        bytes[loc.offset + loc.length - 100]! ^= 1;
+        chmodSync(pack, 0o600);
+        writeFileSync(pack, bytes);
+        let seen = 0;
+        const err = await (async () => {
+          for await (const _ of r.treeNodes(id)) seen++;
+        })().then(() => undefined, (e: unknown) => e as { code: string; file: string });
+        expect(err).toMatchObject({ code: 'MAC_MISMATCH', file: expect.stringContaining(idToHex(loc.packId)) });
+        if (version === 1) expect(seen).toBeGreaterThan(1000);
+        await expect(r.loadTree(id)).rejects.toMatchObject({ code: 'MAC_MISMATCH' });
+      } finally {
+        dir.remove();
+      }
+    });
+  }
 });
 
 describe('PackWriter and readPackHeader', () => {

@@ -14,6 +14,7 @@ import type { Probe } from '@highwater/probe';
 import { inPhase } from '@highwater/probe';
 import { readBlobAt, streamBlobAt } from './blob-reader.js';
 import type { RepoConfig } from './config.js';
+import { drainForCause, keepOpen } from './drain.js';
 import { RepoError, asRepoError, fileLabel } from './errors.js';
 import type { BlobId, BlobType, KeyId, SnapshotId, TreeId } from './ids.js';
 import { idFromHex, idToHex } from './ids.js';
@@ -51,6 +52,9 @@ export interface RepositoryState {
 }
 
 const HEX_PREFIX = /^[0-9a-f]{1,64}$/;
+
+/** Trees stored in at most this many bytes are read whole even with treeDecode 'stream'. */
+export const SMALL_TREE = 1 << 20;
 
 export class OpenRepository {
   readonly backend: Backend;
@@ -227,9 +231,14 @@ export class IndexedRepository extends OpenRepository {
     throw last;
   }
 
-  /** A tree, decoded whole or node by node as `choices.treeDecode` says. */
+  /**
+   * A tree, decoded whole or node by node as `choices.treeDecode` says. Trees stored in at most
+   * SMALL_TREE bytes are always read whole (one read, native JSON.parse, verified before use): the
+   * choice matters only for large directories, where streaming bounds memory.
+   */
   async loadTree(id: TreeId): Promise<Tree> {
-    if (this.choices.treeDecode === 'whole') {
+    const loc = this.index.lookup('tree', id);
+    if (this.choices.treeDecode === 'whole' || (loc && loc.length <= SMALL_TREE)) {
       return decodeTree(await this.loadBlob('tree', id), this.#treeLabel(id));
     }
     const nodes: TreeNode[] = [];
@@ -244,13 +253,28 @@ export class IndexedRepository extends OpenRepository {
 
   /**
    * The nodes of a tree, streamed: memory is one node plus one chunk, whatever the directory size.
-   * The MAC and SHA-256 are checked when the stream ends: the last iteration throws on a damaged tree.
+   * For a large tree the MAC and SHA-256 are checked when the stream ends: the last iteration throws
+   * on a damaged tree, so a consumer MUST NOT act on nodes before the iteration completed. Trees of
+   * at most SMALL_TREE stored bytes are read and verified whole first.
    */
   async *treeNodes(id: TreeId): AsyncIterable<TreeNode> {
     const loc = this.index.lookup('tree', id);
     if (!loc) throw new RepoError('BLOB_NOT_FOUND', `tree blob ${idToHex(id)} is not in the index`);
+    if (loc.length <= SMALL_TREE) {
+      yield* decodeTree(await this.loadBlob('tree', id), this.#treeLabel(id)).nodes;
+      return;
+    }
     await this.#saver.whenUploaded(idToHex(loc.packId));
-    yield* decodeTreeStream(streamBlobAt(this, 'tree', id, loc), this.#treeLabel(id));
+    const blob = keepOpen(streamBlobAt(this, 'tree', id, loc));
+    try {
+      yield* decodeTreeStream(blob.iterable, this.#treeLabel(id));
+    } catch (err) {
+      // Damaged bytes break the JSON before the MAC is reached: report the MAC if that is the cause.
+      if (err instanceof RepoError && err.code === 'BAD_TREE') await drainForCause(blob.iterator, err);
+      throw err;
+    } finally {
+      await blob.iterator.return?.();
+    }
   }
 
   /**

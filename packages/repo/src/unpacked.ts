@@ -12,6 +12,7 @@ import { open, openStream, seal, createSha256, sha256 } from '@highwater/crypto'
 import type { MasterKey } from '@highwater/crypto';
 import type { FileType } from '@highwater/backend';
 import { compress, decompress, decompressStream } from './compression.js';
+import { drainForCause, keepOpen } from './drain.js';
 import { RepoError, asRepoError } from './errors.js';
 import { idToHex } from './ids.js';
 
@@ -99,34 +100,35 @@ export async function* streamUnpacked(o: {
     return;
   }
   // Look at the first plaintext byte to choose between raw JSON and zstd.
-  const it = decrypted()[Symbol.asyncIterator]();
-  let first = await it.next();
-  while (!first.done && first.value.length === 0) first = await it.next();
-  if (first.done) return;
-  const head = first.value;
-  const rest: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => it };
-  const b = head[0]!;
-  if (b === 0x7b || b === 0x5b) {
-    yield head;
-    yield* rest;
-    return;
-  }
-  if (b !== UNPACKED_ZSTD) {
-    // Drain so that a damaged file reports its MAC mismatch, the real cause.
-    for await (const _ of rest) void _;
-    throw new RepoError('UNSUPPORTED_VERSION', `unknown encoding byte 0x${b.toString(16).padStart(2, '0')} (expected JSON or 0x02 zstd)`, { file: o.file });
-  }
-  async function* body(): AsyncGenerator<Uint8Array> {
-    if (head.length > 1) yield head.subarray(1);
-    yield* rest;
-  }
+  const { iterable: rest, iterator: it } = keepOpen(decrypted());
   try {
-    yield* decompressStream(body(), o.file);
-  } catch (err) {
-    if (err instanceof RepoError && err.code === 'BAD_COMPRESSION') {
-      // A damaged file usually fails decompression before its MAC is checked: drain to report the MAC.
-      for await (const _ of rest) void _;
+    let first = await it.next();
+    while (!first.done && first.value.length === 0) first = await it.next();
+    if (first.done) return;
+    const head = first.value;
+    const b = head[0]!;
+    if (b === 0x7b || b === 0x5b) {
+      yield head;
+      yield* rest;
+      return;
     }
-    throw err;
+    if (b !== UNPACKED_ZSTD) {
+      // Drain so that a damaged file reports its MAC mismatch, the real cause.
+      await drainForCause(it, new RepoError('UNSUPPORTED_VERSION', `unknown encoding byte 0x${b.toString(16).padStart(2, '0')} (expected JSON or 0x02 zstd)`, { file: o.file }));
+    }
+    async function* body(): AsyncGenerator<Uint8Array> {
+      if (head.length > 1) yield head.subarray(1);
+      yield* rest;
+    }
+    try {
+      yield* decompressStream(body(), o.file);
+    } catch (err) {
+      // A damaged file usually fails decompression before its MAC is checked: drain to report the MAC.
+      if (err instanceof RepoError && err.code === 'BAD_COMPRESSION') await drainForCause(it, err);
+      throw err;
+    }
+  } finally {
+    // Close the source (file handle) when the consumer stops early or on an error.
+    await it.return?.();
   }
 }
