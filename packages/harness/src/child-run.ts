@@ -56,7 +56,6 @@ export interface ChildRun {
   readonly sampledCpuMs: number | null;
   /** CPU the harness itself used while supervising (sampling, reading events), ms. */
   readonly harnessCpuMs: number;
-  readonly stdoutTail: string;
   readonly stderrTail: string;
 }
 
@@ -74,7 +73,8 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
   const interval = options.sampleIntervalMs ?? 50;
   const budget = options.budgetBytes ?? null;
   const cpuBefore = process.cpuUsage();
-  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe'];
+  // stdout is discarded (restic list blobs prints every blob); stderr's tail explains failures.
+  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'ignore', 'pipe'];
   if (options.probe) stdio.push('pipe');
   const env = { ...(options.env ?? process.env) };
   if (options.probe) env[PROBE_FD_ENV] = '3';
@@ -86,7 +86,6 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
     const child = spawn(options.command, [...options.args], { cwd: options.cwd, env, stdio, detached: true });
     const tracker = new PhaseTracker();
     const samples: Sample[] = [];
-    let stdoutTail = '';
     let stderrTail = '';
     let budgetKill: BudgetKill | null = null;
     let polledHwm: number | null = null;
@@ -137,18 +136,20 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
       if (!exited) timer = setTimeout(() => void sample(), interval);
     };
 
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdoutTail = (stdoutTail + d).slice(-TAIL)));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-TAIL)));
     const probeStream = options.probe ? (child.stdio[3] as NodeJS.ReadableStream) : undefined;
     probeStream?.setEncoding('utf8');
     probeStream?.on('data', (d: string) => tracker.push(d));
     const onAbort = (): void => kill();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // The child has its own process group (a terminal's ^C does not reach it): end it with us.
+    process.once('exit', onAbort);
 
     child.once('error', (err) => {
       exited = true;
       if (timer) clearTimeout(timer);
       sampler.close();
+      process.off('exit', onAbort);
       reject(err);
     });
     child.once('spawn', () => void sample());
@@ -160,6 +161,7 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
       exited = true;
       if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+      process.off('exit', onAbort);
       sampler.close();
       tracker.finish();
       const cpu = process.cpuUsage(cpuBefore);
@@ -177,7 +179,6 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
         sampler: sampler.name,
         sampledCpuMs: cpuMs,
         harnessCpuMs: (cpu.user + cpu.system) / 1000,
-        stdoutTail,
         stderrTail,
       });
     });
