@@ -1,7 +1,7 @@
 // Runs the built server in a child process so a test can SIGKILL it mid-upload.
-// Usage: node child-server.test-util.mjs <data folder>; prints {"port":N} on stdout once listening.
+// Usage: node child-server.test-util.mjs <data folder> [port]; prints {"port":N} once listening.
 import { createRestServer } from '../dist/index.js';
 
 const server = createRestServer({ path: process.argv[2], noAuth: true });
-const info = await server.listen('127.0.0.1:0');
+const info = await server.listen(`127.0.0.1:${process.argv[3] ?? '0'}`);
 process.stdout.write(`${JSON.stringify({ port: info.port })}\n`);

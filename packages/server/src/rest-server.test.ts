@@ -1,15 +1,13 @@
-import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, startChildServer } from './child-server.test-util.js';
 import { startTestServer, type TestServer } from './test-server.test-util.js';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 let s: TestServer | undefined;
 afterEach(async () => {
@@ -176,28 +174,17 @@ describe('REST server protocol', () => {
 });
 
 describe('a server killed in the middle of an upload', () => {
-  beforeAll(async () => {
-    // The child runs the built server (dist/); build it (incremental, fast when up to date).
-    await new Promise<void>((resolve, reject) =>
-      execFile(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/server'], { cwd: ROOT }, (err, out) => (err ? reject(new Error(out)) : resolve())),
-    );
-  });
+  beforeAll(buildServer);
 
   it('leaves no partial file under the final name', async () => {
     s = await startTestServer();
     await call('POST', '/repo/?create=true');
-    s = { ...s, stop: s.stop }; // keep the folder; the in-process server stays unused
-    const child = spawn(process.execPath, [fileURLToPath(new URL('./child-server.test-util.mjs', import.meta.url)), s.dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    const srv = await startChildServer(s.dir);
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        child.stdout!.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { port: number }).port));
-        child.once('exit', () => reject(new Error('child server exited early')));
-      });
       const content = new Uint8Array(8 << 20).fill(42);
       const name = sha(content);
       const folder = join(s.dir, 'repo', 'data', name.slice(0, 2));
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: `/repo/data/${name}`, headers: { 'content-length': String(content.length) } });
+      const req = http.request({ host: '127.0.0.1', port: srv.port, method: 'POST', path: `/repo/data/${name}`, headers: { 'content-length': String(content.length) } });
       req.on('error', () => undefined);
       req.write(content.subarray(0, 3 << 20));
       // wait until the server has a temporary file for it, then kill it
@@ -205,8 +192,7 @@ describe('a server killed in the middle of an upload', () => {
       const during = await readdir(folder);
       expect(during.length).toBe(1);
       expect(during[0]).not.toBe(name);
-      child.kill('SIGKILL');
-      await exited;
+      await srv.kill();
       req.destroy();
       expect(existsSync(join(folder, name))).toBe(false);
       // a fresh server does not show it, and the full upload then succeeds
@@ -215,8 +201,7 @@ describe('a server killed in the middle of an upload', () => {
       expect((await call('POST', `/repo/data/${name}`, { body: content })).status).toBe(200);
       expect(sha(await readFile(join(folder, name)))).toBe(name);
     } finally {
-      child.kill('SIGKILL');
-      await exited;
+      await srv.kill();
     }
   });
 });
