@@ -42,13 +42,17 @@ export class FileBatch {
   lengths = new Uint32Array(256);
   uncompressed = new Uint32Array(256);
   count = 0;
+  #packIdsBuf = Buffer.from(this.packIds.buffer);
+  #idsBuf = Buffer.from(this.ids.buffer);
 
   /** Appends a pack id (hex); returns its local index, or -1 when the hex is not an id. */
   addPack(hex: string): number {
     if (!isLowerHex64(hex)) return -1;
-    this.packIds = grow(this.packIds, (this.packCount + 1) * 32, (n) => new Uint8Array(n));
-    const buf = Buffer.from(this.packIds.buffer, this.packIds.byteOffset, this.packIds.byteLength);
-    if (buf.write(hex, this.packCount * 32, 32, 'hex') !== 32) return -1;
+    if ((this.packCount + 1) * 32 > this.packIds.length) {
+      this.packIds = grow(this.packIds, (this.packCount + 1) * 32, (n) => new Uint8Array(n));
+      this.#packIdsBuf = Buffer.from(this.packIds.buffer);
+    }
+    if (this.#packIdsBuf.write(hex, this.packCount * 32, 32, 'hex') !== 32) return -1;
     return this.packCount++;
   }
 
@@ -64,9 +68,9 @@ export class FileBatch {
       this.offsets = grow(this.offsets, n, (m) => new Uint32Array(m));
       this.lengths = grow(this.lengths, n, (m) => new Uint32Array(m));
       this.uncompressed = grow(this.uncompressed, n, (m) => new Uint32Array(m));
+      this.#idsBuf = Buffer.from(this.ids.buffer);
     }
-    const buf = Buffer.from(this.ids.buffer, this.ids.byteOffset, this.ids.byteLength);
-    if (buf.write(hex, i * 32, 32, 'hex') !== 32) return false;
+    if (this.#idsBuf.write(hex, i * 32, 32, 'hex') !== 32) return false;
     this.types[i] = type;
     this.packs[i] = pack;
     this.offsets[i] = offset;

@@ -50,9 +50,11 @@ export class PackTable {
     if (this.#ids.length !== this.#count * 32) this.#ids = this.#ids.slice(0, this.#count * 32);
   }
 
-  /** A copy of the id of pack `p`. */
+  /** A copy of the id of pack `p` (a pooled Buffer: no ArrayBuffer per call). */
   packId(p: number): PackId {
-    return this.#ids.slice(p * 32, p * 32 + 32) as PackId;
+    const id = Buffer.allocUnsafe(32);
+    id.set(this.#ids.subarray(p * 32, p * 32 + 32));
+    return id as unknown as PackId;
   }
 
   /** The id bytes of pack `p` (a view: the caller MUST NOT keep or modify it). */

@@ -89,52 +89,62 @@ export class PackedColumns {
 
   /**
    * Reorders the rows in place so that row i becomes the former row `order[2*i]` (the stride-2
-   * words of sortedOrder). Follows permutation cycles; marks finished rows in `order` itself.
+   * words of sortedOrder): one column at a time, following permutation cycles, with a bitmap of
+   * finished rows (n/8 bytes). No second copy of a column is ever made.
    */
   permute(order: Uint32Array): void {
     const n = this.count;
-    const tmpTail = new Uint8Array(TAIL);
-    const DONE = 0xffffffff;
-    for (let start = 0; start < n; start++) {
-      if (order[2 * start] === DONE || order[2 * start] === start) continue;
-      this.#saveRow(start, tmpTail);
-      const tmpRef = this.ref(start);
-      const tmpOff = this.offset(start);
-      const tmpLen = this.length(start);
-      const tmpUnc = this.uncompressed(start);
-      let j = start;
-      for (;;) {
-        const src = order[2 * j]!;
-        order[2 * j] = DONE;
-        if (src === start) {
-          this.#setRow(j, tmpTail, 0, tmpRef, tmpOff, tmpLen, tmpUnc);
-          break;
-        }
-        const c = src >>> CHUNK_BITS;
-        const k = src & CHUNK_MASK;
-        this.#setRow(j, this.tails[c]!, k * TAIL, this.refs[c]![k]!, this.offsets[c]![k]!, this.lengths[c]![k]!, this.uncompressed(src));
-        j = src;
+    const done = new Uint8Array((n >>> 3) + 1);
+    permuteU32(this.refs, order, n, done);
+    permuteU32(this.offsets, order, n, done.fill(0));
+    permuteU32(this.lengths, order, n, done.fill(0));
+    if (this.unc.some((u) => u !== null)) {
+      this.unc = this.unc.map((u, c) => u ?? new Uint32Array(this.refs[c]!.length));
+      permuteU32(this.unc as Uint32Array[], order, n, done.fill(0));
+    }
+    permuteTails(this.tails, order, n, done.fill(0));
+  }
+}
+
+function permuteU32(chunks: Uint32Array[], order: Uint32Array, n: number, done: Uint8Array): void {
+  for (let start = 0; start < n; start++) {
+    if ((done[start >>> 3]! & (1 << (start & 7))) !== 0) continue;
+    const tmp = chunks[start >>> CHUNK_BITS]![start & CHUNK_MASK]!;
+    let j = start;
+    for (;;) {
+      done[j >>> 3]! |= 1 << (j & 7);
+      const src = order[2 * j]!;
+      if (src === start) {
+        chunks[j >>> CHUNK_BITS]![j & CHUNK_MASK] = tmp;
+        break;
       }
+      chunks[j >>> CHUNK_BITS]![j & CHUNK_MASK] = chunks[src >>> CHUNK_BITS]![src & CHUNK_MASK]!;
+      j = src;
     }
   }
+}
 
-  #saveRow(pos: number, into: Uint8Array): void {
-    const t = this.tails[pos >>> CHUNK_BITS]!;
-    const o = (pos & CHUNK_MASK) * TAIL;
-    for (let b = 0; b < TAIL; b++) into[b] = t[o + b]!;
-  }
-
-  #setRow(pos: number, tail: Uint8Array, tailOff: number, ref: number, off: number, len: number, unc: number): void {
-    const c = pos >>> CHUNK_BITS;
-    const k = pos & CHUNK_MASK;
-    const t = this.tails[c]!;
-    const o = k * TAIL;
-    for (let b = 0; b < TAIL; b++) t[o + b] = tail[tailOff + b]!;
-    this.refs[c]![k] = ref;
-    this.offsets[c]![k] = off;
-    this.lengths[c]![k] = len;
-    let u = this.unc[c]!;
-    if (unc !== 0 && u === null) u = this.unc[c] = new Uint32Array(this.refs[c]!.length);
-    if (u !== null) u[k] = unc;
+function permuteTails(chunks: Uint8Array[], order: Uint32Array, n: number, done: Uint8Array): void {
+  const tmp = new Uint8Array(TAIL);
+  for (let start = 0; start < n; start++) {
+    if ((done[start >>> 3]! & (1 << (start & 7))) !== 0) continue;
+    const s0 = chunks[start >>> CHUNK_BITS]!;
+    const o0 = (start & CHUNK_MASK) * TAIL;
+    for (let k = 0; k < TAIL; k++) tmp[k] = s0[o0 + k]!;
+    let j = start;
+    for (;;) {
+      done[j >>> 3]! |= 1 << (j & 7);
+      const src = order[2 * j]!;
+      const d = chunks[j >>> CHUNK_BITS]!;
+      const od = (j & CHUNK_MASK) * TAIL;
+      if (src === start) {
+        for (let k = 0; k < TAIL; k++) d[od + k] = tmp[k]!;
+        break;
+      }
+      const sc = chunks[src >>> CHUNK_BITS]!;
+      const os = (src & CHUNK_MASK) * TAIL;
+      for (let k = 0; k < TAIL; k++) d[od + k] = sc[os + k]!;
+      j = src;
+    }
   }
 }

@@ -95,7 +95,7 @@ export class PackedIndexStore implements IndexStore {
     const cols = this.#cols;
     for (let b = 0; b < BUCKETS; b++) {
       for (let p = this.#fan[b]!; p < this.#fan[b + 1]!; p++) {
-        const id = new Uint8Array(32) as BlobId;
+        const id = Buffer.allocUnsafe(32) as unknown as BlobId;
         id[0] = b >>> 8;
         id[1] = b & 0xff;
         const o = (p & CHUNK_MASK) * TAIL;

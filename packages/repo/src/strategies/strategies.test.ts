@@ -170,3 +170,43 @@ describe('strategy bundles', () => {
     }
   });
 });
+
+describe('many entries (several column chunks, sorted runs and pages)', () => {
+  const docs: IndexJson[] = [];
+  let n = 0;
+  for (let f = 0; f < 3; f++) {
+    const doc: IndexJson = { packs: [] };
+    for (let p = 0; p < 500; p++) {
+      const pack = { id: hex(), blobs: [] as IndexJson['packs'][number]['blobs'] };
+      for (let b = 0; b < 100; b++, n++) pack.blobs.push({ id: hex(), type: p % 10 === 9 ? 'tree' : 'data', offset: b * 1000, length: 1000, uncompressed_length: n });
+      doc.packs.push(pack);
+    }
+    docs.push(doc);
+  }
+  const model = modelOf(docs);
+
+  it.each(STRATEGIES)('%s answers for 150,000 entries', async (strategy) => {
+    const store = await loadIndexStore(sourceOf(docs, 65536), choicesFor(strategy), NO_PROBE);
+    expect(store.size).toBe(150_000);
+    let i = 0;
+    const wrong: string[] = [];
+    for (const [key, locs] of model.byKey) {
+      if (i++ % 7 !== 0) continue;
+      const [type, h] = key.split(':') as [BlobType, string];
+      const got = store.lookup(type, idFromHex(h));
+      if (got === undefined || got.uncompressedLength !== locs[0]!.uncompressedLength || idToHex(got.packId) !== locs[0]!.packId) wrong.push(key);
+    }
+    let count = 0;
+    let prev = '';
+    for (const e of store.entries()) {
+      const k = idToHex(e.id);
+      if (strategy !== 'naive' && k < prev) wrong.push(`order ${k}`);
+      if (model.byKey.get(`${e.type}:${k}`)?.[0]?.uncompressedLength !== e.uncompressedLength) wrong.push(`entry ${k}`);
+      prev = k;
+      count++;
+    }
+    expect(wrong).toEqual([]);
+    expect(count).toBe(150_000);
+    await store.close();
+  });
+});

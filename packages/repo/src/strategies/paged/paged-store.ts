@@ -9,13 +9,15 @@ import type { BlobId, BlobType, PackId } from '../../ids.js';
 import { BitBlobSet } from '../bit-blob-set.js';
 import { StringBlobSet } from '../string-blob-set.js';
 import type { CacheLocation } from './cache-location.js';
-import { PAGE, PAGE_SHIFT } from './table-layout.js';
-import type { Page, TableReader } from './table-reader.js';
+import { PAGE, PAGE_BYTES, PAGE_SHIFT } from './table-layout.js';
+import { type Page, type TableReader, pageViews } from './table-reader.js';
 
 /** How the table came to be: for reports and tests. */
 export type CacheState = 'reused' | 'merged' | 'created' | 'rebuilt-corrupt' | 'rebuilt-foreign' | 'rebuilt-outdated' | 'rebuilt-stale';
 
-const BLOCK = 4096;
+/** Pages read at once by the sequential iterations (~1 MiB). */
+const BLOCK_PAGES = 80;
+const PACK_BLOCK = 4096;
 
 function compareAt(ids: Uint8Array, o: number, id: Uint8Array): number {
   for (let k = 0; k < 32; k++) {
@@ -72,12 +74,12 @@ export class PagedIndexStore implements IndexStore {
       else hi = mid;
     }
     let p = Math.max(0, lo - 1);
-    let page = t.page(p, false);
+    let page = t.page(p);
     let j = lowerBound(page, id, want);
     if (j === page.count) {
       if (p + 1 >= t.pageCount) return -1;
       p++;
-      page = t.page(p, false);
+      page = t.page(p);
       j = 0;
     }
     if (compareAt(page.ids, j * 32, id) !== 0 || page.types[j] !== want) return -1;
@@ -97,7 +99,7 @@ export class PagedIndexStore implements IndexStore {
     const out: BlobLocation[] = [];
     const want = type === 'tree' ? 1 : 0;
     for (let pos = this.position(type, id); pos >= 0 && pos < this.size; pos++) {
-      const page = this.#table.page(pos >>> PAGE_SHIFT, false);
+      const page = this.#table.page(pos >>> PAGE_SHIFT);
       const j = pos & (PAGE - 1);
       if (compareAt(page.ids, j * 32, id) !== 0 || page.types[j] !== want) break;
       out.push(this.#location(pos));
@@ -107,26 +109,25 @@ export class PagedIndexStore implements IndexStore {
 
   *entries(): Iterable<IndexedBlob> {
     const t = this.#table;
-    const L = t.layout;
-    for (let start = 0; start < t.count; start += BLOCK) {
-      const n = Math.min(BLOCK, t.count - start);
-      const ids = new Uint8Array(n * 32);
-      const types = new Uint8Array(n);
-      t.readAt(ids, L.ids + start * 32);
-      t.readAt(types, L.types + start);
-      const packs = t.u32Column(L.packs, start, n);
-      const offs = t.u32Column(L.offsets, start, n);
-      const lens = t.u32Column(L.lengths, start, n);
-      const unc = t.u32Column(L.uncompressed, start, n);
-      for (let i = 0; i < n; i++) {
-        yield {
-          type: types[i] === 1 ? 'tree' : 'data',
-          id: ids.slice(i * 32, i * 32 + 32) as BlobId,
-          packId: t.packId(packs[i]!).slice() as PackId,
-          offset: offs[i]!,
-          length: lens[i]!,
-          uncompressedLength: unc[i]!,
-        };
+    const pageCount = t.layout.pageCount;
+    const block = new Uint8Array(BLOCK_PAGES * PAGE_BYTES);
+    for (let first = 0; first < pageCount; first += BLOCK_PAGES) {
+      const pages = Math.min(BLOCK_PAGES, pageCount - first);
+      t.readAt(block.subarray(0, pages * PAGE_BYTES), t.layout.pages + first * PAGE_BYTES);
+      for (let q = 0; q < pages; q++) {
+        const page = pageViews(block, q * PAGE_BYTES, Math.min(PAGE, t.count - (first + q) * PAGE));
+        for (let j = 0; j < page.count; j++) {
+          const id = Buffer.allocUnsafe(32);
+          id.set(page.ids.subarray(j * 32, j * 32 + 32));
+          yield {
+            type: page.types[j] === 1 ? 'tree' : 'data',
+            id: id as unknown as BlobId,
+            packId: this.#packId(page.packs[j]!),
+            offset: page.offsets[j]!,
+            length: page.lengths[j]!,
+            uncompressedLength: page.uncompressed[j]!,
+          };
+        }
       }
     }
   }
@@ -134,8 +135,8 @@ export class PagedIndexStore implements IndexStore {
   *packs(): Iterable<PackSummary> {
     const t = this.#table;
     const m = t.header.packCount;
-    for (let start = 0; start < m; start += BLOCK) {
-      const n = Math.min(BLOCK, m - start);
+    for (let start = 0; start < m; start += PACK_BLOCK) {
+      const n = Math.min(PACK_BLOCK, m - start);
       const ids = new Uint8Array(n * 32);
       const stats = new Uint8Array(n * 16);
       t.readAt(ids, t.layout.packIds + start * 32);
@@ -143,7 +144,7 @@ export class PagedIndexStore implements IndexStore {
       const dv = new DataView(stats.buffer);
       for (let i = 0; i < n; i++) {
         yield {
-          packId: ids.slice(i * 32, i * 32 + 32) as PackId,
+          packId: Buffer.from(ids.subarray(i * 32, i * 32 + 32)) as unknown as PackId,
           blobCount: dv.getUint32(i * 16, true),
           hasTree: dv.getUint32(i * 16 + 4, true) !== 0,
           blobBytes: dv.getFloat64(i * 16 + 8, true),
@@ -163,14 +164,20 @@ export class PagedIndexStore implements IndexStore {
   }
 
   #location(pos: number): BlobLocation {
-    const page = this.#table.page(pos >>> PAGE_SHIFT, true);
+    const page = this.#table.page(pos >>> PAGE_SHIFT);
     const j = pos & (PAGE - 1);
     return {
-      packId: this.#table.packId(page.packs![j]!).slice() as PackId,
-      offset: page.offsets![j]!,
-      length: page.lengths![j]!,
-      uncompressedLength: page.uncompressed![j]!,
+      packId: this.#packId(page.packs[j]!),
+      offset: page.offsets[j]!,
+      length: page.lengths[j]!,
+      uncompressedLength: page.uncompressed[j]!,
     };
+  }
+
+  #packId(p: number): PackId {
+    const id = Buffer.allocUnsafe(32);
+    id.set(this.#table.packId(p));
+    return id as unknown as PackId;
   }
 }
 

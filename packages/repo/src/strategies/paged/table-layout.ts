@@ -1,25 +1,33 @@
 /**
  * The paged index table: one file in the local cache holding the merged index of a repository,
- * sorted by (id, type, pack id, offset). Layout (little-endian; every section 8-byte aligned):
+ * sorted by (id, type, pack id, offset). Layout (little-endian; sections 8-byte aligned):
  *
- *   header     128 bytes: magic "HWIDXTB1", version u32, page size u32, repository id (32 raw
+ *   header     128 bytes: magic "HWIDXTB2", version u32, page size u32, repository id (32 raw
  *              bytes), entry count (u32 low, u32 high), pack count u32, source count u32, zeros
- *   sources    32 bytes per index file the table was built from, sorted (its names, raw)
+ *   sources    32 bytes per index file the table was built from, sorted (their names, raw)
  *   fan-out    256 x u32: number of entries whose first id byte is <= i (git .idx v2)
- *   ids        32 bytes per entry, sorted
- *   types      1 byte per entry (0 data, 1 tree)
- *   packs      u32 per entry: position in the pack table
- *   offsets, lengths, uncompressed   u32 per entry
+ *   pages      ceil(count / PAGE) pages of PAGE entries (the last one zero-padded), each holding
+ *              its entries column by column (a PAX layout, so one positional read fetches a page):
+ *                ids 32 B x PAGE | types 1 B (0 data, 1 tree) | packs u32 (pack table position)
+ *                | offsets u32 | lengths u32 | uncompressed lengths u32
  *   pack ids   32 bytes per pack
  *   pack stats 16 bytes per pack: blob count u32, has-tree u32, blob bytes f64
  *   checksum   SHA-256 of every byte before it
  */
-export const MAGIC = Buffer.from('HWIDXTB1', 'latin1');
-export const TABLE_VERSION = 1;
+export const MAGIC = Buffer.from('HWIDXTB2', 'latin1');
+export const TABLE_VERSION = 2;
 export const HEADER_SIZE = 128;
-/** Entries per page: a lookup reads 8 KiB of ids and 1 KiB per other column it needs. */
+/** Entries per page: a lookup reads one page of 12,544 bytes. */
 export const PAGE = 256;
 export const PAGE_SHIFT = 8;
+export const PAGE_BYTES = PAGE * 49;
+/** Column offsets inside a page. */
+export const P_IDS = 0;
+export const P_TYPES = 32 * PAGE;
+export const P_PACKS = 33 * PAGE;
+export const P_OFFSETS = 37 * PAGE;
+export const P_LENGTHS = 41 * PAGE;
+export const P_UNCOMPRESSED = 45 * PAGE;
 export const FANOUT_ENTRIES = 256;
 export const CHECKSUM_SIZE = 32;
 
@@ -35,12 +43,8 @@ export interface TableHeader {
 export interface TableLayout {
   sources: number;
   fanout: number;
-  ids: number;
-  types: number;
-  packs: number;
-  offsets: number;
-  lengths: number;
-  uncompressed: number;
+  pages: number;
+  pageCount: number;
   packIds: number;
   packStats: number;
   checksum: number;
@@ -52,16 +56,12 @@ const align8 = (x: number): number => Math.ceil(x / 8) * 8;
 export function tableLayout(count: number, packCount: number, sourceCount: number): TableLayout {
   const sources = HEADER_SIZE;
   const fanout = align8(sources + 32 * sourceCount);
-  const ids = fanout + 4 * FANOUT_ENTRIES;
-  const types = align8(ids + 32 * count);
-  const packs = align8(types + count);
-  const offsets = align8(packs + 4 * count);
-  const lengths = align8(offsets + 4 * count);
-  const uncompressed = align8(lengths + 4 * count);
-  const packIds = align8(uncompressed + 4 * count);
+  const pages = fanout + 4 * FANOUT_ENTRIES;
+  const pageCount = Math.ceil(count / PAGE);
+  const packIds = pages + PAGE_BYTES * pageCount;
   const packStats = align8(packIds + 32 * packCount);
   const checksum = packStats + 16 * packCount;
-  return { sources, fanout, ids, types, packs, offsets, lengths, uncompressed, packIds, packStats, checksum, total: checksum + CHECKSUM_SIZE };
+  return { sources, fanout, pages, pageCount, packIds, packStats, checksum, total: checksum + CHECKSUM_SIZE };
 }
 
 export function encodeHeader(h: TableHeader): Uint8Array {

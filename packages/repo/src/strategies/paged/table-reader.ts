@@ -1,10 +1,11 @@
 /**
- * Reading a paged index table (table-layout.ts). `openTable` validates before anything is trusted:
- * magic, version, repository id, size against the counts, and (with `verify`) one sequential pass
- * that checks the SHA-256 checksum, the id order, the fan-out and every pack reference. The same
- * pass fills what stays in memory: the Bloom filter (~1.2 B/entry) and every PAGE-th id (the sparse
- * sample, 0.125 B/entry). Afterwards, pages are read with positional reads (fs.readSync) into a
- * small LRU (32 pages of ~13 KiB, 16 pack pages of 4 KiB).
+ * Reading a paged index table (table-layout.ts). `TableReader.open` validates before anything is
+ * trusted: magic, version, repository id, size against the counts, and (with `verify`) one
+ * sequential pass that checks the SHA-256 checksum, the id order, the types, the fan-out and every
+ * pack reference. The same pass fills what stays in memory: the Bloom filter (~1.2 B/entry) and the
+ * first id of every page (the sparse sample, 0.13 B/entry). Afterwards a page is fetched with one
+ * positional read (fs.readSync) into a fixed pool of 32 page slots (392 KiB) kept in LRU order,
+ * pack ids through 16 pack pages of 4 KiB.
  * Integers are little-endian on disk and read through typed arrays: little-endian hosts only
  * (amd64, arm64, armv7 as Node runs them).
  */
@@ -12,7 +13,22 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { BloomFilter } from './bloom-filter.js';
 import { IndexStoreError } from '../index-store-error.js';
-import { CHECKSUM_SIZE, FANOUT_ENTRIES, HEADER_SIZE, PAGE, PAGE_SHIFT, type TableHeader, type TableLayout, decodeHeader, tableLayout } from './table-layout.js';
+import {
+  CHECKSUM_SIZE,
+  FANOUT_ENTRIES,
+  HEADER_SIZE,
+  PAGE,
+  PAGE_BYTES,
+  P_LENGTHS,
+  P_OFFSETS,
+  P_PACKS,
+  P_TYPES,
+  P_UNCOMPRESSED,
+  type TableHeader,
+  type TableLayout,
+  decodeHeader,
+  tableLayout,
+} from './table-layout.js';
 
 export type CacheProblem = 'missing' | 'corrupt' | 'foreign' | 'outdated';
 
@@ -24,17 +40,32 @@ export class CacheInvalid extends Error {
   }
 }
 
+/** Views of one page's columns. Valid until the next page() call evicts it: use, do not keep. */
 export interface Page {
   readonly count: number;
   readonly ids: Uint8Array;
   readonly types: Uint8Array;
-  packs?: Uint32Array;
-  offsets?: Uint32Array;
-  lengths?: Uint32Array;
-  uncompressed?: Uint32Array;
+  readonly packs: Uint32Array;
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint32Array;
+  readonly uncompressed: Uint32Array;
 }
 
-const BLOCK = 1 << 20;
+/** Views of the page at `o` inside `b` (whose byteOffset + o is 4-byte aligned). */
+export function pageViews(b: Uint8Array, o: number, count: number): Page {
+  const u32 = (at: number): Uint32Array => new Uint32Array(b.buffer, b.byteOffset + o + at, PAGE);
+  return {
+    count,
+    ids: b.subarray(o, o + 32 * PAGE),
+    types: b.subarray(o + P_TYPES, o + P_TYPES + PAGE),
+    packs: u32(P_PACKS),
+    offsets: u32(P_OFFSETS),
+    lengths: u32(P_LENGTHS),
+    uncompressed: u32(P_UNCOMPRESSED),
+  };
+}
+
+const PAGES_PER_BLOCK = 80;
 const PAGE_CACHE = 32;
 const PACK_PAGE = 128;
 const PACK_CACHE = 16;
@@ -50,7 +81,10 @@ export class TableReader {
   readonly samples: Uint8Array;
   readonly sampleTypes: Uint8Array;
   readonly #fd: number;
-  readonly #pages = new Map<number, Page>();
+  /** Page number -> slot, in LRU order (oldest first). */
+  readonly #pages = new Map<number, number>();
+  readonly #slots = new Uint8Array(PAGE_CACHE * PAGE_BYTES);
+  readonly #slotPages: Page[] = [];
   readonly #packPages = new Map<number, Uint8Array>();
   #closed = false;
 
@@ -61,8 +95,8 @@ export class TableReader {
     this.layout = layout;
     this.sources = sources;
     this.bloom = new BloomFilter(header.count);
-    this.samples = new Uint8Array(Math.ceil(header.count / PAGE) * 32);
-    this.sampleTypes = new Uint8Array(Math.ceil(header.count / PAGE));
+    this.samples = new Uint8Array(layout.pageCount * 32);
+    this.sampleTypes = new Uint8Array(layout.pageCount);
   }
 
   get count(): number {
@@ -110,45 +144,49 @@ export class TableReader {
   #scan(verify: boolean): void {
     const L = this.layout;
     const n = this.count;
+    const m = this.header.packCount;
     const hash = verify ? createHash('sha256') : null;
     const histogram = new Uint32Array(FANOUT_ENTRIES);
-    const prev = new Uint8Array(32);
-    let pos = 0;
-    const onIds = (b: Uint8Array, len: number): void => {
-      for (let o = 0; o < len; o += 32, pos++) {
-        this.bloom.add(b, o);
-        if ((pos & (PAGE - 1)) === 0) this.samples.set(b.subarray(o, o + 32), (pos >>> PAGE_SHIFT) * 32);
-        if (verify) {
-          if (pos > 0 && Buffer.compare(b.subarray(o, o + 32), prev) < 0) throw new CacheInvalid('corrupt', `${this.path}: ids out of order at ${pos}`);
-          prev.set(b.subarray(o, o + 32));
-          histogram[b[o]!]!++;
+    const prev = Buffer.alloc(32);
+    const onPages = (b: Uint8Array, first: number, pages: number): void => {
+      for (let q = 0; q < pages; q++) {
+        const p = first + q;
+        const o = q * PAGE_BYTES;
+        const count = Math.min(PAGE, n - p * PAGE);
+        this.samples.set(b.subarray(o, o + 32), p * 32);
+        this.sampleTypes[p] = b[o + P_TYPES]!;
+        for (let j = 0; j < count; j++) this.bloom.add(b, o + 32 * j);
+        if (!verify) continue;
+        const page = pageViews(b, o, count);
+        for (let j = 0; j < count; j++) {
+          const id = Buffer.from(b.buffer, b.byteOffset + o + 32 * j, 32);
+          const type = page.types[j]!;
+          if (type > 1) throw new CacheInvalid('corrupt', `${this.path}: blob type ${type} at ${p * PAGE + j}`);
+          if (page.packs[j]! >= m) throw new CacheInvalid('corrupt', `${this.path}: pack reference out of range at ${p * PAGE + j}`);
+          if (p + j > 0 && id.compare(prev) < 0) throw new CacheInvalid('corrupt', `${this.path}: ids out of order at ${p * PAGE + j}`);
+          prev.set(id);
+          histogram[id[0]!]!++;
         }
       }
     };
-    let tpos = 0;
-    const onTypes = (b: Uint8Array, len: number): void => {
-      for (let i = 0; i < len; i++, tpos++) {
-        if ((tpos & (PAGE - 1)) === 0) this.sampleTypes[tpos >>> PAGE_SHIFT] = b[i]!;
-        if (verify && b[i]! > 1) throw new CacheInvalid('corrupt', `${this.path}: blob type ${b[i]} at ${tpos}`);
-      }
-    };
-    const onPacks = (b: Uint8Array, len: number): void => {
-      const v = new Uint32Array(b.buffer, b.byteOffset, len / 4);
-      for (const p of v) if (p >= this.header.packCount) throw new CacheInvalid('corrupt', `${this.path}: pack reference ${p} out of range`);
-    };
-    const segments: [number, number, ((b: Uint8Array, len: number) => void) | null][] = verify
-      ? [[0, L.ids, null], [L.ids, L.ids + 32 * n, onIds], [L.ids + 32 * n, L.types, null], [L.types, L.types + n, onTypes], [L.types + n, L.packs, null], [L.packs, L.packs + 4 * n, onPacks], [L.packs + 4 * n, L.checksum, null]]
-      : [[L.ids, L.ids + 32 * n, onIds], [L.types, L.types + n, onTypes]];
-    const block = new Uint8Array(BLOCK);
-    for (const [from, to, fn] of segments) {
-      for (let at = from; at < to; at += BLOCK) {
-        const len = Math.min(BLOCK, to - at);
+    const block = new Uint8Array(PAGES_PER_BLOCK * PAGE_BYTES);
+    const read = (from: number, to: number): void => {
+      for (let at = from; at < to; at += block.length) {
+        const len = Math.min(block.length, to - at);
         readExactly(this.#fd, block.subarray(0, len), at, this.path);
         hash?.update(block.subarray(0, len));
-        fn?.(block, len);
       }
+    };
+    if (verify) read(0, L.pages);
+    for (let p = 0; p < L.pageCount; p += PAGES_PER_BLOCK) {
+      const pages = Math.min(PAGES_PER_BLOCK, L.pageCount - p);
+      const len = pages * PAGE_BYTES;
+      readExactly(this.#fd, block.subarray(0, len), L.pages + p * PAGE_BYTES, this.path);
+      hash?.update(block.subarray(0, len));
+      onPages(block, p, pages);
     }
     if (!verify) return;
+    read(L.packIds, L.checksum);
     const fan = new Uint32Array(FANOUT_ENTRIES);
     readExactly(this.#fd, new Uint8Array(fan.buffer), L.fanout, this.path);
     let sum = 0;
@@ -161,30 +199,26 @@ export class TableReader {
     if (!Buffer.from(want).equals(hash!.digest())) throw new CacheInvalid('corrupt', `${this.path}: checksum mismatch`);
   }
 
-  /** Page `p` with ids and types; `withLocation` also reads its pack/offset/length columns. */
-  page(p: number, withLocation: boolean): Page {
-    let page = this.#pages.get(p);
-    if (page !== undefined) {
+  /** Page `p` (views into a pooled slot: valid until the next call). One positional read on a miss. */
+  page(p: number): Page {
+    const slot = this.#pages.get(p);
+    if (slot !== undefined) {
       this.#pages.delete(p);
-      this.#pages.set(p, page);
-    } else {
-      const start = p * PAGE;
-      const count = Math.min(PAGE, this.count - start);
-      const ids = new Uint8Array(count * 32);
-      const types = new Uint8Array(count);
-      this.readAt(ids, this.layout.ids + start * 32);
-      this.readAt(types, this.layout.types + start);
-      page = { count, ids, types };
-      this.#pages.set(p, page);
-      if (this.#pages.size > PAGE_CACHE) this.#pages.delete(this.#pages.keys().next().value!);
+      this.#pages.set(p, slot);
+      return this.#slotPages[slot]!;
     }
-    if (withLocation && page.packs === undefined) {
-      const start = p * PAGE;
-      page.packs = this.u32Column(this.layout.packs, start, page.count);
-      page.offsets = this.u32Column(this.layout.offsets, start, page.count);
-      page.lengths = this.u32Column(this.layout.lengths, start, page.count);
-      page.uncompressed = this.u32Column(this.layout.uncompressed, start, page.count);
+    let free: number;
+    if (this.#pages.size < PAGE_CACHE) free = this.#pages.size;
+    else {
+      const [oldest, s] = this.#pages.entries().next().value as [number, number];
+      this.#pages.delete(oldest);
+      free = s;
     }
+    const count = Math.min(PAGE, this.count - p * PAGE);
+    this.readAt(this.#slots.subarray(free * PAGE_BYTES, (free + 1) * PAGE_BYTES), this.layout.pages + p * PAGE_BYTES);
+    const page = pageViews(this.#slots, free * PAGE_BYTES, count);
+    this.#slotPages[free] = page;
+    this.#pages.set(p, free);
     return page;
   }
 
@@ -204,12 +238,6 @@ export class TableReader {
     }
     const o = (p % PACK_PAGE) * 32;
     return page.subarray(o, o + 32);
-  }
-
-  u32Column(section: number, start: number, count: number): Uint32Array {
-    const out = new Uint32Array(count);
-    this.readAt(new Uint8Array(out.buffer), section + start * 4);
-    return out;
   }
 
   readAt(into: Uint8Array, position: number): void {

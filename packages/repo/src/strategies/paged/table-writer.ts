@@ -1,17 +1,17 @@
 /**
  * The second half of the bounded external merge: a k-way merge of the sorted runs (and of an
  * existing table, for an incremental merge) straight into the columns of a new table file,
- * written with positional writes through small buffers, then checksummed and renamed into place
+ * written page by page (table-layout.ts), then checksummed and renamed into place
  * (atomic: readers see the old table or the new one, never a partial file).
- * Memory: 96 KiB per run cursor, 64 KiB per column writer, 13 B per pack for the pack totals.
+ * Memory: 96 KiB per run cursor, one 12 KiB page, 13 B per pack for the pack totals.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, renameSync } from 'node:fs';
 import type { PackTable } from '../pack-table.js';
 import { RECORD, compareRecords, readU32, writeU32 } from './merge-record.js';
 import { type RunFile, writeAll } from './run-spiller.js';
-import { FANOUT_ENTRIES, PAGE, TABLE_VERSION, encodeHeader, tableLayout } from './table-layout.js';
-import type { TableReader } from './table-reader.js';
+import { FANOUT_ENTRIES, PAGE, PAGE_BYTES, TABLE_VERSION, encodeHeader, tableLayout } from './table-layout.js';
+import { type TableReader, pageViews } from './table-reader.js';
 
 const CURSOR_RECORDS = 2048;
 
@@ -57,13 +57,14 @@ class RunCursor implements Cursor {
   }
 }
 
-/** Reads an existing table's columns in blocks and presents them as merge records. */
+/** Reads an existing table's pages in blocks and presents them as merge records. */
 class TableCursor implements Cursor {
   block = new Uint8Array(CURSOR_RECORDS * RECORD);
   at = 0;
   #table: TableReader;
-  #pos = 0;
+  #page = 0;
   #filled = 0;
+  #pages = new Uint8Array((CURSOR_RECORDS / PAGE) * PAGE_BYTES);
 
   constructor(table: TableReader) {
     this.#table = table;
@@ -73,26 +74,23 @@ class TableCursor implements Cursor {
     this.at += RECORD;
     if (this.at < this.#filled) return true;
     const t = this.#table;
-    const n = Math.min(CURSOR_RECORDS, t.count - this.#pos);
-    if (n <= 0) return false;
-    const ids = new Uint8Array(n * 32);
-    const types = new Uint8Array(n);
-    t.readAt(ids, t.layout.ids + this.#pos * 32);
-    t.readAt(types, t.layout.types + this.#pos);
-    const packs = t.u32Column(t.layout.packs, this.#pos, n);
-    const offs = t.u32Column(t.layout.offsets, this.#pos, n);
-    const lens = t.u32Column(t.layout.lengths, this.#pos, n);
-    const unc = t.u32Column(t.layout.uncompressed, this.#pos, n);
-    for (let i = 0; i < n; i++) {
-      const o = i * RECORD;
-      this.block.set(ids.subarray(i * 32, i * 32 + 32), o);
-      writeU32(this.block, o + 32, (packs[i]! | (types[i] === 1 ? 0x80000000 : 0)) >>> 0);
-      writeU32(this.block, o + 36, offs[i]!);
-      writeU32(this.block, o + 40, lens[i]!);
-      writeU32(this.block, o + 44, unc[i]!);
+    const pages = Math.min(CURSOR_RECORDS / PAGE, t.layout.pageCount - this.#page);
+    if (pages <= 0) return false;
+    t.readAt(this.#pages.subarray(0, pages * PAGE_BYTES), t.layout.pages + this.#page * PAGE_BYTES);
+    let r = 0;
+    for (let q = 0; q < pages; q++) {
+      const page = pageViews(this.#pages, q * PAGE_BYTES, Math.min(PAGE, t.count - (this.#page + q) * PAGE));
+      for (let i = 0; i < page.count; i++, r++) {
+        const o = r * RECORD;
+        this.block.set(page.ids.subarray(i * 32, i * 32 + 32), o);
+        writeU32(this.block, o + 32, (page.packs[i]! | (page.types[i] === 1 ? 0x80000000 : 0)) >>> 0);
+        writeU32(this.block, o + 36, page.offsets[i]!);
+        writeU32(this.block, o + 40, page.lengths[i]!);
+        writeU32(this.block, o + 44, page.uncompressed[i]!);
+      }
     }
-    this.#pos += n;
-    this.#filled = n * RECORD;
+    this.#page += pages;
+    this.#filled = r * RECORD;
     this.at = 0;
     return true;
   }
@@ -146,17 +144,20 @@ export function writeTable(o: WriteTableOptions): void {
   const L = tableLayout(n, m, o.sources.length);
   const fd = openSync(o.tmpPath, 'w+');
   try {
-    const ids = new ColumnWriter(fd, L.ids);
-    const types = new ColumnWriter(fd, L.types);
-    const packCol = new ColumnWriter(fd, L.packs);
-    const offs = new ColumnWriter(fd, L.offsets);
-    const lens = new ColumnWriter(fd, L.lengths);
-    const unc = new ColumnWriter(fd, L.uncompressed);
+    const pageBuf = new Uint8Array(PAGE_BYTES);
+    const page = pageViews(pageBuf, 0, PAGE);
+    let inPage = 0;
+    let pageAt = L.pages;
+    const flushPage = (): void => {
+      writeAll(fd, pageBuf, PAGE_BYTES, pageAt);
+      pageAt += PAGE_BYTES;
+      pageBuf.fill(0);
+      inPage = 0;
+    };
     const fan = new Uint32Array(FANOUT_ENTRIES);
     const counts = new Uint32Array(m);
     const bytes = new Float64Array(m);
     const trees = new Uint8Array(m);
-    const one = new Uint8Array(4);
 
     // Binary heap of cursors ordered by their current record.
     const heap: Cursor[] = [];
@@ -193,16 +194,15 @@ export function writeTable(o: WriteTableOptions): void {
       const c = heap[0]!;
       const b = c.block;
       const at = c.at;
-      ids.write(b, at, 32);
+      pageBuf.set(b.subarray(at, at + 32), inPage * 32);
       const ref = readU32(b, at + 32);
       const pack = ref & 0x7fffffff;
-      one[0] = ref >>> 31;
-      types.write(one, 0, 1);
-      writeU32(one, 0, pack);
-      packCol.write(one, 0, 4);
-      offs.write(b, at + 36, 4);
-      lens.write(b, at + 40, 4);
-      unc.write(b, at + 44, 4);
+      page.types[inPage] = ref >>> 31;
+      page.packs[inPage] = pack;
+      page.offsets[inPage] = readU32(b, at + 36);
+      page.lengths[inPage] = readU32(b, at + 40);
+      page.uncompressed[inPage] = readU32(b, at + 44);
+      if (++inPage === PAGE) flushPage();
       fan[b[at]!]!++;
       counts[pack]!++;
       bytes[pack]! += readU32(b, at + 40);
@@ -216,7 +216,7 @@ export function writeTable(o: WriteTableOptions): void {
       }
     }
     if (written !== n) throw new Error(`merged ${written} entries, expected ${n}`);
-    for (const w of [ids, types, packCol, offs, lens, unc]) w.flush();
+    if (inPage > 0) flushPage();
 
     for (let i = 1; i < FANOUT_ENTRIES; i++) fan[i]! += fan[i - 1]!;
     writeAll(fd, new Uint8Array(fan.buffer), fan.byteLength, L.fanout);
