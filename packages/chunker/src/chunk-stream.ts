@@ -14,7 +14,7 @@ import { Chunker, type ChunkerOptions } from './chunker.js';
 import type { Polynomial } from './polynomial.js';
 
 export interface ChunkStreamOptions extends ChunkerOptions {
-  /** A Chunker to reuse (it is reset first); its own options then apply. */
+  /** A Chunker to reuse (it is reset first); its own options then apply. Its polynomial must be `polynomial`. */
   chunker?: Chunker;
 }
 
@@ -26,6 +26,9 @@ export async function* chunkStream(
   options: ChunkStreamOptions = {},
 ): AsyncIterable<Uint8Array> {
   const chunker = options.chunker ?? new Chunker(polynomial, options);
+  if (chunker.polynomial !== polynomial) {
+    throw new RangeError(`expected options.chunker to use polynomial ${polynomial.toString(16)}, got ${chunker.polynomial.toString(16)}`);
+  }
   chunker.reset();
   let carry = new Uint8Array(0);
   let carried = 0;

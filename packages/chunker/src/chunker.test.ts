@@ -94,6 +94,7 @@ describe('chunkStream', () => {
     const first = await collect(chunkStream([data.subarray(0, 3_000_000)], TEST_POL, { chunker }));
     const second = await collect(chunkStream([data.subarray(0, 3_000_000)], TEST_POL, { chunker }));
     expect(second.map(sha)).toEqual(first.map(sha));
+    await expect(collect(chunkStream([data], 0x2482734cacca49n, { chunker }))).rejects.toThrow(RangeError);
   });
 });
 

@@ -33,7 +33,10 @@ function isZero(bytes: Uint8Array): boolean {
   return true;
 }
 
-/** Encrypts and authenticates into `out` at offset 0; returns the sealed length (plaintext + 32). */
+/**
+ * Encrypts and authenticates into `out` at offset 0; returns the sealed length (plaintext + 32).
+ * `out` MUST NOT overlap `plaintext`.
+ */
 export function sealInto(key: MasterKey, plaintext: Uint8Array, out: Uint8Array, iv?: Uint8Array): number {
   expectBytes(plaintext, 'plaintext');
   expectBytes(out, 'out');
@@ -87,7 +90,7 @@ function verify(key: MasterKey, sealed: Uint8Array, subject: string | undefined)
 
 /**
  * Verifies, then decrypts into `out` at offset 0; returns the plaintext length (sealed - 32).
- * Nothing is written to `out` unless the MAC matches.
+ * Nothing is written to `out` unless the MAC matches. `out` MUST NOT overlap `sealed`.
  */
 export function openInto(key: MasterKey, sealed: Uint8Array, out: Uint8Array, options?: OpenOptions): number {
   const ciphertext = verify(key, sealed, options?.name);
