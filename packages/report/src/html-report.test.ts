@@ -81,8 +81,27 @@ describe('renderHtml on real harness results (fixtures/results/real)', () => {
     expect(html).toMatch(/47\.\d MiB|4\d\.\d MiB \(maxrss, median of 3/);
     expect(html).toContain('real counts and contents (given with --repo)');
     const specs = chartSpecs(html);
-    expect(specs.filter((s) => s.kind === 'timeline')).toHaveLength(6);
+    expect(specs.filter((s) => s.kind === 'timeline')).toHaveLength(real.length === 0 ? 0 : new Set(real.map((r) => `${r.op}|${r.engine}|${r.strategy}|${r.arch}|${r.scale}|${r.budgetBytes}`)).size);
     expect(specs.find((s) => s.kind === 'timeline' && /armv7/.test(s.source + JSON.stringify(s)))!.source).toMatch(/emulated/);
+  });
+});
+
+describe('scale curves from real replays (ci-small at scales 2, 4, 8)', () => {
+  it('fits bytes per blob for every engine and strategy, without extrapolating above scale 1', async () => {
+    const { scaleCurves } = await import('@highwater/report');
+    const real = fixtureResults('real').filter((r) => r.op === 'load-index');
+    const [chart, ...rest] = scaleCurves(real);
+    expect(rest).toEqual([]);
+    expect(chart!.curves.map((c) => c.label).sort()).toEqual(['highwater/naive', 'highwater/packed', 'highwater/paged', 'restic']);
+    for (const c of chart!.curves) {
+      expect(c.points.map((p) => p.blobs)).toEqual([40000, 80000, 160000]);
+      expect(c.fit).not.toBeNull();
+      expect(c.extrapolated).toBeNull();
+    }
+    const slope = (l: string): number => chart!.curves.find((c) => c.label === l)!.fit!.slope;
+    // the naive strategy keeps hundreds of bytes per blob (architecture.md), packed far fewer
+    expect(slope('highwater/naive')).toBeGreaterThan(300);
+    expect(slope('highwater/naive')).toBeGreaterThan(3 * slope('highwater/packed'));
   });
 });
 

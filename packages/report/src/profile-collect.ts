@@ -13,6 +13,8 @@ export interface CollectProfileOptions {
   readonly heapSnapshotAt: string | null;
   readonly includesCollected: boolean;
   readonly createdAt?: string;
+  /** Epoch ms when the profiled run started: files older than this are leftovers and are ignored. */
+  readonly since?: number;
 }
 
 /**
@@ -23,9 +25,12 @@ export interface CollectProfileOptions {
 export function collectProfile(opts: CollectProfileOptions): ProfileManifest {
   const files: { label: string; path: string }[] = [];
   const notes: string[] = [];
+  const since = opts.since ?? 0;
   const has = (f: string): boolean => {
     try {
-      return statSync(join(opts.dir, f)).isFile();
+      const st = statSync(join(opts.dir, f));
+      // mtime has coarse resolution on some filesystems: allow one second
+      return st.isFile() && st.mtimeMs >= since - 1000;
     } catch {
       return false;
     }
@@ -56,7 +61,7 @@ export function collectProfile(opts: CollectProfileOptions): ProfileManifest {
   }
   if (opts.tool !== 'sampling') {
     for (const name of listDir(opts.dir)) {
-      if (name.endsWith('.html')) files.push({ label: `Clinic.js ${opts.tool.slice('clinic-'.length)} report`, path: name });
+      if (name.endsWith('.html') && has(name)) files.push({ label: `Clinic.js ${opts.tool.slice('clinic-'.length)} report`, path: name });
     }
     if (!files.some((f) => f.path.endsWith('.html'))) notes.push('Clinic.js wrote no HTML report (it is known to fail on some Node versions; see highwater profile --help)');
   }

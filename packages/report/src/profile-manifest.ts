@@ -60,7 +60,7 @@ export function findProfiles(dir: string, reportDir: string = dir): ProfileLink[
     if (depth === 0) return;
     let names: string[] = [];
     try {
-      names = readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+      names = readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules').map((e) => e.name).sort();
     } catch {
       return;
     }

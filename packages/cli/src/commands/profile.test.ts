@@ -73,11 +73,14 @@ describe.skipIf(!hasRestic)('highwater profile: a real operation', () => {
 
   it('notes a phase that never ended and passes the child\'s exit code through', async () => {
     const out = mkdtempSync(join(tmpdir(), 'hw-prof-'));
+    // a leftover of an earlier run must not pass for this run's snapshot
+    writeFileSync(join(out, 'no-such-phase.heapsnapshot'), '{}');
     const i = io({ RESTIC_PASSWORD: 'pw' });
     const code = await run(['profile', 'check', '--out', out, '--heap-snapshot-at', 'no-such-phase', '--', '-r', join(out, 'missing-repo')], i, [profileCommand]);
     expect(code).not.toBe(0);
     const m = JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8')) as ProfileManifest;
     expect(m.exitCode).toBe(code);
     expect(m.notes.join('\n')).toMatch(/no heap snapshot: phase "no-such-phase" never ended/);
+    expect(m.files.map((f) => f.path)).not.toContain('no-such-phase.heapsnapshot');
   });
 });

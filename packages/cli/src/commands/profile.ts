@@ -1,15 +1,17 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import {
   collectProfile,
   HEAP_SNAPSHOT_AT_ENV,
+  heapSnapshotFile,
   PHASES_FILE,
   PROFILE_DIR_ENV,
   PROFILE_INCLUDE_COLLECTED_ENV,
   PROFILE_INTERVAL_ENV,
+  SAMPLING_PROFILE_FILE,
 } from '@highwater/report';
 import { CliError, EXIT, UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
@@ -65,6 +67,9 @@ export const profileCommand: CommandSpec = {
     } catch (err) {
       throw new UsageError(`cannot create ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.usage, { cause: err });
     }
+    // leftovers of an earlier profile in the same directory must not pass for this run's output
+    for (const f of ['profile.json', SAMPLING_PROFILE_FILE, PHASES_FILE, ...(snapAt !== undefined ? [heapSnapshotFile(snapAt)] : [])]) rmSync(join(out, f), { force: true });
+    const since = Date.now();
     const env: NodeJS.ProcessEnv = { ...io.env, [PROFILE_DIR_ENV]: out };
     let exe: string;
     let argv: string[];
@@ -97,6 +102,7 @@ export const profileCommand: CommandSpec = {
       samplingIntervalBytes: tool === 'sampling' ? interval : null,
       heapSnapshotAt: snapAt ?? null,
       includesCollected: Boolean(args.includeCollected),
+      since,
     });
     for (const f of manifest.files) io.stderr.write(`  ${join(out, f.path)}: ${f.label}\n`);
     for (const n of manifest.notes) io.stderr.write(`  note: ${n}\n`);

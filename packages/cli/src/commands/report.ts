@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { chromiumAvailable, findProfiles, loadResults, renderHtml, renderMarkdown, renderPngs, ReportError, type ProfileLink } from '@highwater/report';
 import { CliError, UsageError } from '../cli-error.js';
@@ -77,8 +77,7 @@ export const reportCommand: CommandSpec = {
 };
 
 function relativeLink(fromDir: string, to: string): string {
-  const rel = to.startsWith(fromDir + '/') ? to.slice(fromDir.length + 1) : to;
-  return rel;
+  return relative(fromDir, to).split('\\').join('/');
 }
 
 function firstLine(s: string): string {
