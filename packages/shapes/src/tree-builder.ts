@@ -7,9 +7,10 @@ const PREFIX = new TextEncoder().encode('{"nodes":[');
 const SUFFIX = new TextEncoder().encode(']}\n');
 
 /**
- * Builds a tree blob's plaintext node by node, each node encoded by the repo package's encodeTree
- * (restic's field order, escaping and omitempty), without holding the nodes as objects: a directory
- * of a million files costs its encoded bytes (~300 per node), not a million objects.
+ * Builds a tree blob's plaintext node by node, the nodes encoded by the repo package's encodeTree in
+ * batches of 512 (restic's field order, escaping and omitempty), without holding all nodes as
+ * objects: a directory of a million files costs its encoded bytes (~300 per node), not a million
+ * objects.
  * Memory: the encoded bytes in chunks (8 KiB doubling to 1 MiB), then one copy at `finish`.
  */
 export class TreeBuilder {
@@ -18,6 +19,8 @@ export class TreeBuilder {
   #pos = 0;
   #length = 0;
   #count = 0;
+  #batch: TreeNode[] = [];
+  #written = 0;
 
   constructor() {
     this.#write(PREFIX);
@@ -29,12 +32,21 @@ export class TreeBuilder {
 
   /** Appends a node. Nodes MUST come in name order (restic keeps trees sorted by name). */
   add(node: TreeNode): void {
-    const one = encodeTree({ nodes: [node] });
-    const end = one.length - SUFFIX.length;
-    if (one[PREFIX.length - 1] !== 0x5b || one[end] !== 0x5d) throw new InternalError('unexpected tree JSON framing from encodeTree');
-    if (this.#count > 0) this.#write(COMMA);
-    this.#write(one.subarray(PREFIX.length, end));
+    this.#batch.push(node);
     this.#count++;
+    if (this.#batch.length >= BATCH) this.#encodeBatch();
+  }
+
+  /** Encodes the pending nodes with one encodeTree call and keeps the bytes between `{"nodes":[` and `]}\n`. */
+  #encodeBatch(): void {
+    if (this.#batch.length === 0) return;
+    const doc = encodeTree({ nodes: this.#batch });
+    const end = doc.length - SUFFIX.length;
+    if (doc[PREFIX.length - 1] !== 0x5b || doc[end] !== 0x5d) throw new InternalError('unexpected tree JSON framing from encodeTree');
+    if (this.#written > 0) this.#write(COMMA);
+    this.#write(doc.subarray(PREFIX.length, end));
+    this.#written += this.#batch.length;
+    this.#batch = [];
   }
 
   #write(b: Uint8Array): void {
@@ -55,6 +67,7 @@ export class TreeBuilder {
 
   /** The plaintext `{"nodes":[...]}\n`. */
   finish(): Uint8Array {
+    this.#encodeBatch();
     this.#write(SUFFIX);
     if (this.#chunks.length === 0) return this.#cur.slice(0, this.#pos);
     const out = new Uint8Array(this.#length);
@@ -70,3 +83,5 @@ export class TreeBuilder {
 }
 
 const COMMA = new Uint8Array([0x2c]);
+/** Nodes encoded per encodeTree call: few objects alive, few calls. */
+const BATCH = 512;

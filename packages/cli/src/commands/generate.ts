@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { openBackend } from '@highwater/backend';
-import { DEFAULT_BLOB_BYTES, ShapeError, generateRepository, loadShape, type GenerateProgress, type Shape } from '@highwater/shapes';
+import { DEFAULT_BLOB_BYTES, ShapeError, generateRepository, loadShape, planGeneration, type GenerateProgress, type Shape } from '@highwater/shapes';
 import { UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
@@ -41,6 +41,12 @@ export const generateCommand: CommandSpec = {
     const blobBytes = args.blobBytes as number;
     if (!Number.isSafeInteger(blobBytes) || blobBytes < 12) throw new UsageError(`--blob-bytes: expected an integer >= 12, got ${String(args.blobBytes)}`);
     const shape = loadOrUsage(args.shape, io.cwd);
+    try {
+      planGeneration({ shape, scale, seed }); // a scale the shape cannot take is bad input: say so before writing
+    } catch (err) {
+      if (err instanceof ShapeError) throw new UsageError(err.message, 2, { cause: err });
+      throw err;
+    }
 
     const isRest = args.out.startsWith('rest:');
     const outPath = isRest ? undefined : resolve(io.cwd, args.out.replace(/^local:/, ''));
