@@ -17,7 +17,7 @@ import type { RepoConfig } from './config.js';
 import { drainForCause, keepOpen } from './drain.js';
 import { RepoError, asRepoError, fileLabel } from './errors.js';
 import type { BlobId, BlobType, KeyId, SnapshotId, TreeId } from './ids.js';
-import { idFromHex, idToHex } from './ids.js';
+import { idFromHex, idToHex, isHexId } from './ids.js';
 import type { IndexSource, IndexStore, StrategyChoices } from './index-store.js';
 import { PackSaver } from './pack-saver.js';
 import { createIndexSource } from './repo-index-source.js';
@@ -92,7 +92,8 @@ export class OpenRepository {
     return inPhase(this.probe, 'load-snapshots', async () => {
       const names: string[] = [];
       try {
-        for await (const f of this.backend.list('snapshot')) names.push(f.name);
+        // Names that are not ids (stray temporary files) are not snapshots: skipped, as restic does.
+        for await (const f of this.backend.list('snapshot')) if (isHexId(f.name)) names.push(f.name);
       } catch (err) {
         throw asRepoError(err, 'snapshots/');
       }
