@@ -83,7 +83,14 @@ export const replayCommand: CommandSpec = {
       if (!quiet) io.stderr.write(`replay: wrote ${files.length === 1 ? files[0] : `${files.length} files`}\n`);
     }
     if (json) io.stdout.write(JSON.stringify(results, null, 2) + '\n');
-    else for (const r of results) io.stdout.write(summaryLine(r) + '\n');
+    else {
+      for (const r of results) io.stdout.write(summaryLine(r) + '\n');
+      const peaks = results.map((r) => r.peakRssBytes).filter((p): p is number => p !== null).sort((a, b) => a - b);
+      if (peaks.length > 1) {
+        const median = peaks[Math.floor((peaks.length - 1) / 2)]!;
+        io.stdout.write(`median peak of ${peaks.length} runs: ${formatSize(median)} (${formatSize(peaks[0]!)} to ${formatSize(peaks[peaks.length - 1]!)})\n`);
+      }
+    }
     return results.some((r) => r.status === 'error') ? 1 : 0;
   },
 };
