@@ -67,9 +67,10 @@ export interface GenerateResult {
  * Determinism: blob contents, blob and tree ids, the layout and the snapshots' contents follow from
  * `seed`; ciphertext, pack, index and snapshot file names do not (random IVs and master key).
  * Memory: independent of the blob count: ~4 bytes per file and 32 per directory of one snapshot,
- * 4 per pack, two open packs, the uploads in flight, and the index file being written (sealed,
- * ~110 bytes per entry: ~300 MB for the 2.8 M-entry file of pi-restserver-1tb); plus the largest
- * tree blob twice (restic #3650's 400 MB directory does not fit 512 MB at scale 1).
+ * 4 per pack, two open packs, the uploads in flight, and <= 33 MiB of the index file being written
+ * (a larger one waits in a temporary file until its name is known); plus the largest tree blob
+ * about three times (encoded, sealed in its pack, hashed): restic #3650's 400 MB directory does
+ * not fit 512 MB at scale 1.
  */
 export async function generateRepository(o: GenerateOptions): Promise<GenerateResult> {
   const blobBytes = o.blobBytes ?? DEFAULT_BLOB_BYTES;
@@ -109,11 +110,16 @@ export async function generateRepository(o: GenerateOptions): Promise<GenerateRe
       },
     });
     const roots: string[] = [];
-    for (let j = 0; j < plan.snapshots; j++) {
-      snapshot = j;
-      roots.push(await trees.write(j));
+    try {
+      for (let j = 0; j < plan.snapshots; j++) {
+        snapshot = j;
+        roots.push(await trees.write(j));
+      }
+      await sink.finish();
+    } catch (err) {
+      sink.abandon();
+      throw err;
     }
-    await sink.finish();
     progress('snapshots');
     // Snapshots last: a snapshot is stored only once every blob it names is indexed.
     let parent: string | undefined;

@@ -12,7 +12,7 @@ const enc = new TextEncoder();
  * (restic's field order and omitempty rules) and its JSON appended to `{"packs":[...]}`, sealed as
  * it goes. Stored uncompressed in both repository versions (a version-2 reader accepts JSON that
  * starts with `{`, restic `decompressUnpacked`).
- * Memory: the sealed file (~105-120 bytes per entry) plus one 1 MiB plaintext buffer.
+ * Memory: one 1 MiB plaintext buffer and at most 32 MiB of sealed bytes (more waits in a temporary file).
  */
 export class IndexStream {
   readonly #sealed: SealedStream;
@@ -69,17 +69,18 @@ export class IndexStream {
   async save(backend: Backend): Promise<string> {
     this.#write(enc.encode(']}'));
     this.#flush();
-    const { id, chunks } = this.#sealed.end();
-    const name = idToHex(id);
-    await backend.save({ type: 'index', name }, chunks.length === 1 ? chunks[0]! : iterate(chunks));
+    const sealed = this.#sealed.end();
+    const name = idToHex(sealed.id);
+    try {
+      await backend.save({ type: 'index', name }, sealed.body);
+    } finally {
+      sealed.dispose();
+    }
     return name;
   }
-}
 
-function iterate(chunks: Uint8Array[]): AsyncIterable<Uint8Array> {
-  return {
-    async *[Symbol.asyncIterator]() {
-      yield* chunks;
-    },
-  };
+  /** Drops an index file that will not be saved (after an error). */
+  abandon(): void {
+    this.#sealed.abandon();
+  }
 }

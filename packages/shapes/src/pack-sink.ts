@@ -139,6 +139,11 @@ export class PackSink {
     if (this.#failure !== undefined) throw this.#failure;
   }
 
+  /** After a failure: removes the temporary file of the index file being built, if any. */
+  abandon(): void {
+    this.#index.abandon();
+  }
+
   /** Closes the open packs and writes the last index file. Every planned pack MUST have been filled. */
   async finish(): Promise<void> {
     if (this.#data.count > 0 || this.#tree.count > 0) {
