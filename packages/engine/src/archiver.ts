@@ -5,11 +5,13 @@
  * whose blobs are all indexed) keeps the parent's content without being read (restic's rule,
  * archiver.go fileChanged), unless `force` is set.
  *
+ * Metadata calls (lstat, readdir, readlink) and small-file reads are synchronous: each is a few
+ * microseconds in this thread, against a thread-pool round trip each (bench-backup's profile).
+ *
  * Memory: one Tree per directory level being built (the nodes of the directories on the current
  * path), one parent Tree per level, and at most `pool.size` files in flight.
  */
-import { lstat, readdir, readlink } from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { idFromHex, type Tree, type TreeNode } from '@highwater/repo';
 import type { BlobSink } from './blob-sink.js';
@@ -129,7 +131,7 @@ export async function archivePath(ctx: ArchiverContext, path: string, name: stri
   if (ctx.excludes.matches(path)) return now(undefined);
   let st: BigIntStats;
   try {
-    st = await lstat(path, { bigint: true });
+    st = lstatSync(path, { bigint: true });
   } catch (err) {
     return now(reportError(ctx, path, err));
   }
@@ -138,7 +140,7 @@ export async function archivePath(ctx: ArchiverContext, path: string, name: stri
   if (st.isDirectory()) return now(await archiveDir(ctx, path, name, st, parent));
   if (st.isSymbolicLink()) {
     try {
-      const linkTarget = await readlink(path);
+      const linkTarget = readlinkSync(path);
       return now(nodeFromStat({ name, stat: st, owners: ctx.owners, linkTarget }));
     } catch (err) {
       return now(reportError(ctx, path, err));
@@ -195,7 +197,7 @@ async function archiveDir(ctx: ArchiverContext, path: string, name: string, st: 
   const node = nodeFromStat({ name, stat: st, owners: ctx.owners });
   let names: string[];
   try {
-    names = await readdir(path);
+    names = readdirSync(path);
   } catch (err) {
     return reportError(ctx, path, err);
   }
@@ -219,7 +221,7 @@ export async function archiveIntermediate(
 ): Promise<TreeNode | undefined> {
   let st: BigIntStats;
   try {
-    st = await lstat(o.path, { bigint: true });
+    st = lstatSync(o.path, { bigint: true });
   } catch (err) {
     return reportError(ctx, o.path, err);
   }

@@ -3,7 +3,7 @@
  * status can say how far along it is. Memory: one directory listing per level of depth.
  * Unreadable items are skipped silently here; the archiver reports them.
  */
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PathMatcher } from './path-patterns.js';
 
@@ -20,7 +20,7 @@ export async function scanSource(o: { targets: readonly string[]; excludes: Path
     if (o.excludes.matches(path)) return;
     let st;
     try {
-      st = await lstat(path);
+      st = lstatSync(path);
     } catch {
       return;
     }
@@ -31,7 +31,7 @@ export async function scanSource(o: { targets: readonly string[]; excludes: Path
       totals.dirs++;
       let names: string[];
       try {
-        names = await readdir(path);
+        names = readdirSync(path);
       } catch {
         return;
       }
