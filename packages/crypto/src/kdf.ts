@@ -4,7 +4,7 @@
  * mac.r 16. The salt is 64 bytes.
  *
  * node:crypto.scrypt (OpenSSL, on the libuv thread pool, so the event loop keeps running): ~100 ms
- * for N=32768, r=8, p=1 on amd64 against ~135 ms for @noble/hashes (README). Memory: 128·N·r bytes
+ * for N=32768, r=8, p=1 on amd64 against ~135-390 ms for @noble/hashes (README). Memory: 128·N·r bytes
  * while it runs (32 MiB at the defaults); parameters needing more than MAX_SCRYPT_MEMORY are
  * refused instead of letting a hostile key file exhaust memory.
  */

@@ -5,7 +5,7 @@
  * authenticated directly; it enters through the key). r is clamped inside Poly1305 itself.
  *
  * AES-128 of the nonce comes from node:crypto; Poly1305 from poly1305-wasm.ts (node:crypto has no
- * standalone Poly1305, and @noble/ciphers' is ~10× slower; it stays the reference in tests).
+ * standalone Poly1305, and @noble/ciphers' is ~6× slower; it stays the reference in tests).
  * Memory: ~200 bytes per MAC in flight.
  */
 import { createCipheriv } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * Poly1305 (RFC 8439 §2.5) with its per-block loop in WebAssembly (wasm/poly1305.wat, 653 bytes,
- * embedded as base64): ~5× @noble/ciphers' JavaScript Poly1305 on amd64 (README). WebAssembly
+ * embedded as base64): ~6× @noble/ciphers' JavaScript Poly1305 on amd64 (README). WebAssembly
  * runs wherever Node does, arm under qemu-user included; no native addon.
  *
  * The module instance is a stateless scratch pad shared by all MACs in this thread (compiled

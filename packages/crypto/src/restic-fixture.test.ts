@@ -1,6 +1,6 @@
 /** Known answers from a repository made by restic 0.14 (fixtures/restic/README.md). */
 import { describe, expect, it } from 'vitest';
-import { open, openKeyFile, openStream, sha256 } from '@highwater/crypto';
+import { CryptoError, open, openKeyFile, openStream, sha256 } from '@highwater/crypto';
 import { FIXTURE_PASSWORD, readExpected, readRepoFile } from './crypto.test-util.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -47,5 +47,22 @@ describe('restic-made repository v1', () => {
     expect(header[0]).toBe(0);
     expect(Buffer.from(header).readUInt32LE(1)).toBe(entry.length);
     expect(hex(header.subarray(5))).toBe(entry.id);
+  });
+
+  it('refuses a restic-made index with one flipped byte, whole and streamed, naming it', async () => {
+    const key = await masterKey;
+    const file = readRepoFile('index');
+    for (const pos of [3, 100, file.bytes.length - 1]) {
+      const bad = file.bytes.slice();
+      bad[pos]! ^= 0x10;
+      expect(() => open(key, bad, { name: `index/${file.name}` })).toThrow(`index/${file.name}: ciphertext verification failed`);
+      let error: unknown;
+      try {
+        for await (const _ of openStream(key, [bad.subarray(0, 200), bad.subarray(200)])) void _;
+      } catch (err) {
+        error = err;
+      }
+      expect((error as CryptoError).code).toBe('MAC_MISMATCH');
+    }
   });
 });
