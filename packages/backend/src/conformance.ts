@@ -179,6 +179,11 @@ export function describeBackendConformance(
       const h = contentHandle('data', 'first');
       await b.save(h, bytes('first'));
       expect(await codeOf(b.save(h, bytes('first')))).toBe('ALREADY_EXISTS');
+      async function* streamed(): AsyncGenerator<Uint8Array> {
+        yield bytes('fir');
+        yield bytes('st');
+      }
+      expect(await codeOf(b.save(h, streamed()))).toBe('ALREADY_EXISTS');
       expect(Buffer.from(await b.load(h)).toString()).toBe('first');
       const s = contentHandle('snapshot', 'snap');
       await b.save(s, bytes('snap'));
