@@ -57,7 +57,9 @@ export async function* chunkStream(
       }
       let chunk: Uint8Array;
       if (carried === 0) {
-        chunk = piece.slice(pos, cut);
+        // Not piece.slice(): on a Buffer that is a view, not a copy.
+        chunk = new Uint8Array(cut - pos);
+        chunk.set(piece.subarray(pos, cut));
       } else {
         chunk = new Uint8Array(carried + cut - pos);
         chunk.set(carry.subarray(0, carried));

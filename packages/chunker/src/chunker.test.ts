@@ -72,6 +72,21 @@ describe('chunkStream', () => {
     }
   });
 
+  it('copies out of Buffer sources too (Buffer#slice would be a view) for chunks inside one piece', async () => {
+    const shared = Buffer.alloc(4 << 20);
+    async function* source() {
+      for (let pos = 0; pos < data.length; pos += shared.length) {
+        const n = Math.min(shared.length, data.length - pos);
+        shared.set(data.subarray(pos, pos + n));
+        yield shared.subarray(0, n);
+      }
+      shared.fill(0x5a);
+    }
+    const chunks = await collect(chunkStream(source(), TEST_POL));
+    expect(chunks.map(sha)).toEqual(expected.map((c) => sha(data.subarray(c.start, c.start + c.length))));
+    expect(chunks.every((c) => c.buffer !== shared.buffer)).toBe(true);
+  });
+
   it('yields nothing for an empty source, and one chunk for a small file', async () => {
     expect(await collect(chunkStream([], TEST_POL))).toEqual([]);
     expect(await collect(chunkStream([new Uint8Array(0), new Uint8Array(0)], TEST_POL))).toEqual([]);
