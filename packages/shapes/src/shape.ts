@@ -77,7 +77,7 @@ export interface Shape {
     readonly filesPerDirectory: number;
     /** Depth of the directories that hold files below the snapshot's root tree (root = 0). */
     readonly depth: number;
-    /** Entries in the largest directory. */
+    /** Files in the directory with the most files (a tree blob of ~300 bytes per file node). */
     readonly largestDirectory: number;
   };
   readonly generatedFrom?: GeneratedFrom;
