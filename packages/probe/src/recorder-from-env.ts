@@ -7,6 +7,9 @@ import { createRecorder, type RecorderSink } from './recorder.js';
  * The probe the harness asked for: a recorder writing to the descriptor in HIGHWATER_PROBE_FD, or
  * NO_PROBE when the variable is unset or empty. Call it once per process (the CLI does, when it
  * opens a repository) and pass the probe down.
+ * It consumes the variable (deletes it from `env`): processes started later with this environment
+ * (a password command, a nested highwater) inherit descriptor 3 but must not write to it, and a
+ * second call in the same process gets NO_PROBE instead of a second recorder on the same stream.
  * A value that is not a descriptor number, or a descriptor that is not open, is a harness bug:
  * RangeError.
  */
@@ -20,6 +23,7 @@ export function recorderFromEnv(env: NodeJS.ProcessEnv): Probe {
   } catch (err) {
     throw new RangeError(`expected ${PROBE_FD_ENV}=${raw} to be an open file descriptor`, { cause: err });
   }
+  delete env[PROBE_FD_ENV];
   const heapRaw = env[PROBE_HEAP_INTERVAL_ENV];
   const heapIntervalMs = heapRaw !== undefined && /^\d+$/.test(heapRaw) ? Number(heapRaw) : undefined;
   return createRecorder(fdSink(fd), heapIntervalMs === undefined ? {} : { heapIntervalMs });

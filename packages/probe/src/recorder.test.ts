@@ -1,5 +1,8 @@
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRecorder, NO_PROBE, openProcMemory, parseProbeEvent, recorderFromEnv, type EndEvent, type ExitEvent, type ProbeEvent, type ProcMemory } from '@highwater/probe';
+import { createRecorder, NO_PROBE, openProcMemory, parseProbeEvent, recorderFromEnv, type EndEvent, type ExitEvent, type ProbeEvent, type ProcMemory, type Recorder } from '@highwater/probe';
 
 /** A process whose RSS the test sets; VmHWM follows it and resets like clear_refs. */
 function fakeMemory(canReset = true): ProcMemory & { setRss(bytes: number): void } {
@@ -118,6 +121,21 @@ describe('recorderFromEnv', () => {
   it('is NO_PROBE without HIGHWATER_PROBE_FD', () => {
     expect(recorderFromEnv({})).toBe(NO_PROBE);
     expect(recorderFromEnv({ HIGHWATER_PROBE_FD: '' })).toBe(NO_PROBE);
+  });
+  it('writes to the descriptor, and consumes the variable: a second call gets no recorder', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hw-probe-')), 'events');
+    const fd = openSync(file, 'w');
+    const env: NodeJS.ProcessEnv = { HIGHWATER_PROBE_FD: String(fd), HIGHWATER_PROBE_HEAP_MS: '0' };
+    const rec = recorderFromEnv(env) as Recorder;
+    expect(rec.active).toBe(true);
+    expect(env.HIGHWATER_PROBE_FD).toBeUndefined();
+    expect(recorderFromEnv(env)).toBe(NO_PROBE);
+    rec.begin('open');
+    rec.end('open');
+    rec.close(0);
+    closeSync(fd);
+    const types = readFileSync(file, 'utf8').trim().split('\n').map((l) => parseProbeEvent(l)?.type);
+    expect(types.filter((t) => t !== 'gc' && t !== 'heap')).toEqual(['hello', 'begin', 'end', 'exit']);
   });
   it('rejects a value that is not an open descriptor', () => {
     expect(() => recorderFromEnv({ HIGHWATER_PROBE_FD: 'three' })).toThrow(RangeError);
