@@ -13,6 +13,16 @@ import { profileCommand } from './profile.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const hasRestic = requirePeer('restic');
+/** Clinic.js is optional (unmaintained; never a dependency): its test runs when `clinic` is on PATH. */
+const hasClinic = (() => {
+  try {
+    execFileSync('sh', ['-c', 'command -v clinic'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.warn('skipping the Clinic.js profile test: npm install -g clinic (optional)');
+    return false;
+  }
+})();
 
 function io(env: NodeJS.ProcessEnv = {}): Io & { err: () => string } {
   const stdout = new PassThrough();
@@ -82,5 +92,23 @@ describe.skipIf(!hasRestic)('highwater profile: a real operation', () => {
     expect(m.exitCode).toBe(code);
     expect(m.notes.join('\n')).toMatch(/no heap snapshot: phase "no-such-phase" never ended/);
     expect(m.files.map((f) => f.path)).not.toContain('no-such-phase.heapsnapshot');
+  });
+});
+
+describe.skipIf(!hasRestic || !hasClinic)('highwater profile --tool clinic-*', () => {
+  it('runs Clinic.js with stdin closed and links its HTML report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-prof-'));
+    const repo = join(dir, 'repo');
+    const env = { ...process.env, RESTIC_PASSWORD: 'pw' };
+    execFileSync('restic', ['init', '-q', '-r', repo], { env });
+    execFileSync('restic', ['backup', '-q', '-r', repo, fileURLToPath(new URL('.', import.meta.url))], { env });
+    const out = join(dir, 'clinic');
+    const i = io({ RESTIC_PASSWORD: 'pw' });
+    const code = await run(['profile', 'check', '--tool', 'clinic-heapprofiler', '--out', out, '--', '-r', repo], i, [profileCommand]);
+    expect(code).toBe(0);
+    const m = JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8')) as ProfileManifest;
+    expect(m.notes).toEqual([]);
+    expect(m.files).toHaveLength(1);
+    expect(m.files[0]!.path).toMatch(/^\d+\.clinic-heapprofiler\.html$/);
   });
 });

@@ -40,7 +40,7 @@ export const profileCommand: CommandSpec = {
       .positional('op', { type: 'string', describe: 'the highwater command to profile: backup, prune, check, restore, ...' })
       .positional('args', { type: 'string', array: true, describe: 'its arguments, after --' })
       .option('out', { type: 'string', describe: 'output directory (default: profiles/OP-TIMESTAMP); put it beside a report to have it linked' })
-      .option('tool', { type: 'string', choices: TOOLS, default: 'sampling', describe: 'sampling: V8 sampling heap profiler; clinic-*: Clinic.js (optional, unmaintained: npm install -g clinic; Node 20 works only with stdin closed, which profile does)' })
+      .option('tool', { type: 'string', choices: TOOLS, default: 'sampling', describe: 'sampling: V8 sampling heap profiler; clinic-*: Clinic.js (optional and unmaintained: npm install -g clinic; clinic 13.0.0 works on Node 20.20 with stdin closed and NO_INSIGHT=1, both of which profile sets)' })
       .option('heap-snapshot-at', { type: 'string', describe: 'write a heap snapshot at the end of this phase (load-index, walk-trees, ...)' })
       .option('sampling-interval', { type: 'number', default: 32768, describe: 'bytes between heap samples (sampling tool)' })
       .option('include-collected', { type: 'boolean', default: false, describe: 'count objects already collected too (allocation pressure instead of live memory at exit)' })
@@ -58,7 +58,7 @@ export const profileCommand: CommandSpec = {
     const childArgs = [op, ...((args.args as unknown[] | undefined) ?? []).map(String), ...afterDashes];
     if (!existsSync(CLI_BIN) || !existsSync(join(HERE, '../../dist/run.js'))) throw new CliError('the highwater CLI is not built: run npm run build');
     if (tool === 'sampling' && !existsSync(PRELOAD)) throw new CliError(`${PRELOAD} is missing: run npm run build`);
-    if (tool !== 'sampling' && !onPath('clinic')) {
+    if (tool !== 'sampling' && !onPath('clinic', io.env)) {
       throw new UsageError('clinic is not installed: npm install -g clinic (optional and unmaintained; works on Node 20 only with stdin closed, which highwater profile does)');
     }
     const out = resolve(io.cwd, (args.out as string | undefined) ?? join('profiles', `${op}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`));
@@ -84,8 +84,10 @@ export const profileCommand: CommandSpec = {
       argv = ['--import', PRELOAD, CLI_BIN, ...childArgs];
     } else {
       delete env.HIGHWATER_PROBE_FD;
+      // with stdin closed, Clinic.js's analytics prompt ends the run silently: NO_INSIGHT skips it
+      env.NO_INSIGHT = '1';
       exe = 'clinic';
-      argv = [tool.slice('clinic-'.length), '--dest', out, '--', process.execPath, CLI_BIN, ...childArgs];
+      argv = [tool.slice('clinic-'.length), '--open=false', '--dest', out, '--', process.execPath, CLI_BIN, ...childArgs];
     }
     io.stderr.write(`profile: highwater ${childArgs.join(' ')} (${tool}) -> ${out}\n`);
     let exitCode: number | null;
@@ -112,9 +114,10 @@ export const profileCommand: CommandSpec = {
   },
 };
 
-function onPath(cmd: string): boolean {
+/** Is `cmd` on the PATH the child will get? */
+function onPath(cmd: string, env: NodeJS.ProcessEnv): boolean {
   try {
-    execFileSync('sh', ['-c', 'command -v "$0"', cmd], { stdio: 'ignore' });
+    execFileSync('/bin/sh', ['-c', 'command -v "$0"', cmd], { stdio: 'ignore', env: { PATH: env.PATH ?? '' } });
     return true;
   } catch {
     return false;
