@@ -14,6 +14,6 @@ export type { Device, DeviceArch } from './devices.js';
 export { nodeLauncher } from './node-launcher.js';
 export type { NodeLauncher } from './node-launcher.js';
 export { OPS, opArgs } from './op-args.js';
-export { writeResults, writeFileAtomic } from './result-file.js';
+export { writeResults, writeFileAtomic, checkResultsTarget } from './result-file.js';
 export { HarnessError, InternalError } from './errors.js';
 export type { HarnessErrorCode } from './errors.js';

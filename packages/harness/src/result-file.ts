@@ -1,5 +1,6 @@
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { HarnessError } from './errors.js';
 import type { RunResult } from './result.js';
 
 /** Writes `text` to `file` through a temporary file in the same directory and a rename: never half written. */
@@ -41,4 +42,20 @@ export function writeResults(out: string, results: readonly RunResult[]): string
     writeFileAtomic(file, JSON.stringify(r, null, 2) + '\n');
     return file;
   });
+}
+
+/**
+ * Checks before a run that `out` can be written (its directory exists or can be created, and is
+ * writable), so that a bad --out fails as bad input instead of after a long measurement.
+ */
+export function checkResultsTarget(out: string): void {
+  const isDir = out.endsWith('/') || (existsSync(out) && statSync(out).isDirectory());
+  let dir = isDir ? out : dirname(out);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new HarnessError('BAD_OPTION', `cannot write results to ${out}: ${(err as Error).message}`, { cause: err });
+  }
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { formatSize, HarnessError, OPS, parseSize, runReplay, writeResults, type Arch, type Engine, type Op, type RunResult } from '@highwater/harness';
+import { checkResultsTarget, formatSize, HarnessError, OPS, parseSize, runReplay, writeResults, type Arch, type Engine, type Op, type RunResult } from '@highwater/harness';
 import { CliError, UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 
@@ -37,8 +37,12 @@ export const replayCommand: CommandSpec = {
     const json = args.json === true;
     const engine = args.engine as Engine;
     let budgetBytes: number | undefined;
+    const outArg = args.out === undefined ? undefined : String(args.out);
+    // resolve() drops a trailing '/', which is what asks for one file per repeat.
+    const out = outArg === undefined ? undefined : resolve(io.cwd, outArg) + (outArg.endsWith('/') ? '/' : '');
     try {
       if (args.budget !== undefined) budgetBytes = parseSize(String(args.budget), 'budget');
+      if (out !== undefined) checkResultsTarget(out);
     } catch (err) {
       throw asCliError(err);
     }
@@ -76,10 +80,8 @@ export const replayCommand: CommandSpec = {
     } catch (err) {
       throw asCliError(err);
     }
-    if (args.out !== undefined) {
-      const out = String(args.out);
-      // resolve() drops a trailing '/', which is what asks for one file per repeat.
-      const files = writeResults(resolve(io.cwd, out) + (out.endsWith('/') ? '/' : ''), results);
+    if (out !== undefined) {
+      const files = writeResults(out, results);
       if (!quiet) io.stderr.write(`replay: wrote ${files.length === 1 ? files[0] : `${files.length} files`}\n`);
     }
     if (json) io.stdout.write(JSON.stringify(results, null, 2) + '\n');
