@@ -12,9 +12,9 @@ describe('parseSize', () => {
     expect(parseSize('128kib')).toBe(128 * 1024);
     expect(parseSize('300MB')).toBe(300e6);
     expect(parseSize('2kB')).toBe(2000);
-    expect(parseSize('4096')).toBe(4096);
+    expect(parseSize('4096B')).toBe(4096);
   });
-  for (const bad of ['12XB', '', 'MiB', '-1MiB', '1.2.3GB', '0', '10 M', '1e3MB', '5 MiB extra']) {
+  for (const bad of ['12XB', '', 'MiB', '-1MiB', '1.2.3GB', '0', '10 M', '1e3MB', '5 MiB extra', '512']) {
     it(`rejects '${bad}'`, () => {
       expect(() => parseSize(bad, 'budget')).toThrow(HarnessError);
       try {

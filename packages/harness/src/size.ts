@@ -14,12 +14,13 @@ const UNITS: Record<string, number> = {
 
 /**
  * Parses a memory size strictly: a number and one of B, KiB, MiB, GiB, TiB (powers of 1024) or
- * kB, MB, GB, TB (powers of 1000), case-insensitive, optional space between. A bare integer is
- * bytes. Anything else (`12XB`, `-1MB`, `1.5.2GB`, `MiB`) is BAD_SIZE naming the text.
+ * kB, MB, GB, TB (powers of 1000), case-insensitive, optional space between. The unit is
+ * required (`512` could mean bytes or MiB). Anything else (`12XB`, `-1MB`, `1.5.2GB`, `MiB`, `512`)
+ * is BAD_SIZE naming the text.
  */
 export function parseSize(text: string, what = 'size'): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
-  const factor = m ? UNITS[(m[2] || 'B').toUpperCase()] : undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$/.exec(text);
+  const factor = m ? UNITS[m[2]!.toUpperCase()] : undefined;
   if (!m || factor === undefined) {
     throw new HarnessError('BAD_SIZE', `bad ${what} '${text}': expected a number with KiB, MiB, GiB, kB, MB or GB (e.g. 512MiB)`);
   }
