@@ -1,6 +1,5 @@
 // Peak RSS while saving 256 MiB of incompressible 1 MiB blobs (LocalBackend in /tmp, v2, no fsync).
 // Run after `npm run build`: node [--expose-gc] packages/repo/src/bench/save-memory.bench.mjs <packSize MiB>
-// Peak RSS while saving 256 MiB of 1 MiB random blobs (LocalBackend, v2, no fsync).
 import { initRepository } from '../../dist/index.js';
 import { LocalBackend } from '../../../backend/dist/index.js';
 import { randomFillSync } from 'node:crypto';
