@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { openBackend } from '@highwater/backend';
 import { DEFAULT_BLOB_BYTES, ShapeError, generateRepository, loadShape, planGeneration, type GenerateProgress, type Shape } from '@highwater/shapes';
@@ -76,7 +76,11 @@ export const generateCommand: CommandSpec = {
     try {
       result = await generateRepository({ shape, scale, seed, backend, password, blobBytes, onProgress, signal });
     } catch (err) {
-      if (created && outPath !== undefined) rmSync(outPath, { recursive: true, force: true });
+      // No half repository: remove the folder we created, or what we wrote into the empty one we were given.
+      if (outPath !== undefined) {
+        if (created) rmSync(outPath, { recursive: true, force: true });
+        else for (const name of readdirSync(outPath)) rmSync(join(outPath, name), { recursive: true, force: true });
+      }
       throw err;
     } finally {
       line.clear();
