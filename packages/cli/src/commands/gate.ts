@@ -19,7 +19,13 @@ export const gateCommand: CommandSpec = {
       .option('budgets', { type: 'string', demandOption: true, describe: 'budgets file: a JSON array of entries (see fixtures/budgets.json)' })
       .option('baseline', { type: 'string', array: true, describe: 'baseline results (files or directories) for maxRegression' })
       .option('md', { type: 'string', describe: 'also write the verdict as Markdown here (for a pull-request comment)' })
-      .example('highwater gate --budgets fixtures/budgets.json results/ --baseline reports/baseline/', ''),
+      .example('highwater gate --budgets fixtures/budgets.json results/ --baseline reports/baseline/', '')
+      .epilog(
+        'Budgets file: a JSON array of entries. Each selects results by any of shape, op, strategy, arch, engine ' +
+          '(a missing selector matches all) and sets maxPeakRss and/or maxHeapUsed (sizes: KiB/MiB/GiB, kB/MB/GB), ' +
+          'optionally maxRegression ("10%") against --baseline with minDelta ("8MiB"); name and note are optional. ' +
+          'Limits apply to the median of the repeats; a run that ended oom or error fails every budget that selects it.',
+      ),
   async handler(args, { io }) {
     if (!Array.isArray(args.results) || args.results.length === 0) throw new UsageError('name at least one result file or directory');
     let report;
