@@ -133,6 +133,38 @@ describe('generateRepository', () => {
     expect(c).not.toEqual(a);
   });
 
+  it('writes edge-case layouts exactly as planned (depth 0 and 1, one snapshot, no churn, full churn, version 2)', async () => {
+    const { shape: tiny } = loadShape('tiny');
+    const variants: Array<[string, (s: any) => void]> = [
+      ['depth 0', (s) => { s.trees.depth = 0; s.blobs.tree = 4; }],
+      ['depth 1', (s) => { s.trees.depth = 1; }],
+      ['one snapshot', (s) => { s.snapshots.count = 1; }],
+      ['no churn', (s) => { s.snapshots.churn = 0; }],
+      ['full churn', (s) => { s.snapshots.churn = 1; }],
+      ['version 2', (s) => { s.repository.version = 2; }],
+      ['one huge directory', (s) => { s.trees.largestDirectory = 200; s.trees.filesPerDirectory = 200; }],
+    ];
+    for (const [label, change] of variants) {
+      const shape = structuredClone(tiny) as any;
+      change(shape);
+      const backend = new MemBackend();
+      const r = await generateRepository({ shape, scale: 1, seed: 3, backend, password: PASSWORD, kdf: KDF });
+      const repo = await (await openRepository({ backend, password: PASSWORD })).loadIndex();
+      try {
+        let data = 0;
+        let tree = 0;
+        for (const e of repo.index.entries()) if (e.type === 'data') data++; else tree++;
+        expect({ label, data, tree, packs: repo.index.packCount }).toEqual({ label, data: r.plan.dataBlobs, tree: r.plan.treeBlobs, packs: r.counts.packs });
+        expect((await repo.listSnapshots()).length, label).toBe(shape.snapshots.count);
+        const got = await captureShape(repo);
+        expect(got.trees.files, label).toBe(r.counts.files);
+        expect(got.trees.depth, label).toBe(shape.trees.depth);
+      } finally {
+        await repo.close();
+      }
+    }
+  });
+
   it('refuses a location that already holds a repository', async () => {
     const { shape } = loadShape('tiny');
     const backend = new MemBackend();
