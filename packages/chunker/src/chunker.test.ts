@@ -87,6 +87,11 @@ describe('chunkStream', () => {
     expect(chunks.every((c) => c.buffer !== shared.buffer)).toBe(true);
   });
 
+  it('rejects a bad polynomial or options even for a file too small to be hashed', async () => {
+    await expect(collect(chunkStream([new Uint8Array(10)], 5n))).rejects.toThrow(ChunkerError);
+    await expect(collect(chunkStream([new Uint8Array(10)], TEST_POL, { minSize: 1 }))).rejects.toThrow(RangeError);
+  });
+
   it('yields nothing for an empty source, and one chunk for a small file', async () => {
     expect(await collect(chunkStream([], TEST_POL))).toEqual([]);
     expect(await collect(chunkStream([new Uint8Array(0), new Uint8Array(0)], TEST_POL))).toEqual([]);
@@ -147,5 +152,24 @@ describe('Chunker', () => {
     }
     expect(cuts).toEqual(whole.slice(0, cuts.length));
     expect(cuts.length).toBe(whole.length - 1);
+  });
+});
+
+describe('tables', () => {
+  it('equal the direct definitions of restic fillTables for every byte', async () => {
+    const { buildTables } = await import('./tables.js');
+    const { polyMod } = await import('@highwater/chunker');
+    for (const pol of [TEST_POL, 0x2482734cacca49n]) {
+      const t = buildTables(pol);
+      const k = BigInt(pol.toString(2).length - 1);
+      const join = (hi: number, lo: number) => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+      for (let b = 0; b < 256; b++) {
+        let h = BigInt(b);
+        for (let i = 0; i < 63; i++) h = polyMod(h << 8n, pol);
+        expect(join(t.outHi[b]!, t.outLo[b]!)).toBe(h);
+        const shifted = BigInt(b) << k;
+        expect(join(t.modHi[b]!, t.modLo[b]!)).toBe(polyMod(shifted, pol) | shifted);
+      }
+    }
   });
 });

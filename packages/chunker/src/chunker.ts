@@ -35,6 +35,29 @@ export const MIN_SIZE = 512 * 1024;
 export const MAX_SIZE = 8 * 1024 * 1024;
 export const AVERAGE_BITS = 20;
 
+/**
+ * Validates a polynomial and options without building anything (cheap): ChunkerError
+ * BAD_POLYNOMIAL, RangeError for bad sizes. Returns the sizes with restic's defaults filled in.
+ */
+export function checkChunkerOptions(
+  polynomial: Polynomial,
+  options: ChunkerOptions = {},
+): { minSize: number; maxSize: number; averageBits: number } {
+  const d = typeof polynomial === 'bigint' && polynomial > 0n && polynomial < 1n << 64n ? deg(polynomial) : -1;
+  if (d < 40 || d > 53) {
+    throw new ChunkerError('BAD_POLYNOMIAL', `chunker polynomial ${String(polynomial)} has degree ${d}, expected 40..53 (restic uses 53)`);
+  }
+  const minSize = options.minSize ?? MIN_SIZE;
+  const maxSize = options.maxSize ?? MAX_SIZE;
+  const averageBits = options.averageBits ?? AVERAGE_BITS;
+  if (!Number.isSafeInteger(minSize) || minSize < WINDOW_SIZE) throw new RangeError(`expected minSize >= ${WINDOW_SIZE}, got ${minSize}`);
+  if (!Number.isSafeInteger(maxSize) || maxSize < minSize) throw new RangeError(`expected maxSize >= minSize (${minSize}), got ${maxSize}`);
+  if (!Number.isInteger(averageBits) || averageBits < 1 || averageBits > 52) {
+    throw new RangeError(`expected averageBits in 1..52, got ${averageBits}`);
+  }
+  return { minSize, maxSize, averageBits };
+}
+
 export class Chunker {
   readonly polynomial: Polynomial;
   readonly minSize: number;
@@ -52,22 +75,11 @@ export class Chunker {
 
   /** `polynomial` from the repository config; ChunkerError BAD_POLYNOMIAL for an unusable one. */
   constructor(polynomial: Polynomial, options: ChunkerOptions = {}) {
-    const d = typeof polynomial === 'bigint' && polynomial > 0n && polynomial < 1n << 64n ? deg(polynomial) : -1;
-    if (d < 40 || d > 53) {
-      throw new ChunkerError('BAD_POLYNOMIAL', `chunker polynomial ${String(polynomial)} has degree ${d}, expected 40..53 (restic uses 53)`);
-    }
-    const minSize = options.minSize ?? MIN_SIZE;
-    const maxSize = options.maxSize ?? MAX_SIZE;
-    const averageBits = options.averageBits ?? AVERAGE_BITS;
-    if (!Number.isSafeInteger(minSize) || minSize < WINDOW_SIZE) throw new RangeError(`expected minSize >= ${WINDOW_SIZE}, got ${minSize}`);
-    if (!Number.isSafeInteger(maxSize) || maxSize < minSize) throw new RangeError(`expected maxSize >= minSize (${minSize}), got ${maxSize}`);
-    if (!Number.isInteger(averageBits) || averageBits < 1 || averageBits > 52) {
-      throw new RangeError(`expected averageBits in 1..52, got ${averageBits}`);
-    }
+    const config = checkChunkerOptions(polynomial, options);
     this.polynomial = polynomial;
-    this.minSize = minSize;
-    this.maxSize = maxSize;
-    this.averageBits = averageBits;
+    this.minSize = config.minSize;
+    this.maxSize = config.maxSize;
+    this.averageBits = config.averageBits;
     this.scanner = options.scanner === 'js' ? scanJs : scanWasm;
     this.tables = buildTables(polynomial);
     this.reset();

@@ -4,7 +4,7 @@
  *    outside the buffer).
  * 2. Bad data: ChunkerError with a stable `code` (a repository config whose chunker_polynomial is
  *    not usable); `subject` names the file when the caller said which one it was.
- * 3. Impossible states: none here.
+ * 3. Impossible states: InternalError (printed by the cli as "please report").
  * 4. User-facing failures: created only in the cli package.
  */
 export type ChunkerErrorCode =
@@ -21,5 +21,12 @@ export class ChunkerError extends Error {
     super(subject ? `${subject}: ${message}` : message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.subject = subject;
+  }
+}
+
+export class InternalError extends Error {
+  override readonly name = 'InternalError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
   }
 }
