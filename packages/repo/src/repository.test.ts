@@ -69,6 +69,23 @@ describe('saving blobs', () => {
     expect(r.index.size).toBe(2);
   });
 
+  it('stores a duplicate on request (repack), once per session; the index then has both locations', async () => {
+    const mem = new MemBackend();
+    const w = await (await init(mem)).loadIndex();
+    const p = new TextEncoder().encode('repack me');
+    const { id } = await w.saveBlob('data', p);
+    await w.flush();
+    const r = await (await openRepository({ backend: mem, password: PASSWORD, choices: { cacheDir: null } })).loadIndex();
+    expect((await r.saveBlob('data', p)).known).toBe(true);
+    const dup = await r.saveBlob('data', p, id, { storeDuplicate: true });
+    expect(dup.known).toBe(false);
+    expect((await r.saveBlob('data', p, id, { storeDuplicate: true })).known).toBe(true);
+    await r.flush();
+    const locs = r.index.lookupAll('data', id);
+    expect(locs.length).toBe(2);
+    expect(idToHex(locs[0]!.packId)).not.toBe(idToHex(locs[1]!.packId));
+  });
+
   it('uploads at most two packs at once and writes index files only after their packs', async () => {
     const slow = new SlowBackend();
     const r = await (await init(slow, 2, 64 * 1024)).loadIndex();

@@ -281,10 +281,18 @@ export class IndexedRepository extends OpenRepository {
   /**
    * Saves a blob unless the index (or an open pack) has it. `id` MUST be the SHA-256 of `plaintext`
    * when given (the chunker computed it already). storedLength: bytes added to packs, 0 when known.
+   * `storeDuplicate` (prune's repack, restic's SaveBlob(..., storeDuplicate)): store it even when the
+   * loaded index has it; still once per session.
    */
-  async saveBlob(type: BlobType, plaintext: Uint8Array, id?: BlobId): Promise<{ id: BlobId; known: boolean; storedLength: number }> {
+  async saveBlob(
+    type: BlobType,
+    plaintext: Uint8Array,
+    id?: BlobId,
+    opts?: { storeDuplicate?: boolean },
+  ): Promise<{ id: BlobId; known: boolean; storedLength: number }> {
     const bid = id ?? (sha256(plaintext) as BlobId);
-    if (this.index.has(type, bid) || this.#saver.inOpenPack(type, bid)) return { id: bid, known: true, storedLength: 0 };
+    const known = opts?.storeDuplicate ? this.#pending.has(type, bid) : this.index.has(type, bid);
+    if (known || this.#saver.inOpenPack(type, bid)) return { id: bid, known: true, storedLength: 0 };
     const storedLength = await this.#saver.add(type, bid, plaintext);
     return { id: bid, known: false, storedLength };
   }
