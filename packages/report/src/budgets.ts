@@ -17,7 +17,7 @@ import { parsePercent, parseSize } from './size.js';
  *   wobble on a 40 MB run does not fail CI (measurement.md, "Noise").
  * - `name` (optional) names the budget in the gate's table; `note` (optional) is free text.
  *
- * Sizes: KiB/MiB/GiB/TiB, kB/MB/GB/TB, B or a bare integer, parsed strictly (size.ts). Unknown
+ * Sizes: KiB/MiB/GiB/TiB, kB/MB/GB/TB or B, the unit required, parsed strictly (size.ts). Unknown
  * keys are errors: a misspelt `maxPeakRSS` must not silently switch a budget off.
  */
 export interface Budget {
@@ -84,6 +84,7 @@ function parseEntry(entry: unknown, i: number, file: string): Budget {
   }
   const maxPeakRss = sizeField(e, 'maxPeakRss', file, i);
   const maxHeapUsed = sizeField(e, 'maxHeapUsed', file, i);
+  if (maxPeakRss === 0 || maxHeapUsed === 0) throw bad(file, i, 'a limit of 0 bytes can never hold');
   let maxRegression: number | null = null;
   if (e.maxRegression !== undefined) {
     maxRegression = typeof e.maxRegression === 'string' ? parsePercent(e.maxRegression) : null;

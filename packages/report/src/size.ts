@@ -1,12 +1,12 @@
 /**
- * Byte sizes as users write them in budgets: `300MiB`, `1.5GiB`, `512kB`, `2GB`, `1024` or `1024B`.
+ * Byte sizes as users write them in budgets: `300MiB`, `1.5GiB`, `512kB`, `2GB`, `1024B`.
  * Binary units (KiB/MiB/GiB/TiB) are powers of 1024, decimal units (kB/MB/GB/TB) powers of 1000,
  * as restic and the kernel print them. Parsing is strict: case matters (`mb`, `Mb`, `MIB` are
  * rejected, since a bit/byte or binary/decimal mix-up is exactly the mistake a budget must not hide),
- * no spaces inside the number, no signs, no exponent.
+ * a unit is required (`512` could mean bytes or MiB), no signs, no exponent, at most one space
+ * between number and unit. (The harness's `--budget` parser is case-insensitive; this one is not.)
  */
 const UNITS: Readonly<Record<string, number>> = {
-  '': 1,
   B: 1,
   KiB: 1024,
   MiB: 1024 ** 2,
@@ -18,7 +18,7 @@ const UNITS: Readonly<Record<string, number>> = {
   TB: 1000 ** 4,
 };
 
-const SIZE_RE = /^(\d+(?:\.\d+)?)\s?([A-Za-z]*)$/;
+const SIZE_RE = /^(\d+(?:\.\d+)?) ?([A-Za-z]+)$/;
 
 /** Parses a size; returns null when `text` is not one (the caller names the file and field). */
 export function parseSize(text: string): number | null {
