@@ -127,6 +127,7 @@ for (const version of [1, 2] as const) {
     it('reads index files whole and as a stream to the same JSON', async () => {
       const r = await open(`v${version}`);
       const src = r.indexSource();
+      expect(src.repositoryId).toBe(r.config.id);
       const names = await src.list();
       expect(names.length).toBe(2);
       for (const name of names) {

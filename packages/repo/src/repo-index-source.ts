@@ -8,9 +8,10 @@ import { asRepoError, fileLabel } from './errors.js';
 import type { IndexSource } from './index-store.js';
 import { decodeUnpacked, streamUnpacked } from './unpacked.js';
 
-export function createIndexSource(o: { backend: Backend; key: MasterKey; version: 1 | 2 }): IndexSource {
+export function createIndexSource(o: { backend: Backend; key: MasterKey; version: 1 | 2; repositoryId?: string }): IndexSource {
   const { backend, key, version } = o;
   return {
+    repositoryId: o.repositoryId,
     async list(): Promise<string[]> {
       const names: string[] = [];
       try {

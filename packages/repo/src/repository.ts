@@ -78,7 +78,7 @@ export class OpenRepository {
 
   /** The index files as the index stores read them (also for check and prune). */
   indexSource(): IndexSource {
-    return createIndexSource({ backend: this.backend, key: this.key, version: this.config.version });
+    return createIndexSource({ backend: this.backend, key: this.key, version: this.config.version, repositoryId: this.config.id });
   }
 
   /** Loads the blob index with `choices.index` (phase 'load-index'). */
