@@ -17,8 +17,9 @@ function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
 
-export async function decodeIndexFile(source: IndexSource, name: string): Promise<FileBatch> {
-  const batch = new FileBatch();
+/** `batch` (optional) is reset and reused: loaders keep one per concurrent file to avoid re-growing arrays. */
+export async function decodeIndexFile(source: IndexSource, name: string, batch: FileBatch = new FileBatch()): Promise<FileBatch> {
+  batch.reset();
   const splitter = new ArrayItemSplitter('packs', (item) => {
     let element: unknown;
     try {

@@ -32,6 +32,18 @@ function grow<T extends Uint8Array | Uint32Array>(a: T, need: number, make: (n: 
   return b;
 }
 
+/** Batches handed out to concurrent loaders, reused across files. */
+export class BatchPool {
+  readonly #free: FileBatch[] = [];
+  take(): FileBatch {
+    return this.#free.pop() ?? new FileBatch();
+  }
+  give(b: FileBatch): void {
+    b.reset();
+    this.#free.push(b);
+  }
+}
+
 export class FileBatch {
   packIds = new Uint8Array(32 * 16);
   packCount = 0;
@@ -44,6 +56,12 @@ export class FileBatch {
   count = 0;
   #packIdsBuf = Buffer.from(this.packIds.buffer);
   #idsBuf = Buffer.from(this.ids.buffer);
+
+  /** Forgets the entries, keeping the arrays for the next file. */
+  reset(): void {
+    this.packCount = 0;
+    this.count = 0;
+  }
 
   /** Appends a pack id (hex); returns its local index, or -1 when the hex is not an id. */
   addPack(hex: string): number {

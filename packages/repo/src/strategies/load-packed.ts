@@ -5,7 +5,7 @@
  */
 import type { IndexSource, StrategyChoices } from '../index-store.js';
 import { decodeIndexFile } from './decode-index-file.js';
-import type { FileBatch } from './file-batch.js';
+import { BatchPool, type FileBatch } from './file-batch.js';
 import { forEachConcurrently } from './for-each-concurrently.js';
 import { PackedColumns, TREE_BIT } from './packed-columns.js';
 import { PackedIndexStore } from './packed-store.js';
@@ -15,9 +15,11 @@ export async function loadPackedStore(source: IndexSource, choices: StrategyChoi
   const names = (await source.list()).slice().sort();
   const cols = new PackedColumns();
   const packs = new PackTable();
+  const pool = new BatchPool();
   await forEachConcurrently(names, choices.indexLoadConcurrency, async (name) => {
-    const batch = await decodeIndexFile(source, name);
-    commitBatch(batch, packs, cols);
+    const batch = pool.take();
+    commitBatch(await decodeIndexFile(source, name, batch), packs, cols);
+    pool.give(batch);
   });
   return PackedIndexStore.build(cols, packs, choices.blobSet);
 }

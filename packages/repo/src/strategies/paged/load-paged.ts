@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IndexSource, StrategyChoices } from '../../index-store.js';
 import { decodeIndexFile } from '../decode-index-file.js';
-import { isLowerHex64 } from '../file-batch.js';
+import { BatchPool, isLowerHex64 } from '../file-batch.js';
 import { forEachConcurrently } from '../for-each-concurrently.js';
 import { badIndex } from '../index-store-error.js';
 import { PackTable } from '../pack-table.js';
@@ -78,9 +78,11 @@ async function buildTable(o: {
     const packs = new PackTable();
     if (o.base !== null) for (let p = 0; p < o.base.header.packCount; p++) packs.intern(o.base.packId(p), 0);
     const spiller = new RunSpiller({ dir: work, packs, capacity: o.runEntries });
+    const pool = new BatchPool();
     await forEachConcurrently(o.toAdd, o.choices.indexLoadConcurrency, async (name) => {
-      const batch = await decodeIndexFile(o.source, name);
-      spiller.commit(batch);
+      const batch = pool.take();
+      spiller.commit(await decodeIndexFile(o.source, name, batch));
+      pool.give(batch);
     });
     const runs = spiller.finish();
     writeTable({ path: o.path, tmpPath: join(work, 'table'), repositoryId: o.repositoryId, sources: o.names, base: o.base, runs, packs });

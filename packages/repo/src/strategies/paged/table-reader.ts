@@ -4,7 +4,7 @@
  * sequential pass that checks the SHA-256 checksum, the id order, the types, the fan-out and every
  * pack reference. The same pass fills what stays in memory: the Bloom filter (~1.2 B/entry) and the
  * first id of every page (the sparse sample, 0.13 B/entry). Afterwards a page is fetched with one
- * positional read (fs.readSync) into a fixed pool of 32 page slots (392 KiB) kept in LRU order,
+ * positional read (fs.readSync) into a fixed pool of 16 page slots (196 KiB) kept in LRU order,
  * pack ids through 16 pack pages of 4 KiB.
  * Integers are little-endian on disk and read through typed arrays: little-endian hosts only
  * (amd64, arm64, armv7 as Node runs them).
@@ -65,8 +65,9 @@ export function pageViews(b: Uint8Array, o: number, count: number): Page {
   };
 }
 
-const PAGES_PER_BLOCK = 80;
-const PAGE_CACHE = 32;
+/** Pages per sequential read while scanning (~100 KiB: below glibc's mmap threshold, so the block is reused, not mapped and unmapped). */
+const PAGES_PER_BLOCK = 8;
+const PAGE_CACHE = 16;
 const PACK_PAGE = 128;
 const PACK_CACHE = 16;
 
@@ -147,7 +148,7 @@ export class TableReader {
     const m = this.header.packCount;
     const hash = verify ? createHash('sha256') : null;
     const histogram = new Uint32Array(FANOUT_ENTRIES);
-    const prev = Buffer.alloc(32);
+    const prev = new Uint8Array(32);
     const onPages = (b: Uint8Array, first: number, pages: number): void => {
       for (let q = 0; q < pages; q++) {
         const p = first + q;
@@ -157,15 +158,17 @@ export class TableReader {
         this.sampleTypes[p] = b[o + P_TYPES]!;
         for (let j = 0; j < count; j++) this.bloom.add(b, o + 32 * j);
         if (!verify) continue;
-        const page = pageViews(b, o, count);
+        const dv = new DataView(b.buffer, b.byteOffset + o, PAGE_BYTES);
         for (let j = 0; j < count; j++) {
-          const id = Buffer.from(b.buffer, b.byteOffset + o + 32 * j, 32);
-          const type = page.types[j]!;
+          const at = o + 32 * j;
+          const type = b[o + P_TYPES + j]!;
           if (type > 1) throw new CacheInvalid('corrupt', `${this.path}: blob type ${type} at ${p * PAGE + j}`);
-          if (page.packs[j]! >= m) throw new CacheInvalid('corrupt', `${this.path}: pack reference out of range at ${p * PAGE + j}`);
-          if (p + j > 0 && id.compare(prev) < 0) throw new CacheInvalid('corrupt', `${this.path}: ids out of order at ${p * PAGE + j}`);
-          prev.set(id);
-          histogram[id[0]!]!++;
+          if (dv.getUint32(P_PACKS + 4 * j, true) >= m) throw new CacheInvalid('corrupt', `${this.path}: pack reference out of range at ${p * PAGE + j}`);
+          let d = 0;
+          for (let k = 0; k < 32 && d === 0; k++) d = b[at + k]! - prev[k]!;
+          if (p + j > 0 && d < 0) throw new CacheInvalid('corrupt', `${this.path}: ids out of order at ${p * PAGE + j}`);
+          for (let k = 0; k < 32; k++) prev[k] = b[at + k]!;
+          histogram[b[at]!]!++;
         }
       }
     };
