@@ -7,6 +7,8 @@ import type { IndexedRepository, TreeNode } from '@highwater/repo';
 import { decodeTree, encodeSnapshot, encodeTree, idFromHex, idToHex, openRepository, readPackHeader } from '@highwater/repo';
 import { FIXTURES, FIXTURE_PASSWORD, fixtureRandomBin, localBackend } from './repo.test-util.js';
 import { join } from 'node:path';
+import { open as open_ } from '@highwater/crypto';
+import type { FileType } from '@highwater/backend';
 
 async function open(name: string, index: 'packed' | 'naive' = 'packed', treeDecode: 'whole' | 'stream' = 'stream') {
   return openRepository({ backend: localBackend(join(FIXTURES, name)), password: FIXTURE_PASSWORD, choices: { index, treeDecode, cacheDir: null } });
@@ -143,6 +145,26 @@ for (const version of [1, 2] as const) {
     });
   });
 }
+
+describe('which files restic 0.14 compresses', () => {
+  for (const version of [1, 2] as const) {
+    it(`v${version}: index, snapshots and locks start with 0x02 and a zstd frame in v2; config and everything in v1 are JSON`, async () => {
+      const r = await open(`v${version}`);
+      const firstBytes = async (type: FileType, name: string) => open_(r.key, await r.backend.load({ type, name })).subarray(0, 5);
+      const zstd = [2, 0x28, 0xb5, 0x2f, 0xfd];
+      expect([...(await firstBytes('config', ''))].slice(0, 1)).toEqual([0x7b]);
+      let seen = 0;
+      for (const type of ['index', 'snapshot', 'lock'] as const) {
+        for await (const f of r.backend.list(type)) {
+          const b = [...(await firstBytes(type, f.name))];
+          expect(version === 2 ? b : b.slice(0, 1)).toEqual(version === 2 ? zstd : [0x7b]);
+          seen++;
+        }
+      }
+      expect(seen).toBe(version === 2 ? 5 : 4);
+    });
+  }
+});
 
 describe('restic-made lock file (v2)', () => {
   it('decrypts and decompresses to restic lock JSON', async () => {
