@@ -56,3 +56,16 @@ export function statusText(o: { seconds: number; done: number; total: number; fi
   const total = o.totalFiles > 0 ? `, total ${o.totalFiles} files ${formatBytes(o.totalBytes)}` : '';
   return `[${formatDuration(o.seconds)}] ${pct}  ${o.files} files ${formatBytes(o.bytes)}${total}${o.extra ? ', ' + o.extra : ''}`;
 }
+
+/**
+ * Stops output cleanly when stdout goes away (`highwater ls | head`): an EPIPE becomes a flag the
+ * command polls instead of an unhandled 'error' event. Returns `closed()`.
+ */
+export function watchStdout(io: Io): { closed(): boolean; dispose(): void } {
+  let gone = false;
+  const onError = (err: NodeJS.ErrnoException): void => {
+    if (err.code === 'EPIPE') gone = true;
+  };
+  io.stdout.on('error', onError);
+  return { closed: () => gone, dispose: () => void io.stdout.off?.('error', onError) };
+}

@@ -7,7 +7,7 @@
  */
 import { lstat } from 'node:fs/promises';
 import { hostname as osHostname, userInfo } from 'node:os';
-import { acquireLock, idFromHex, idToHex, type Snapshot, type TreeNode } from '@highwater/repo';
+import { acquireLock, idFromHex, idToHex, type IndexedRepository, type Snapshot, type TreeNode } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
 import { archiveIntermediate, archivePath, emptyStats, saveTree, type ArchiverContext } from './archiver.js';
 import { absoluteTargets, targetTree, type TargetDir } from './backup-targets.js';
@@ -60,11 +60,13 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
   }
 
   const lock = await acquireLock(repo, { exclusive: false });
+  let indexed: IndexedRepository | undefined;
   try {
-    const indexed = await repo.loadIndex();
+    indexed = await repo.loadIndex();
+    const idx = indexed;
     const parent = await findParent(repo, { parent: o.parent, host, paths: targets });
     emit({ type: 'parent', snapshotId: parent ? idToHex(parent.id) : undefined });
-    const parentRoot = await inPhase(probe, 'load-parent', async () => (parent ? indexed.loadTree(idFromHex<'blob'>(parent.snapshot.tree)) : undefined));
+    const parentRoot = await inPhase(probe, 'load-parent', async () => (parent ? idx.loadTree(idFromHex<'blob'>(parent.snapshot.tree)) : undefined));
 
     const stats = emptyStats();
     stats.errorCount = errorCount;
@@ -87,7 +89,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
 
     const pool = new TaskPool(o.fileConcurrency ?? 2);
     const ctx: ArchiverContext = {
-      sink: o.dryRun ? dryRunSink(indexed) : repositorySink(indexed),
+      sink: o.dryRun ? dryRunSink(idx) : repositorySink(idx),
       owners: new OwnerNames(),
       excludes,
       force: o.force ?? false,
@@ -96,7 +98,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
       stats,
       current,
       emit,
-      loadTree: (id) => indexed.loadTree(idFromHex<'blob'>(id)),
+      loadTree: (id) => idx.loadTree(idFromHex<'blob'>(id)),
       signal: o.signal,
     };
     let rootTree: string;
@@ -113,7 +115,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
 
     let snapshotId: string | undefined;
     if (!o.dryRun) {
-      await indexed.flush();
+      await idx.flush();
       const uid = process.getuid?.();
       const gid = process.getgid?.();
       const snapshot: Snapshot = {
@@ -150,7 +152,11 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
       errorCount: stats.errorCount,
     };
   } finally {
-    await lock.release();
+    try {
+      await indexed?.close();
+    } finally {
+      await lock.release();
+    }
   }
 }
 

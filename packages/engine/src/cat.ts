@@ -68,12 +68,16 @@ export async function cat(o: CatOptions): Promise<Uint8Array> {
     case 'tree': {
       const id = idFromHex<'blob'>(fullId(type, o.id));
       const indexed: IndexedRepository = await repo.loadIndex();
-      if (type === 'tree') {
-        if (!indexed.index.has('tree', id)) throw new EngineError('UNKNOWN_OBJECT', `tree ${o.id} not found in the index`);
-        return indented(await indexed.loadBlob('tree', id));
+      try {
+        if (type === 'tree') {
+          if (!indexed.index.has('tree', id)) throw new EngineError('UNKNOWN_OBJECT', `tree ${o.id} not found in the index`);
+          return indented(await indexed.loadBlob('tree', id));
+        }
+        for (const t of ['data', 'tree'] as const) if (indexed.index.has(t, id)) return await indexed.loadBlob(t, id);
+        throw new EngineError('UNKNOWN_OBJECT', `blob ${o.id} not found in the index`);
+      } finally {
+        await indexed.close();
       }
-      for (const t of ['data', 'tree'] as const) if (indexed.index.has(t, id)) return indexed.loadBlob(t, id);
-      throw new EngineError('UNKNOWN_OBJECT', `blob ${o.id} not found in the index`);
     }
     default:
       throw new EngineError('UNKNOWN_OBJECT', `cat: unknown type ${JSON.stringify(type)}; expected one of ${CAT_TYPES.join(', ')}`);

@@ -78,6 +78,7 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
       packsRead = r.read;
       damagedPacks = r.damaged;
     }
+    await indexed.close();
     return result({ packs, snapshots: snapshots.length, trees, packsRead, damagedPacks });
   } finally {
     await lock.release();

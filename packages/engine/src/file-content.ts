@@ -1,10 +1,11 @@
 /**
  * Reads one file, cuts it into chunks with the repository's polynomial, and saves each chunk as
  * a data blob. Memory: a file smaller than the chunker's minimum (512 KiB) is read whole (it is
- * one chunk anyway); a larger one streams through the chunker, holding at most one chunk (<= 8 MiB)
- * and the stream's buffer at a time.
+ * one chunk anyway); a larger one streams through the chunker, holding at most the chunker's carry
+ * and one chunk (<= 8 MiB each) and one 1 MiB read buffer at a time.
  */
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { idToHex } from '@highwater/repo';
 import type { BlobSink } from './blob-sink.js';
 import { chunkFile, MIN_CHUNK_SIZE } from './chunk-file.js';
@@ -58,11 +59,26 @@ export async function saveFileContent(o: SaveFileOptions): Promise<FileContent> 
     for await (const chunk of chunkFile({ source: [data], polynomial: o.polynomial })) await save(chunk);
     return { content, size, blobsAdded, bytesAdded, storedAdded };
   }
-  const stream = createReadStream(o.path, { highWaterMark: 1 << 20 });
-  try {
-    for await (const chunk of chunkFile({ source: stream, polynomial: o.polynomial })) await save(chunk);
-  } finally {
-    stream.destroy();
-  }
+  for await (const chunk of chunkFile({ source: readPieces(o.path), polynomial: o.polynomial })) await save(chunk);
   return { content, size, blobsAdded, bytesAdded, storedAdded };
+}
+
+const PIECE = 1 << 20;
+
+/**
+ * A file's bytes in 1 MiB pieces read into ONE reused buffer (chunkStream copies what it keeps and
+ * allows the source to reuse its piece once the next one is requested): no allocation per piece.
+ */
+async function* readPieces(path: string): AsyncGenerator<Uint8Array> {
+  const fh = await open(path, 'r');
+  const buf = Buffer.allocUnsafe(PIECE);
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, PIECE, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
 }

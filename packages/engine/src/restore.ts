@@ -8,7 +8,7 @@
  */
 import { mkdir, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { acquireLock, idToHex } from '@highwater/repo';
+import { acquireLock, idToHex, type IndexedRepository } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
 import { messageOf } from './errors.js';
 import { compilePatterns } from './path-patterns.js';
@@ -27,10 +27,12 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
   const ownership = o.ownership ?? process.getuid?.() === 0;
 
   const lock = o.noLock ? { release: async () => undefined } : await acquireLock(repo, { exclusive: false });
+  let loaded: IndexedRepository | undefined;
   try {
     const entry = await repo.findSnapshot(o.snapshot, o.filter);
     const snapshotId = idToHex(entry.id);
     const indexed = await repo.loadIndex();
+    loaded = indexed;
     const targetAbs = resolve(o.cwd ?? process.cwd(), o.target);
     await mkdir(targetAbs, { recursive: true });
     const root = await realpath(targetAbs);
@@ -112,6 +114,10 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
     emit({ type: 'status', status: status() });
     return { snapshotId, target: root, filesRestored, dirsRestored, symlinksRestored, hardlinksRestored, bytesRestored, problems };
   } finally {
-    await lock.release();
+    try {
+      await loaded?.close();
+    } finally {
+      await lock.release();
+    }
   }
 }

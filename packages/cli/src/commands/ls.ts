@@ -4,6 +4,7 @@ import { idToHex, type TreeNode } from '@highwater/repo';
 import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
 import { openRepo } from '../open-repo.js';
+import { watchStdout } from '../progress.js';
 import { stringList } from './backup.js';
 import { snapshotJson, tableTime } from './snapshots.js';
 
@@ -58,9 +59,11 @@ export const lsCommand: CommandSpec = {
       .option('host', { alias: 'H', type: 'string', describe: 'for "latest": only snapshots of this host' }),
   async handler(args, { io, signal }) {
     const repo = await openRepo(args, io);
+    const out = watchStdout(io);
     try {
       const entry = await repo.findSnapshot(String(args.snapshot), typeof args.host === 'string' ? { host: args.host } : undefined);
       const indexed = await repo.loadIndex();
+      try {
       const dirs = stringList(args.dirs).map(cleanDir);
       const recursive = args.recursive === true || dirs.length === 0;
       const json = args.json === true;
@@ -70,6 +73,7 @@ export const lsCommand: CommandSpec = {
         writeLine(io.stdout, `snapshot ${idToHex(entry.id).slice(0, 8)} of [${(s.paths ?? []).join(' ')}] filtered by [${dirs.join(' ')}] at ${tableTime(s.time)}):`);
       }
       for await (const { path, node } of walkSnapshot({ repo: indexed, tree: s.tree, descend: (p) => descend(p, dirs, recursive), signal })) {
+        if (out.closed()) break;
         if (!selected(path, dirs, recursive)) continue;
         if (json) writeLine(io.stdout, JSON.stringify(lsNodeJson(path, node)));
         else if (args.long === true) {
@@ -77,7 +81,11 @@ export const lsCommand: CommandSpec = {
           writeLine(io.stdout, `${goModeString(node.mode ?? 0)} ${String(node.uid ?? 0).padStart(5)} ${String(node.gid ?? 0).padStart(5)} ${size} ${tableTime(node.mtime ?? '')} ${path}${node.type === 'symlink' ? ' -> ' + (node.linktarget ?? '') : ''}`);
         } else writeLine(io.stdout, path);
       }
+      } finally {
+        await indexed.close();
+      }
     } finally {
+      out.dispose();
       await repo.close();
     }
   },
