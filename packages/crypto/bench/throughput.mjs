@@ -63,6 +63,24 @@ await measure('seal, 64 objects of 1 MiB', big.length, () => blobs.forEach((b) =
 await measure('open, 64 objects of 1 MiB', big.length, () => sealedBlobs.forEach((b) => open(master, b)));
 await measure('sha256 (this package), 64 MiB', big.length, () => sha256(big));
 
+const tiny = Array.from({ length: 20000 }, (_, i) => big.subarray(i * 300, i * 300 + 300));
+const sealedTiny = tiny.map((b) => seal(master, b));
+console.log(`\n| small objects (300 bytes, 20,000 of them) | µs per object (median of ${runs}) |`);
+console.log('|---|---:|');
+for (const [name, fn] of [
+  ['seal', () => tiny.forEach((b) => seal(master, b))],
+  ['open', () => sealedTiny.forEach((b) => open(master, b))],
+  ['sha256', () => tiny.forEach((b) => sha256(b))],
+]) {
+  const us = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    us.push(((performance.now() - t0) * 1000) / tiny.length);
+  }
+  console.log(`| ${name} | ${median(us).toFixed(1)} |`);
+}
+
 const salt = new Uint8Array(64).fill(1);
 const params = { N: 32768, r: 8, p: 1 };
 console.log(`\n| scrypt N=${params.N} r=${params.r} p=${params.p}, 64 bytes | ms (median of ${runs}) |`);

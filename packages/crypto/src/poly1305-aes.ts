@@ -8,7 +8,7 @@
  * standalone Poly1305, and @noble/ciphers' is ~6× slower; it stays the reference in tests).
  * Memory: ~200 bytes per MAC in flight.
  */
-import { createCipheriv } from 'node:crypto';
+import { keyCiphers } from './key-ciphers.js';
 import type { MasterKey } from './master-key.js';
 import { WasmPoly1305 } from './poly1305-wasm.js';
 
@@ -23,10 +23,8 @@ export interface Mac {
 }
 
 /** The 32-byte one-time Poly1305 key for this nonce: r ‖ AES-128-ECB(k, nonce). */
-export function poly1305AesKey(key: Pick<MasterKey, 'macK' | 'macR'>, nonce: Uint8Array): Uint8Array {
-  const ecb = createCipheriv('aes-128-ecb', key.macK, null);
-  ecb.setAutoPadding(false);
-  const s = ecb.update(nonce);
+export function poly1305AesKey(key: MasterKey, nonce: Uint8Array): Uint8Array {
+  const s = keyCiphers(key).ecb128.update(nonce);
   const k = new Uint8Array(32);
   k.set(key.macR, 0);
   k.set(s.subarray(0, 16), 16);
@@ -34,7 +32,7 @@ export function poly1305AesKey(key: Pick<MasterKey, 'macK' | 'macR'>, nonce: Uin
 }
 
 /** A streaming Poly1305-AES over the ciphertext of the object whose IV is `nonce`. */
-export function createPoly1305Aes(key: Pick<MasterKey, 'macK' | 'macR'>, nonce: Uint8Array): Mac {
+export function createPoly1305Aes(key: MasterKey, nonce: Uint8Array): Mac {
   const mac = new WasmPoly1305(poly1305AesKey(key, nonce));
   return {
     update(data: Uint8Array): void {
@@ -47,7 +45,7 @@ export function createPoly1305Aes(key: Pick<MasterKey, 'macK' | 'macR'>, nonce: 
 }
 
 /** The tag of `ciphertext` in one call. */
-export function poly1305Aes(key: Pick<MasterKey, 'macK' | 'macR'>, nonce: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+export function poly1305Aes(key: MasterKey, nonce: Uint8Array, ciphertext: Uint8Array): Uint8Array {
   const mac = createPoly1305Aes(key, nonce);
   mac.update(ciphertext);
   return mac.digest();

@@ -1,6 +1,7 @@
 /**
  * Poly1305 (RFC 8439 §2.5) with its per-block loop in WebAssembly (wasm/poly1305.wat, 653 bytes,
- * embedded as base64): ~6× @noble/ciphers' JavaScript Poly1305 on amd64 (README). WebAssembly
+ * embedded as base64): ~6× @noble/ciphers' JavaScript Poly1305 on amd64 (README); key set-up
+ * and the final reduction are done here with 32-bit arithmetic (donna-32). WebAssembly
  * runs wherever Node does, arm under qemu-user included; no native addon.
  *
  * The module instance is a stateless scratch pad shared by all MACs in this thread (compiled
@@ -13,8 +14,7 @@ import { POLY1305_WASM_BASE64 } from './poly1305-wasm-bytes.js';
 const DATA_OFFSET = 64;
 const MAX_SLICE = 65536;
 const HIBIT = 1 << 24;
-const P = (1n << 130n) - 5n;
-const CLAMP = 0x0ffffffc0ffffffc0ffffffc0fffffffn;
+const M26 = 0x3ffffff;
 
 interface Scratch {
   blocks(len: number, hibit: number): void;
@@ -45,16 +45,15 @@ function getScratch(): Scratch {
   return scratch;
 }
 
-function le128(bytes: Uint8Array): bigint {
-  let x = 0n;
-  for (let i = 15; i >= 0; i--) x = (x << 8n) | BigInt(bytes[i]!);
-  return x;
+function le32(b: Uint8Array, i: number): number {
+  return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
 }
 
 export class WasmPoly1305 {
   private readonly h = new Uint32Array(5);
   private readonly r = new Uint32Array(5);
-  private readonly s: bigint;
+  /** s as four little-endian uint32 words. */
+  private readonly s = new Uint32Array(4);
   private readonly partial = new Uint8Array(16);
   private partialLength = 0;
   private finished = false;
@@ -62,9 +61,17 @@ export class WasmPoly1305 {
   /** key: 32 bytes, r ‖ s (r is clamped here). */
   constructor(key: Uint8Array) {
     if (!(key instanceof Uint8Array) || key.length !== 32) throw new RangeError(`expected a 32-byte Poly1305 key, got ${key?.length}`);
-    const r = le128(key.subarray(0, 16)) & CLAMP;
-    for (let i = 0; i < 5; i++) this.r[i] = Number((r >> BigInt(26 * i)) & 0x3ffffffn);
-    this.s = le128(key.subarray(16, 32));
+    // r clamped (r &= 0x0ffffffc0ffffffc0ffffffc0fffffff) and split into 26-bit limbs in one step.
+    const t0 = le32(key, 0);
+    const t1 = le32(key, 4);
+    const t2 = le32(key, 8);
+    const t3 = le32(key, 12);
+    this.r[0] = t0 & 0x3ffffff;
+    this.r[1] = ((t0 >>> 26) | (t1 << 6)) & 0x3ffff03;
+    this.r[2] = ((t1 >>> 20) | (t2 << 12)) & 0x3ffc0ff;
+    this.r[3] = ((t2 >>> 14) | (t3 << 18)) & 0x3f03fff;
+    this.r[4] = (t3 >>> 8) & 0x00fffff;
+    for (let i = 0; i < 4; i++) this.s[i] = le32(key, 16 + 4 * i);
   }
 
   private run(src: Uint8Array, len: number, hibit: number): void {
@@ -108,11 +115,60 @@ export class WasmPoly1305 {
       this.partial.fill(0, this.partialLength + 1);
       this.run(this.partial, 16, 0);
     }
-    let h = 0n;
-    for (let i = 4; i >= 0; i--) h = (h << 26n) + BigInt(this.h[i]!);
-    let tag = ((h % P) + this.s) & ((1n << 128n) - 1n);
+    // Full carry, then h mod p (p = 2^130 - 5) by computing g = h + 5 - 2^130 and keeping it when
+    // it is not negative (without a branch), then tag = (h + s) mod 2^128.
+    let [h0, h1, h2, h3, h4] = this.h as unknown as [number, number, number, number, number];
+    let c = h1 >>> 26;
+    h1 &= M26;
+    h2 += c;
+    c = h2 >>> 26;
+    h2 &= M26;
+    h3 += c;
+    c = h3 >>> 26;
+    h3 &= M26;
+    h4 += c;
+    c = h4 >>> 26;
+    h4 &= M26;
+    h0 += c * 5;
+    c = h0 >>> 26;
+    h0 &= M26;
+    h1 += c;
+    let g0 = h0 + 5;
+    c = g0 >>> 26;
+    g0 &= M26;
+    let g1 = h1 + c;
+    c = g1 >>> 26;
+    g1 &= M26;
+    let g2 = h2 + c;
+    c = g2 >>> 26;
+    g2 &= M26;
+    let g3 = h3 + c;
+    c = g3 >>> 26;
+    g3 &= M26;
+    const g4 = h4 + c - (1 << 26);
+    const keepH = g4 >> 31; // -1 when g < 0 (h < p), else 0
+    h0 = (h0 & keepH) | (g0 & ~keepH);
+    h1 = (h1 & keepH) | (g1 & ~keepH);
+    h2 = (h2 & keepH) | (g2 & ~keepH);
+    h3 = (h3 & keepH) | (g3 & ~keepH);
+    h4 = (h4 & keepH) | (g4 & ~keepH);
+    const w = [
+      (h0 | (h1 << 26)) >>> 0,
+      ((h1 >>> 6) | (h2 << 20)) >>> 0,
+      ((h2 >>> 12) | (h3 << 14)) >>> 0,
+      ((h3 >>> 18) | (h4 << 8)) >>> 0,
+    ];
     const out = new Uint8Array(16);
-    for (let i = 0; i < 16; i++, tag >>= 8n) out[i] = Number(tag & 0xffn);
+    let carry = 0;
+    for (let i = 0; i < 4; i++) {
+      const f = w[i]! + this.s[i]! + carry;
+      carry = f > 0xffffffff ? 1 : 0;
+      const word = f >>> 0;
+      out[4 * i] = word & 0xff;
+      out[4 * i + 1] = (word >>> 8) & 0xff;
+      out[4 * i + 2] = (word >>> 16) & 0xff;
+      out[4 * i + 3] = word >>> 24;
+    }
     return out;
   }
 }

@@ -15,6 +15,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CryptoError, expectBytes } from './errors.js';
 import type { MasterKey } from './master-key.js';
+import { SMALL_OBJECT, ctrXorSmall } from './key-ciphers.js';
 import { IV_SIZE, MAC_SIZE, createPoly1305Aes, poly1305Aes } from './poly1305-aes.js';
 
 /** Bytes added by seal: IV + MAC. */
@@ -46,8 +47,15 @@ export function sealInto(key: MasterKey, plaintext: Uint8Array, out: Uint8Array,
   expectBytes(nonce, 'iv', IV_SIZE);
   if (isZero(nonce)) throw new RangeError('expected a non-zero IV, got 16 zero bytes (restic refuses to open those)');
   out.set(nonce, 0);
-  const cipher = createCipheriv('aes-256-ctr', key.encrypt, nonce);
   const mac = createPoly1305Aes(key, nonce);
+  if (plaintext.length <= SMALL_OBJECT) {
+    const ciphertext = out.subarray(IV_SIZE, IV_SIZE + plaintext.length);
+    ctrXorSmall(key, nonce, plaintext, ciphertext);
+    mac.update(ciphertext);
+    out.set(mac.digest(), IV_SIZE + plaintext.length);
+    return n;
+  }
+  const cipher = createCipheriv('aes-256-ctr', key.encrypt, nonce);
   // Slices keep node:crypto's temporary output small and the ciphertext in cache for the MAC.
   for (let pos = 0; pos < plaintext.length; pos += SLICE) {
     const ct = cipher.update(plaintext.subarray(pos, pos + SLICE));
@@ -98,6 +106,10 @@ export function openInto(key: MasterKey, sealed: Uint8Array, out: Uint8Array, op
   if (out.length < ciphertext.length) {
     throw new RangeError(`expected an output buffer of at least ${ciphertext.length} bytes, got ${out.length}`);
   }
+  if (ciphertext.length <= SMALL_OBJECT) {
+    ctrXorSmall(key, sealed.subarray(0, IV_SIZE), ciphertext, out);
+    return ciphertext.length;
+  }
   const decipher = createDecipheriv('aes-256-ctr', key.encrypt, sealed.subarray(0, IV_SIZE));
   for (let pos = 0; pos < ciphertext.length; pos += SLICE) out.set(decipher.update(ciphertext.subarray(pos, pos + SLICE)), pos);
   return ciphertext.length;
@@ -111,12 +123,17 @@ export function open(key: MasterKey, sealed: Uint8Array, options?: OpenOptions):
   // One pass: MAC and decrypt each slice while it is in cache. The plaintext buffer is ours and
   // is only returned when the MAC matches.
   const mac = createPoly1305Aes(key, nonce);
-  const decipher = createDecipheriv('aes-256-ctr', key.encrypt, nonce);
   const plain = new Uint8Array(ciphertext.length);
-  for (let pos = 0; pos < ciphertext.length; pos += SLICE) {
-    const part = ciphertext.subarray(pos, pos + SLICE);
-    mac.update(part);
-    plain.set(decipher.update(part), pos);
+  if (ciphertext.length <= SMALL_OBJECT) {
+    mac.update(ciphertext);
+    ctrXorSmall(key, nonce, ciphertext, plain);
+  } else {
+    const decipher = createDecipheriv('aes-256-ctr', key.encrypt, nonce);
+    for (let pos = 0; pos < ciphertext.length; pos += SLICE) {
+      const part = ciphertext.subarray(pos, pos + SLICE);
+      mac.update(part);
+      plain.set(decipher.update(part), pos);
+    }
   }
   if (!timingSafeEqual(mac.digest(), sealed.subarray(sealed.length - MAC_SIZE))) {
     plain.fill(0);
