@@ -1,6 +1,9 @@
 import type { Argv } from 'yargs';
 
-/** Options every command accepts, named as restic names them. */
+/**
+ * Options every command accepts, named as restic names them. `--no-lock` and `--no-cache` are yargs
+ * negations of `lock` and `cache`; `run` also exposes them to handlers as `noLock` / `noCache`.
+ */
 export function addGlobalOptions(y: Argv): Argv {
   return y
     .option('repo', { alias: 'r', type: 'string', describe: 'repository to use (env RESTIC_REPOSITORY): a path or rest:http://host:port/path' })
@@ -9,9 +12,9 @@ export function addGlobalOptions(y: Argv): Argv {
     .option('json', { type: 'boolean', default: false, describe: 'print machine-readable JSON where restic does' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'do not print progress or informational lines' })
     .option('verbose', { alias: 'v', type: 'count', describe: 'print more (repeat for more)' })
-    .option('no-lock', { type: 'boolean', default: false, describe: 'do not lock the repository (read-only commands only)' })
+    .option('lock', { type: 'boolean', default: true, describe: 'lock the repository; --no-lock: do not (read-only commands only)' })
     .option('cache-dir', { type: 'string', describe: 'local cache directory (default: restic\'s, $XDG_CACHE_HOME/restic)' })
-    .option('no-cache', { type: 'boolean', default: false, describe: 'do not use a local cache' })
+    .option('cache', { type: 'boolean', default: true, describe: 'use the local cache; --no-cache: do not' })
     .option('strategy', { type: 'string', choices: ['naive', 'packed', 'paged'], default: 'packed', describe: 'memory strategy: index store and related choices' })
     .option('index-load-concurrency', { type: 'number', describe: 'index files loaded at once (default: the strategy\'s)' })
     .option('tree-decode', { type: 'string', choices: ['whole', 'stream'], describe: 'tree decoding (default: the strategy\'s)' })

@@ -23,7 +23,7 @@ export async function run(argv: readonly string[], io: Io = processIo(), command
       .recommendCommands()
       .help()
       .version(false)
-      .wrap(Math.min(110, io.stdout.columns ?? 100))
+      .wrap(Math.min(120, io.stdout.columns ?? 120))
       .fail((msg, err) => {
         if (err) throw err;
         parseFailure = msg;
@@ -36,7 +36,8 @@ export async function run(argv: readonly string[], io: Io = processIo(), command
         describe: spec.describe,
         builder: (b) => spec.builder(b),
         handler: async (args) => {
-          const code = await spec.handler(args as Record<string, unknown>, { io, signal: controller.signal });
+          const a = args as Record<string, unknown>;
+          const code = await spec.handler({ ...a, noLock: a.lock === false, noCache: a.cache === false }, { io, signal: controller.signal });
           exitCode = code ?? EXIT.ok;
         },
       });
