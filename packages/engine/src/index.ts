@@ -16,7 +16,7 @@ export {
 } from './backup-types.js';
 export { restore } from './restore.js';
 export type { RestoreEvent, RestoreOptions, RestoreStatus, RestoreSummary } from './restore-types.js';
-export { planRestore, type PlanItem, type PlanProblem, type RestorePlan } from './restore-plan.js';
+export { planDirectory, countRestore, type DirectoryPlan, type PlanItem, type PlanProblem, type PlanRules, type RestoreTotals } from './restore-plan.js';
 export { listSnapshots, matchesFilter, byTime, type SnapshotListFilter } from './snapshot-list.js';
 export { walkSnapshot, type WalkedNode } from './walk-snapshot.js';
 export { cat, CAT_TYPES, type CatOptions, type CatType } from './cat.js';

@@ -1,14 +1,17 @@
 /**
- * Restore, step one: walk the snapshot's trees and decide what to write, before writing anything
- * (rustic's "plan, then execute"). Unsafe node names are refused here, so a crafted tree can never
- * name a path outside the target: every planned path is the target plus safe components.
+ * Restore plans, one directory at a time (rustic's "plan, then execute", with bounded memory):
+ * `planDirectory` decides, for the nodes of one tree, what to write and which subdirectories to
+ * enter, before anything of that directory is written. Unsafe node names are refused here, so a
+ * crafted tree can never name a path outside the target: every planned path is the target plus
+ * safe components. `countRestore` walks the whole snapshot once with the same rules to give the
+ * totals (files, bytes) and every problem before the first byte is written.
  *
- * Memory: the plan holds one item per selected node (its path and node) plus the trees on the
- * current path of the walk.
+ * Memory: the plan of one directory (its nodes) plus the trees on the current path; never the
+ * whole snapshot.
  */
 import { idFromHex, type IndexedRepository, type TreeNode } from '@highwater/repo';
-import { unsafeNameReason } from './safe-node-name.js';
 import type { PathMatcher } from './path-patterns.js';
+import { unsafeNameReason } from './safe-node-name.js';
 
 export interface PlanItem {
   /** Path inside the snapshot, `/`-separated, starting with `/` (e.g. `/home/user/a.txt`). */
@@ -23,77 +26,99 @@ export interface PlanProblem {
   readonly message: string;
 }
 
-export interface RestorePlan {
+export interface DirectoryPlan {
+  /** Files and symlinks to write, in tree order. */
   readonly items: PlanItem[];
+  /** Subdirectories to enter; `selected` ones are created and get their metadata. */
+  readonly dirs: (PlanItem & { readonly selected: boolean })[];
   readonly problems: PlanProblem[];
-  readonly files: number;
-  readonly dirs: number;
-  /** Sum of the sizes of the files to write. */
-  readonly bytes: number;
 }
 
-export interface PlanOptions {
-  readonly repo: IndexedRepository;
-  readonly tree: string;
+export interface PlanRules {
   /** Short snapshot id, for problem messages. */
   readonly snapshotLabel: string;
   readonly includes: PathMatcher;
   readonly excludes: PathMatcher;
-  readonly signal?: AbortSignal;
 }
 
-export async function planRestore(o: PlanOptions): Promise<RestorePlan> {
+/** The plan for one directory's nodes. Pure: no I/O. */
+export function planDirectory(nodes: readonly TreeNode[], dirPath: string, comps: readonly string[], rules: PlanRules): DirectoryPlan {
   const items: PlanItem[] = [];
+  const dirs: (PlanItem & { selected: boolean })[] = [];
   const problems: PlanProblem[] = [];
+  const seen = new Set<string>();
+  const refuse = (node: TreeNode, why: string): void => {
+    problems.push({ path: dirPath, message: `snapshot ${rules.snapshotLabel}: refusing to restore node ${JSON.stringify(String(node?.name))} in ${dirPath}: ${why}` });
+  };
+  for (const node of nodes) {
+    const reason = unsafeNameReason(node?.name);
+    if (reason !== undefined) {
+      refuse(node, reason);
+      continue;
+    }
+    if (seen.has(node.name)) {
+      refuse(node, 'the name appears twice in one directory');
+      continue;
+    }
+    seen.add(node.name);
+    const path = dirPath === '/' ? `/${node.name}` : `${dirPath}/${node.name}`;
+    if (!rules.excludes.empty && rules.excludes.matches(path)) continue;
+    const selected = rules.includes.empty || rules.includes.matches(path);
+    const components = [...comps, node.name];
+    if (node.type === 'dir') {
+      if (typeof node.subtree !== 'string') {
+        problems.push({ path, message: `snapshot ${rules.snapshotLabel}: directory ${path} has no subtree` });
+        continue;
+      }
+      if (selected || rules.includes.childMayMatch(path)) dirs.push({ path, components, node, selected });
+      continue;
+    }
+    if (!selected) continue;
+    if (node.type !== 'file' && node.type !== 'symlink') {
+      problems.push({ path, message: `snapshot ${rules.snapshotLabel}: not restoring ${path}: node type ${JSON.stringify(node.type)} is not supported` });
+      continue;
+    }
+    items.push({ path, components, node });
+  }
+  return { items, dirs, problems };
+}
+
+export interface RestoreTotals {
+  readonly files: number;
+  readonly dirs: number;
+  readonly bytes: number;
+  readonly problems: PlanProblem[];
+}
+
+/** Walks the snapshot with the plan rules and counts what restore will write (phase walk-trees). */
+export async function countRestore(o: { repo: IndexedRepository; tree: string; rules: PlanRules; signal?: AbortSignal }): Promise<RestoreTotals> {
   let files = 0;
   let dirs = 0;
   let bytes = 0;
+  const problems: PlanProblem[] = [];
   const walk = async (treeHex: string, dirPath: string, comps: readonly string[]): Promise<void> => {
     if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
     let nodes: TreeNode[];
     try {
       nodes = (await o.repo.loadTree(idFromHex(treeHex))).nodes;
     } catch (err) {
-      problems.push({ path: dirPath, message: `snapshot ${o.snapshotLabel}: cannot load tree ${treeHex.slice(0, 8)} of ${dirPath}: ${(err as Error).message}` });
+      problems.push({ path: dirPath, message: `snapshot ${o.rules.snapshotLabel}: cannot load the tree of ${dirPath}: ${(err as Error).message}` });
       return;
     }
-    const seen = new Set<string>();
-    for (const node of nodes) {
-      const reason = unsafeNameReason(node?.name);
-      const shown = JSON.stringify(String(node?.name));
-      if (reason !== undefined) {
-        problems.push({ path: dirPath, message: `snapshot ${o.snapshotLabel}: refusing to restore node ${shown} in ${dirPath}: ${reason}` });
-        continue;
-      }
-      if (seen.has(node.name)) {
-        problems.push({ path: dirPath, message: `snapshot ${o.snapshotLabel}: refusing to restore node ${shown} in ${dirPath}: the name appears twice in one directory` });
-        continue;
-      }
-      seen.add(node.name);
-      const path = dirPath === '/' ? `/${node.name}` : `${dirPath}/${node.name}`;
-      if (!o.excludes.empty && o.excludes.matches(path)) continue;
-      const selected = o.includes.empty || o.includes.matches(path);
-      const childComps = [...comps, node.name];
-      if (node.type === 'dir') {
-        if (selected) {
-          items.push({ path, components: childComps, node });
-          dirs++;
-        }
-        if ((selected || o.includes.childMayMatch(path)) && typeof node.subtree === 'string') await walk(node.subtree, path, childComps);
-        continue;
-      }
-      if (!selected) continue;
-      if (node.type !== 'file' && node.type !== 'symlink') {
-        problems.push({ path, message: `snapshot ${o.snapshotLabel}: not restoring ${path}: node type ${JSON.stringify(node.type)} is not supported` });
-        continue;
-      }
-      items.push({ path, components: childComps, node });
-      if (node.type === 'file') {
+    const plan = planDirectory(nodes, dirPath, comps, o.rules);
+    problems.push(...plan.problems);
+    for (const item of plan.items) {
+      if (item.node.type === 'file') {
         files++;
-        bytes += node.size ?? 0;
+        bytes += item.node.size ?? 0;
       }
+    }
+    nodes = [];
+    for (const d of plan.dirs) {
+      if (d.selected) dirs++;
+      await walk(d.node.subtree!, d.path, d.components);
     }
   };
   await walk(o.tree, '/', []);
-  return { items, problems, files, dirs, bytes };
+  return { files, dirs, bytes, problems };
 }

@@ -1,19 +1,23 @@
 /**
  * restore: writes a snapshot's files under a target directory (restic `cmd_restore.go`).
- * Phases: load-index, walk-trees (the plan), restore-files (its execution). Files, directories,
+ * Phases: load-index, walk-trees (countRestore: totals and every problem, nothing written), then
+ * restore-files: directory by directory, plan (planDirectory) then execute. Files, directories,
  * symlinks; modes, times, ownership when root; nodes sharing inode and device (links > 1) are
- * restored as hard links, as restic does. Directories get their metadata last, deepest first.
+ * restored as hard links, as restic does. A directory gets its metadata after its children.
  * A refused or failed node is reported (event `problem`) and the restore goes on; the summary lists
  * every problem so the CLI can exit 1.
+ *
+ * Memory: the trees on the current path, one blob at a time, and the first path of each hard-linked
+ * inode; never a plan of the whole snapshot.
  */
 import { mkdir, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { acquireLock, idToHex, type IndexedRepository } from '@highwater/repo';
+import { acquireLock, idFromHex, idToHex, type IndexedRepository, type TreeNode } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
 import { messageOf } from './errors.js';
 import { compilePatterns } from './path-patterns.js';
 import { restoreMetadata } from './restore-metadata.js';
-import { planRestore, type PlanItem, type PlanProblem } from './restore-plan.js';
+import { countRestore, planDirectory, type PlanProblem, type PlanRules } from './restore-plan.js';
 import type { RestoreOptions, RestoreStatus, RestoreSummary } from './restore-types.js';
 import { RestoreWriter } from './restore-writer.js';
 
@@ -37,16 +41,15 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
     await mkdir(targetAbs, { recursive: true });
     const root = await realpath(targetAbs);
     emit({ type: 'snapshot', snapshotId, target: root });
+    const rules: PlanRules = { snapshotLabel: snapshotId.slice(0, 8), includes, excludes };
 
-    const plan = await inPhase(probe, 'walk-trees', () =>
-      planRestore({ repo: indexed, tree: entry.snapshot.tree, snapshotLabel: snapshotId.slice(0, 8), includes, excludes, signal: o.signal }),
-    );
+    const totals = await inPhase(probe, 'walk-trees', () => countRestore({ repo: indexed, tree: entry.snapshot.tree, rules, signal: o.signal }));
     const problems: PlanProblem[] = [];
     const report = (p: PlanProblem): void => {
       problems.push(p);
       emit({ type: 'problem', problem: p });
     };
-    plan.problems.forEach(report);
+    totals.problems.forEach(report);
 
     let filesRestored = 0;
     let dirsRestored = 0;
@@ -55,59 +58,71 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
     let bytesRestored = 0;
     const status = (): RestoreStatus => ({
       secondsElapsed: (Date.now() - started) / 1000,
-      totalFiles: plan.files,
+      totalFiles: totals.files,
       filesRestored,
-      totalBytes: plan.bytes,
+      totalBytes: totals.bytes,
       bytesRestored,
     });
     const timer = setInterval(() => emit({ type: 'status', status: status() }), o.statusIntervalMs ?? 1000);
     timer.unref();
 
     const writer = new RestoreWriter(indexed, root);
-    const dirs: PlanItem[] = [];
+    const links = new Map<string, readonly string[]>();
+
+    const writeItem = async (components: readonly string[], node: TreeNode): Promise<void> => {
+      if (node.type === 'symlink') {
+        await writer.writeSymlink(components, node);
+        symlinksRestored++;
+      } else {
+        const key = (node.links ?? 1) > 1 && node.inode ? `${node.device_id ?? 0}:${node.inode}` : undefined;
+        const first = key === undefined ? undefined : links.get(key);
+        if (first !== undefined) {
+          await writer.writeHardlink(components, first);
+          hardlinksRestored++;
+          filesRestored++;
+          return; // the link shares the first path's inode and metadata
+        }
+        bytesRestored += await writer.writeFile(components, node);
+        if (key !== undefined) links.set(key, components);
+        filesRestored++;
+      }
+      await restoreMetadata(writer.pathOf(components), node, { ownership });
+    };
+
+    const walk = async (treeHex: string, dirPath: string, comps: readonly string[]): Promise<void> => {
+      if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+      let nodes: TreeNode[];
+      try {
+        nodes = (await indexed.loadTree(idFromHex(treeHex))).nodes;
+      } catch {
+        return; // reported by countRestore
+      }
+      const plan = planDirectory(nodes, dirPath, comps, rules);
+      nodes = [];
+      for (const item of plan.items) {
+        if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+        try {
+          await writeItem(item.components, item.node);
+        } catch (err) {
+          report({ path: item.path, message: `cannot restore ${item.path}: ${messageOf(err)}` });
+        }
+      }
+      for (const d of plan.dirs) {
+        try {
+          if (d.selected) {
+            await writer.ensureDir(d.components);
+            dirsRestored++;
+          }
+          await walk(d.node.subtree!, d.path, d.components);
+          if (d.selected) await restoreMetadata(writer.pathOf(d.components), d.node, { ownership });
+        } catch (err) {
+          if (o.signal?.aborted) throw err;
+          report({ path: d.path, message: `cannot restore ${d.path}: ${messageOf(err)}` });
+        }
+      }
+    };
     try {
-      await inPhase(probe, 'restore-files', async () => {
-        const links = new Map<string, readonly string[]>();
-        for (const item of plan.items) {
-          if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
-          const { node, components } = item;
-          try {
-            if (node.type === 'dir') {
-              await writer.ensureDir(components);
-              dirs.push(item);
-              dirsRestored++;
-              continue;
-            }
-            if (node.type === 'symlink') {
-              await writer.writeSymlink(components, node);
-              symlinksRestored++;
-            } else {
-              const key = (node.links ?? 1) > 1 && node.inode ? `${node.device_id ?? 0}:${node.inode}` : undefined;
-              const first = key === undefined ? undefined : links.get(key);
-              if (first !== undefined) {
-                await writer.writeHardlink(components, first);
-                hardlinksRestored++;
-                filesRestored++;
-                continue; // the link shares the first path's inode and metadata
-              }
-              bytesRestored += await writer.writeFile(components, node, () => undefined);
-              if (key !== undefined) links.set(key, components);
-              filesRestored++;
-            }
-            await restoreMetadata(writer.pathOf(components), node, { ownership });
-          } catch (err) {
-            report({ path: item.path, message: `cannot restore ${item.path}: ${messageOf(err)}` });
-          }
-        }
-        for (let i = dirs.length - 1; i >= 0; i--) {
-          const item = dirs[i]!;
-          try {
-            await restoreMetadata(writer.pathOf(item.components), item.node, { ownership });
-          } catch (err) {
-            report({ path: item.path, message: `cannot set metadata of ${item.path}: ${messageOf(err)}` });
-          }
-        }
-      });
+      await inPhase(probe, 'restore-files', () => walk(entry.snapshot.tree, '/', []));
     } finally {
       clearInterval(timer);
     }
