@@ -26,13 +26,13 @@ describe('damaged repositories', () => {
     const err = await caught(open('v1', 'not the password'));
     expect(err).toBeInstanceOf(RepoError);
     expect(err.code).toBe('WRONG_PASSWORD');
-    expect(err.message).toMatch(/wrong password/);
+    expect(err.message).toBe('wrong password or no key found (tried 1 key file)');
   });
 
   it('no repository: NO_REPOSITORY', async () => {
     const err = await caught(open('does-not-exist'));
     expect(err.code).toBe('NO_REPOSITORY');
-    expect(err.file).toBe('config');
+    expect(err.message).toMatch(/^no repository at .*does-not-exist \(no config file\)$/);
   });
 
   it('unknown repository version: UNSUPPORTED_VERSION naming config', async () => {

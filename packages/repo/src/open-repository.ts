@@ -67,7 +67,7 @@ export async function initRepository(o: InitRepositoryOptions): Promise<OpenRepo
   const probe = o.probe ?? NO_PROBE;
   const choices = resolveChoices(o.choices);
   return inPhase(probe, 'init', async () => {
-    if (await exists(o.backend)) throw new RepoError('ALREADY_EXISTS', `a repository already exists at ${o.backend.location}`, { file: 'config' });
+    if (await exists(o.backend)) throw new RepoError('ALREADY_EXISTS', `a repository already exists at ${o.backend.location}`);
     if (o.version === 2) await loadZstd();
     try {
       await o.backend.create();
@@ -109,7 +109,7 @@ export async function openRepository(o: OpenRepositoryOptions): Promise<OpenRepo
       sealedConfig = await o.backend.load({ type: 'config', name: '' });
     } catch (err) {
       if ((err as { code?: string }).code === 'NOT_FOUND') {
-        throw new RepoError('NO_REPOSITORY', `no repository at ${o.backend.location} (no config file)`, { file: 'config', cause: err });
+        throw new RepoError('NO_REPOSITORY', `no repository at ${o.backend.location} (no config file)`, { cause: err });
       }
       throw asRepoError(err, 'config');
     }
@@ -149,8 +149,8 @@ async function findKey(backend: Backend, password: string): Promise<{ key: Maste
       badFile ??= new RepoError('BAD_KEY', (err as Error).message, { file, cause: err });
     }
   }
+  // No file is at fault: the message names none (restic: "wrong password or no key found").
   throw new RepoError('WRONG_PASSWORD', `wrong password or no key found (tried ${names.length} key file${names.length === 1 ? '' : 's'})`, {
-    file: 'keys/',
     cause: badFile,
   });
 }

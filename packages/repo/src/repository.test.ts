@@ -45,7 +45,7 @@ describe('init and open', () => {
   it('refuses to init over an existing repository; opens with the password', async () => {
     const mem = new MemBackend();
     const r = await init(mem, 1);
-    await expect(init(mem)).rejects.toMatchObject({ code: 'ALREADY_EXISTS', file: 'config' });
+    await expect(init(mem)).rejects.toMatchObject({ code: 'ALREADY_EXISTS', message: 'a repository already exists at mem:' });
     const o = await openRepository({ backend: mem, password: PASSWORD, choices: { cacheDir: null } });
     expect(o.config).toEqual(r.config);
     expect(idToHex(o.keyId)).toBe(idToHex(r.keyId));
