@@ -15,6 +15,8 @@ import { parsePercent, parseSize } from './size.js';
  * - `maxRegression` + `minDelta`: against `--baseline`, the median peak RSS may grow by at most that
  *   fraction of the baseline; growth of at most `minDelta` bytes always passes, so that a 2 MB
  *   wobble on a 40 MB run does not fail CI (measurement.md, "Noise").
+ * - `phase` (optional): hold the limits against that phase's own exact peak (`vmhwm-phase`) and
+ *   heap peak instead of the whole run's, e.g. `"phase": "load-index"`; not applied to restic.
  * - `name` (optional) names the budget in the gate's table; `note` (optional) is free text.
  *
  * Sizes: KiB/MiB/GiB/TiB, kB/MB/GB/TB or B, the unit required, parsed strictly (size.ts). Unknown
@@ -23,6 +25,8 @@ import { parsePercent, parseSize } from './size.js';
 export interface Budget {
   readonly name: string;
   readonly select: BudgetSelector;
+  /** When set, the limits apply to this phase's own exact peak instead of the whole run's. */
+  readonly phase: string | null;
   readonly maxPeakRss: number | null;
   readonly maxHeapUsed: number | null;
   /** Fraction (0.1 for `10%`). */
@@ -36,7 +40,7 @@ export const SELECTORS = ['shape', 'op', 'strategy', 'arch', 'engine'] as const;
 export type SelectorName = (typeof SELECTORS)[number];
 export type BudgetSelector = Partial<Record<SelectorName, string>>;
 
-const KNOWN = new Set<string>([...SELECTORS, 'name', 'note', 'maxPeakRss', 'maxHeapUsed', 'maxRegression', 'minDelta']);
+const KNOWN = new Set<string>([...SELECTORS, 'name', 'note', 'phase', 'maxPeakRss', 'maxHeapUsed', 'maxRegression', 'minDelta']);
 
 /** Reads and checks a budgets file; throws ReportError naming the file and the entry. */
 export function loadBudgets(file: string): Budget[] {
@@ -79,7 +83,7 @@ function parseEntry(entry: unknown, i: number, file: string): Budget {
     if (typeof v !== 'string' || v === '') throw bad(file, i, `${s}: expected a non-empty string`);
     select[s] = v;
   }
-  for (const k of ['name', 'note']) {
+  for (const k of ['name', 'note', 'phase']) {
     if (e[k] !== undefined && (typeof e[k] !== 'string' || e[k] === '')) throw bad(file, i, `${k}: expected a non-empty string`);
   }
   const maxPeakRss = sizeField(e, 'maxPeakRss', file, i);
@@ -96,7 +100,7 @@ function parseEntry(entry: unknown, i: number, file: string): Budget {
     throw bad(file, i, 'sets no limit: give maxPeakRss, maxHeapUsed or maxRegression');
   }
   const name = (e.name as string | undefined) ?? defaultName(select, i);
-  return { name, select, maxPeakRss, maxHeapUsed, maxRegression, minDelta: minDelta ?? 0, source: e };
+  return { name, select, phase: (e.phase as string | undefined) ?? null, maxPeakRss, maxHeapUsed, maxRegression, minDelta: minDelta ?? 0, source: e };
 }
 
 function sizeField(e: Record<string, unknown>, key: string, file: string, i: number): number | null {

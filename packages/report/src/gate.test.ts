@@ -113,3 +113,35 @@ describe('gate on real harness results (fixtures/results/real)', () => {
     expect(report.failures[0]!.phase).toBe(real.find((r) => r.status === 'oom')!.oomPhase);
   });
 });
+
+describe('phase budgets', () => {
+  const real = fixtureResults('real/check-packed.json', 'real/check-restic.json');
+  const packed = real.filter((r) => r.engine === 'highwater');
+  const loadIndex = packed.map((r) => r.phases.find((p) => p.name === 'load-index')!.peakRssBytes!).sort((a, b) => a - b);
+
+  it('hold the limit against that phase\'s own exact peak, and skip restic', () => {
+    const at = (limit: number) => evaluateGate({ budgets: budgets([{ name: 'index', phase: 'load-index', maxPeakRss: `${limit}B` }]), results: real });
+    const ok = at(loadIndex[1]!);
+    expect(ok.pass).toBe(true);
+    expect(ok.checks).toHaveLength(1);
+    expect(ok.checks[0]!.run).toMatch(/^highwater\/packed/);
+    expect(ok.checks[0]!.phase).toBe('load-index');
+    expect(ok.checks[0]!.source).toBe('vmhwm-phase');
+    const fail = at(loadIndex[1]! - 1);
+    expect(fail.pass).toBe(false);
+    expect(fail.failures[0]!.measured).toBe(loadIndex[1]);
+    // the whole-run peak is higher than load-index's (check-packs, open): a phase budget is not a run budget
+    expect(Math.min(...packed.map((r) => r.peakRssBytes!))).toBeGreaterThan(loadIndex[1]!);
+  });
+
+  it('fail when no repeat has the phase, and compare regressions phase to phase', () => {
+    const missing = evaluateGate({ budgets: budgets([{ name: 'typo', phase: 'load-indexes', maxPeakRss: '1GiB' }]), results: packed });
+    expect(missing.failures[0]!.detail).toBe('no repeat has a phase "load-indexes"');
+    const grown = packed.map((r) => ({ ...r, phases: r.phases.map((p) => (p.name === 'load-index' ? { ...p, peakRssBytes: p.peakRssBytes! + 20 * 1024 * 1024 } : p)) }));
+    const b = budgets([{ name: 'index growth', phase: 'load-index', maxRegression: '10%', minDelta: '8MiB' }]);
+    const r = evaluateGate({ budgets: b, results: grown, baseline: packed });
+    expect(r.pass).toBe(false);
+    expect(r.failures[0]!.baseline).toBe(loadIndex[1]);
+    expect(evaluateGate({ budgets: b, results: packed, baseline: packed }).pass).toBe(true);
+  });
+});

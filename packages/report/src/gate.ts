@@ -1,6 +1,7 @@
 import type { RunResult } from '@highwater/harness/result';
 import { budgetSelects, type Budget } from './budgets.js';
-import { groupLabel, groupRuns, highestPhase, type RunGroup } from './run-groups.js';
+import { budgetFigures } from './gate-figures.js';
+import { groupLabel, groupRuns, type RunGroup } from './run-groups.js';
 import { formatBytes } from './size.js';
 
 /**
@@ -14,7 +15,8 @@ import { formatBytes } from './size.js';
  * - with a baseline, the median peak RSS grew by more than `maxRegression` of the baseline AND by
  *   more than `minDelta` bytes.
  * Each check names the phase with the highest peak of the representative repeat (the median one,
- * or the one that failed).
+ * or the one that failed). A budget with `phase` is held against that phase's own exact peak
+ * (gate-figures.ts); it does not apply to restic, which has no phases.
  */
 export type GateMetric = 'status' | 'peakRss' | 'heapUsed' | 'regression';
 
@@ -75,52 +77,58 @@ export function evaluateGate(opts: GateOptions): GateReport {
 
 function checkGroup(b: Budget, g: RunGroup, baseline: RunGroup | undefined, noBaseline: string[], haveBaseline: boolean): GateCheck[] {
   const run = groupLabel(g);
-  const rssPhase = highestPhase(g.representative, 'rss');
-  const heapPhase = highestPhase(g.representative, 'heap');
+  // restic is a Go program with no phases: phase budgets and heap limits do not apply to it
+  if (b.phase !== null && g.engine === 'restic') return [];
+  const f = budgetFigures(b, g);
+  const what = b.phase === null ? '' : ` in ${b.phase}`;
   const common = {
     budget: b.name,
     run,
     groupKey: g.key,
     repeats: g.runs.length,
-    source: g.peakSource,
+    source: f.rssSource,
     emulated: g.emulated,
     baseline: null,
   };
+  const rssPhase = { phase: f.rssPhase?.name ?? null, phasePeak: f.rssPhase?.peak ?? null };
   if (g.status !== 'ok') {
     const r = g.representative;
     const bad = g.runs.filter((x) => x.status !== 'ok').length;
     const detail = r.status === 'oom'
       ? `${bad} of ${g.runs.length} repeats ended oom${r.oomPhase ? ` in ${r.oomPhase}` : ''}${r.oomRssBytes !== null ? ` at ${formatBytes(r.oomRssBytes)}` : ''}`
       : `${bad} of ${g.runs.length} repeats ended in error: ${r.error ?? `exit code ${r.exitCode}`}`;
-    return [{ ...common, metric: 'status', pass: false, limit: b.maxPeakRss, measured: r.oomRssBytes, phase: r.oomPhase ?? rssPhase?.name ?? null, phasePeak: r.oomRssBytes ?? rssPhase?.peakRssBytes ?? null, detail }];
+    return [{ ...common, metric: 'status', pass: false, limit: b.maxPeakRss, measured: r.oomRssBytes, phase: r.oomPhase ?? (b.phase === null ? rssPhase.phase : null), phasePeak: r.oomRssBytes ?? (b.phase === null ? rssPhase.phasePeak : null), detail }];
+  }
+  if (f.missingPhase !== null) {
+    return [{ ...common, metric: 'status', pass: false, limit: b.maxPeakRss, measured: null, phase: null, phasePeak: null, detail: `no repeat has a phase "${f.missingPhase}"` }];
   }
   const out: GateCheck[] = [];
-  const rssCommon = { ...common, phase: rssPhase?.name ?? null, phasePeak: rssPhase?.peakRssBytes ?? null };
+  const rssCommon = { ...common, ...rssPhase };
   if (b.maxPeakRss !== null) {
-    const m = g.peakRss;
+    const m = f.rss;
     const pass = m !== null && m <= b.maxPeakRss;
-    const detail = m === null ? 'no exact peak RSS in the results' : pass ? 'within budget' : `over budget by ${formatBytes(m - b.maxPeakRss)}`;
+    const detail = m === null ? `no exact peak RSS${what} in the results` : pass ? 'within budget' : `over budget by ${formatBytes(m - b.maxPeakRss)}`;
     out.push({ ...rssCommon, metric: 'peakRss', pass, limit: b.maxPeakRss, measured: m, detail });
   }
-  // restic is a Go program: no V8 heap, so a heap limit does not apply to it (peak RSS still does)
   if (b.maxHeapUsed !== null && g.engine !== 'restic') {
-    const m = g.heapUsedPeak;
+    const m = f.heap;
     const pass = m !== null && m <= b.maxHeapUsed;
-    const detail = m === null ? 'no heap figures in the results' : pass ? 'within budget' : `over budget by ${formatBytes(m - b.maxHeapUsed)}`;
-    out.push({ ...common, source: 'v8', phase: heapPhase?.name ?? null, phasePeak: heapPhase?.heapUsedPeakBytes ?? null, metric: 'heapUsed', pass, limit: b.maxHeapUsed, measured: m, detail });
+    const detail = m === null ? `no heap figures${what} in the results` : pass ? 'within budget' : `over budget by ${formatBytes(m - b.maxHeapUsed)}`;
+    out.push({ ...common, source: 'v8', phase: f.heapPhase?.name ?? null, phasePeak: f.heapPhase?.peak ?? null, metric: 'heapUsed', pass, limit: b.maxHeapUsed, measured: m, detail });
   }
   if (b.maxRegression !== null && haveBaseline) {
-    if (baseline === undefined || baseline.status !== 'ok' || baseline.peakRss === null || g.peakRss === null) {
+    const base = baseline === undefined || baseline.status !== 'ok' ? null : budgetFigures(b, baseline).rss;
+    if (base === null || f.rss === null) {
       noBaseline.push(`${b.name}: ${run}`);
     } else {
-      const allowed = baseline.peakRss + Math.max(b.minDelta, baseline.peakRss * b.maxRegression);
-      const delta = g.peakRss - baseline.peakRss;
-      const pass = g.peakRss <= allowed;
-      const pct = ((delta / baseline.peakRss) * 100).toFixed(1);
+      const allowed = base + Math.max(b.minDelta, base * b.maxRegression);
+      const delta = f.rss - base;
+      const pass = f.rss <= allowed;
+      const pct = ((delta / base) * 100).toFixed(1);
       const detail = pass
         ? `${delta >= 0 ? '+' : ''}${pct}% against the baseline, allowed ${(b.maxRegression * 100).toFixed(1)}% or ${formatBytes(b.minDelta)}`
-        : `grew ${pct}% (+${formatBytes(delta)}) against the baseline: more than ${(b.maxRegression * 100).toFixed(1)}% and more than minDelta ${formatBytes(b.minDelta)}`;
-      out.push({ ...rssCommon, metric: 'regression', pass, limit: Math.floor(allowed), measured: g.peakRss, baseline: baseline.peakRss, detail });
+        : `grew ${pct}% (+${formatBytes(delta)})${what} against the baseline: more than ${(b.maxRegression * 100).toFixed(1)}% and more than minDelta ${formatBytes(b.minDelta)}`;
+      out.push({ ...rssCommon, metric: 'regression', pass, limit: Math.floor(allowed), measured: f.rss, baseline: base, detail });
     }
   }
   return out;

@@ -112,3 +112,10 @@ describe.skipIf(!hasRestic || !hasClinic)('highwater profile --tool clinic-*', (
     expect(m.files[0]!.path).toMatch(/^\d+\.clinic-heapprofiler\.html$/);
   });
 });
+
+describe('profile manifests', () => {
+  it('never record a password command', async () => {
+    const { redact } = await import('./profile.js');
+    expect(redact(['check', '-r', 'x', '--password-command', 'echo secret', '--password-command=pass show x'])).toEqual(['check', '-r', 'x', '--password-command', '(redacted)', '--password-command=(redacted)']);
+  });
+});

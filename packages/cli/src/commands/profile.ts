@@ -89,7 +89,7 @@ export const profileCommand: CommandSpec = {
       exe = 'clinic';
       argv = [tool.slice('clinic-'.length), '--open=false', '--dest', out, '--', process.execPath, CLI_BIN, ...childArgs];
     }
-    io.stderr.write(`profile: highwater ${childArgs.join(' ')} (${tool}) -> ${out}\n`);
+    io.stderr.write(`profile: highwater ${redact(childArgs).join(' ')} (${tool}) -> ${out}\n`);
     let exitCode: number | null;
     try {
       exitCode = await runChild(exe, argv, { env, cwd: io.cwd, io, signal, extraFd: phasesFd });
@@ -99,7 +99,7 @@ export const profileCommand: CommandSpec = {
     const manifest = collectProfile({
       dir: out,
       tool,
-      command: childArgs,
+      command: redact(childArgs),
       exitCode,
       samplingIntervalBytes: tool === 'sampling' ? interval : null,
       heapSnapshotAt: snapAt ?? null,
@@ -113,6 +113,23 @@ export const profileCommand: CommandSpec = {
     return exitCode === null ? EXIT.fatal : exitCode;
   },
 };
+
+/** The command line as the manifest (and so a published report) shows it: no password command. */
+export function redact(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--password-command') {
+      out.push(a, '(redacted)');
+      i++;
+    } else if (a.startsWith('--password-command=')) {
+      out.push('--password-command=(redacted)');
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
 
 /** Is `cmd` on the PATH the child will get? */
 function onPath(cmd: string, env: NodeJS.ProcessEnv): boolean {
