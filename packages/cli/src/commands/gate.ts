@@ -23,7 +23,8 @@ export const gateCommand: CommandSpec = {
       .epilog(
         'Budgets file: a JSON array of entries. Each selects results by any of shape, op, strategy, arch, engine ' +
           '(a missing selector matches all) and sets maxPeakRss and/or maxHeapUsed (sizes: KiB/MiB/GiB, kB/MB/GB), ' +
-          'optionally maxRegression ("10%") against --baseline with minDelta ("8MiB"); name and note are optional. ' +
+          'optionally maxRegression ("10%") against --baseline with minDelta ("8MiB"); phase ("load-index") holds the ' +
+          'limits against that phase\'s own exact peak instead of the whole run\'s; name and note are optional. ' +
           'Limits apply to the median of the repeats; a run that ended oom or error fails every budget that selects it.',
       ),
   async handler(args, { io }) {
