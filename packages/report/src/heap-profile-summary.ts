@@ -17,8 +17,16 @@ interface ProfileNode {
   children?: ProfileNode[];
 }
 
-/** Top `limit` allocation sites; throws TypeError when `profile` is not a heap profile. */
-export function topAllocations(profile: unknown, limit = 15): AllocationSite[] {
+export interface TopAllocationsOptions {
+  readonly limit?: number;
+  /** Leave out Node's own frames (`node:` URLs) and frames with no script (default true): the full profile has them. */
+  readonly applicationOnly?: boolean;
+}
+
+/** Top allocation sites; throws TypeError when `profile` is not a heap profile. */
+export function topAllocations(profile: unknown, opts: TopAllocationsOptions = {}): AllocationSite[] {
+  const limit = opts.limit ?? 15;
+  const appOnly = opts.applicationOnly ?? true;
   const head = (profile as { head?: ProfileNode } | null)?.head;
   if (typeof head !== 'object' || head === null) throw new TypeError('expected a V8 sampling heap profile with a "head" node');
   const sites = new Map<string, { functionName: string; url: string; line: number; selfBytes: number }>();
@@ -26,7 +34,8 @@ export function topAllocations(profile: unknown, limit = 15): AllocationSite[] {
   while (stack.length > 0) {
     const n = stack.pop()!;
     const size = typeof n.selfSize === 'number' ? n.selfSize : 0;
-    if (size > 0) {
+    const url0 = n.callFrame?.url ?? '';
+    if (size > 0 && (!appOnly || (url0 !== '' && !url0.startsWith('node:')))) {
       const cf = n.callFrame ?? {};
       const functionName = cf.functionName || '(anonymous)';
       const url = cf.url ?? '';

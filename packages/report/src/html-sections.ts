@@ -85,7 +85,7 @@ export function profilesSection(profiles: readonly ProfileLink[]): string {
       });
       const top = m.topAllocations.slice(0, 10).map((a) => `<tr><td>${h(a.functionName)}</td><td>${h(a.url ? `${a.url}:${a.line}` : '(native)')}</td><td>${h(formatBytes(a.selfBytes))}</td></tr>`);
       const notes = m.notes.map((n) => `<li>${h(n)}</li>`).join('');
-      return `<div class="profile"><h3>highwater ${h(m.command.join(' '))}</h3><p>${h(m.tool)} on Node ${h(m.nodeVersion)}, ${h(m.createdAt)}, exit code ${h(m.exitCode ?? 'none')}${m.heapSnapshotAt ? `, heap snapshot at the end of ${h(m.heapSnapshotAt)}` : ''}</p><ul>${links.join('')}</ul>${notes ? `<ul class="note">${notes}</ul>` : ''}${top.length ? `<table><thead><tr><th>function</th><th>where</th><th>live at the end (sampled)</th></tr></thead><tbody>${top.join('')}</tbody></table>` : ''}</div>`;
+      return `<div class="profile"><h3>highwater ${h(m.command.join(' '))}</h3><p>${h(m.tool)} on Node ${h(m.nodeVersion)}, ${h(m.createdAt)}, exit code ${h(m.exitCode ?? 'none')}${m.heapSnapshotAt ? `, heap snapshot at the end of ${h(m.heapSnapshotAt)}` : ''}</p><ul>${links.join('')}</ul>${notes ? `<ul class="note">${notes}</ul>` : ''}${top.length ? `<p class="note">Top allocation sites in highwater and its dependencies (Node's own frames are in the full profile).</p><table><thead><tr><th>function</th><th>where</th><th>${m.includesCollected ? 'allocated during the run (sampled, collected included)' : 'live at exit (sampled)'}</th></tr></thead><tbody>${top.join('')}</tbody></table>` : ''}</div>`;
     })
     .join('\n');
 }

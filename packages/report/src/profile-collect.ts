@@ -74,6 +74,7 @@ export function collectProfile(opts: CollectProfileOptions): ProfileManifest {
     exitCode: opts.exitCode,
     nodeVersion: process.version,
     samplingIntervalBytes: opts.samplingIntervalBytes,
+    includesCollected: opts.includesCollected,
     heapSnapshotAt: opts.heapSnapshotAt,
     files,
     topAllocations: top,

@@ -21,6 +21,8 @@ export interface ProfileManifest {
   readonly exitCode: number | null;
   readonly nodeVersion: string;
   readonly samplingIntervalBytes: number | null;
+  /** True when the sampling profile also counts objects already collected (allocation pressure). */
+  readonly includesCollected?: boolean;
   readonly heapSnapshotAt: string | null;
   readonly files: readonly { readonly label: string; readonly path: string }[];
   readonly topAllocations: readonly AllocationSite[];
