@@ -127,6 +127,9 @@ describe('phase budgets', () => {
     expect(ok.checks[0]!.run).toMatch(/^highwater\/packed/);
     expect(ok.checks[0]!.phase).toBe('load-index');
     expect(ok.checks[0]!.source).toBe('vmhwm-phase');
+    const resticOnly = evaluateGate({ budgets: budgets([{ name: 'restic index', engine: 'restic', phase: 'load-index', maxPeakRss: '1MiB' }]), results: real });
+    expect(resticOnly.checks).toEqual([]);
+    expect(resticOnly.unmatched).toEqual(['restic index']);
     const fail = at(loadIndex[1]! - 1);
     expect(fail.pass).toBe(false);
     expect(fail.failures[0]!.measured).toBe(loadIndex[1]);

@@ -68,8 +68,10 @@ export function evaluateGate(opts: GateOptions): GateReport {
   const noBaseline: string[] = [];
   for (const b of opts.budgets) {
     const selected = groups.filter((g) => budgetSelects(b, g));
-    if (selected.length === 0) unmatched.push(b.name);
+    const before = checks.length;
     for (const g of selected) checks.push(...checkGroup(b, g, base.get(g.key), noBaseline, opts.baseline !== undefined));
+    // selected nothing, or only runs it does not apply to (a phase budget on restic): say so
+    if (checks.length === before && !noBaseline.some((n) => n.startsWith(`${b.name}: `))) unmatched.push(b.name);
   }
   const failures = checks.filter((c) => !c.pass);
   return { pass: failures.length === 0, checks, failures, unmatched, noBaseline };
