@@ -109,7 +109,8 @@ function checkGroup(b: Budget, g: RunGroup, baseline: RunGroup | undefined, noBa
   if (b.maxPeakRss !== null) {
     const m = f.rss;
     const pass = m !== null && m <= b.maxPeakRss;
-    const detail = m === null ? `no exact peak RSS${what} in the results` : pass ? 'within budget' : `over budget by ${formatBytes(m - b.maxPeakRss)}`;
+    const sampled = f.rssSource === 'sampled' ? ' (a sampled peak, not exact: it may miss spikes)' : '';
+    const detail = m === null ? `no exact peak RSS${what} in the results` : pass ? `within budget${sampled}` : `over budget by ${formatBytes(m - b.maxPeakRss)}${sampled}`;
     out.push({ ...rssCommon, metric: 'peakRss', pass, limit: b.maxPeakRss, measured: m, detail });
   }
   if (b.maxHeapUsed !== null && g.engine !== 'restic') {
