@@ -1,7 +1,8 @@
 /**
  * Reads and checks a pack's header from the end of the pack file (design.rst "Pack Format").
- * One ranged read of the last 64 KiB (enough for ~1,500 entries), a second one when the header is
- * larger. Memory: the header (41 bytes per blob at most) and its decoded entries.
+ * One ranged read of the last 4 KiB (enough for ~95 entries; restic reads ~15 entries' worth), a
+ * second, exact one when the header is larger: check reads every pack's header, so the first read is
+ * kept small. Memory: the header (41 bytes per blob at most) and its decoded entries.
  */
 import { SEAL_OVERHEAD, open } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
@@ -12,7 +13,7 @@ import { idToHex } from './ids.js';
 import { HEADER_LENGTH_SIZE, MAX_HEADER_ENTRIES, COMPRESSED_ENTRY_SIZE, decodeHeader } from './pack-header.js';
 import type { PackHeaderEntry } from './pack-header.js';
 
-const TAIL_READ = 64 * 1024;
+const TAIL_READ = 4 * 1024;
 
 export interface ReadPackHeaderOptions {
   backend: Backend;

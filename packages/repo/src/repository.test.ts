@@ -189,6 +189,24 @@ describe('PackWriter and readPackHeader', () => {
   }
 });
 
+describe('readPackHeader with a header larger than the first read', () => {
+  it('reads 300 entries (11 KB header) in two reads', async () => {
+    const key = generateMasterKey();
+    const mem = new MemBackend();
+    const w = new PackWriter({ key, version: 2 });
+    const { sha256 } = await import('@highwater/crypto');
+    for (let i = 0; i < 300; i++) {
+      const b = new TextEncoder().encode(`tiny blob ${i}`);
+      w.add(i % 2 ? 'tree' : 'data', sha256(b) as BlobId, b);
+    }
+    const fin = await w.finish();
+    await mem.save({ type: 'data', name: idToHex(fin.packId) }, fin.bytes);
+    const entries = await readPackHeader({ backend: mem, key, packId: fin.packId, version: 2 });
+    expect(entries.length).toBe(300);
+    expect(entries.map((e) => `${e.type}:${idToHex(e.id)}:${e.offset}:${e.length}`)).toEqual(fin.entries.map((e) => `${e.type}:${idToHex(e.id)}:${e.offset}:${e.length}`));
+  });
+});
+
 describe('prefixes and snapshots', () => {
   it('AMBIGUOUS_ID for a prefix shared by two snapshots, NOT_FOUND for none', async () => {
     const r = await init(new MemBackend());
