@@ -15,6 +15,7 @@ import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs'
 import { join } from 'node:path';
 import { idFromHex, type Tree, type TreeNode } from '@highwater/repo';
 import type { BlobSink } from './blob-sink.js';
+import type { ChunkWorkers } from './chunk-workers.js';
 import type { BackupEvent } from './backup-types.js';
 import { compareNames } from './compare-names.js';
 import { messageOf } from './errors.js';
@@ -61,6 +62,8 @@ export interface ArchiverContext {
   readonly emit: (e: BackupEvent) => void;
   /** Loads a parent tree (hex id). */
   readonly loadTree: (id: string) => Promise<Tree>;
+  /** Worker threads for large files (read, chunk, hash), when available. */
+  readonly workers?: ChunkWorkers;
   readonly signal?: AbortSignal;
 }
 
@@ -166,6 +169,7 @@ export async function archivePath(ctx: ArchiverContext, path: string, name: stri
         expectedSize: Number(st.size),
         sink: ctx.sink,
         polynomial: ctx.polynomial,
+        ...(ctx.workers ? { workers: ctx.workers } : {}),
         onBytes: (n) => (ctx.stats.bytesDone += n),
       });
       node.content = r.content;

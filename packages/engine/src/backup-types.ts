@@ -42,6 +42,11 @@ export interface BackupOptions {
   readonly dryRun?: boolean;
   /** Files read at once (default 2). */
   readonly fileConcurrency?: number;
+  /**
+   * Read, chunk and hash files of 512 KiB and more in worker threads (one per file read at once),
+   * so a large file uses two cores (default true; ignored where the compiled worker is missing).
+   */
+  readonly chunkWorkers?: boolean;
   /** The snapshot's time (default: now). */
   readonly time?: Date;
   readonly onEvent?: (e: BackupEvent) => void;

@@ -13,6 +13,7 @@ import { archiveIntermediate, archivePath, emptyStats, saveTree, type ArchiverCo
 import { absoluteTargets, targetTree, type TargetDir } from './backup-targets.js';
 import type { BackupOptions, BackupStatus, BackupSummary } from './backup-types.js';
 import { dryRunSink, repositorySink } from './blob-sink.js';
+import { createChunkWorkers } from './chunk-workers.js';
 import { compareNames } from './compare-names.js';
 import { EngineError, messageOf } from './errors.js';
 import { findParent } from './find-parent.js';
@@ -88,6 +89,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     timer.unref();
 
     const pool = new TaskPool(o.fileConcurrency ?? 2);
+    const workers = o.chunkWorkers === false ? undefined : createChunkWorkers(pool.size);
     const ctx: ArchiverContext = {
       sink: o.dryRun ? dryRunSink(idx) : repositorySink(idx),
       owners: new OwnerNames(),
@@ -99,6 +101,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
       current,
       emit,
       loadTree: (id) => idx.loadTree(idFromHex<'blob'>(id)),
+      ...(workers ? { workers } : {}),
       signal: o.signal,
     };
     let rootTree: string;
@@ -110,6 +113,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
       });
     } finally {
       clearInterval(timer);
+      await workers?.close();
     }
     emit({ type: 'status', status: status() });
 

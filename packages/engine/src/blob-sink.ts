@@ -14,7 +14,8 @@ export interface SavedBlob {
 }
 
 export interface BlobSink {
-  saveBlob(type: BlobType, plaintext: Uint8Array): Promise<SavedBlob>;
+  /** `id`, when given, MUST be the SHA-256 of `plaintext` (computed by a chunk worker). */
+  saveBlob(type: BlobType, plaintext: Uint8Array, id?: BlobId): Promise<SavedBlob>;
   /** Encodes a tree as restic does and saves it as a tree blob. */
   saveTree(tree: Tree): Promise<SavedBlob>;
   has(type: BlobType, id: BlobId): boolean;
@@ -22,7 +23,7 @@ export interface BlobSink {
 
 export function repositorySink(repo: IndexedRepository): BlobSink {
   return {
-    saveBlob: async (type, plaintext) => ({ ...(await repo.saveBlob(type, plaintext)), length: plaintext.length }),
+    saveBlob: async (type, plaintext, id) => ({ ...(await repo.saveBlob(type, plaintext, id)), length: plaintext.length }),
     saveTree: async (tree) => {
       const bytes = encodeTree(tree);
       return { ...(await repo.saveBlob('tree', bytes)), length: bytes.length };
@@ -34,8 +35,8 @@ export function repositorySink(repo: IndexedRepository): BlobSink {
 /** A dry-run sink: remembers the ids it was given in this run (hex strings) so dedup counts stay right. */
 export function dryRunSink(repo: IndexedRepository): BlobSink {
   const seen = new Set<string>();
-  const save = async (type: BlobType, plaintext: Uint8Array): Promise<SavedBlob> => {
-    const id = idOf<'blob'>(plaintext);
+  const save = async (type: BlobType, plaintext: Uint8Array, given?: BlobId): Promise<SavedBlob> => {
+    const id = given ?? idOf<'blob'>(plaintext);
     const key = type[0] + idToHex(id);
     const known = repo.index.has(type, id) || seen.has(key);
     seen.add(key);

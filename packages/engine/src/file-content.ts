@@ -6,9 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { idToHex } from '@highwater/repo';
+import { idToHex, type BlobId } from '@highwater/repo';
 import type { BlobSink } from './blob-sink.js';
 import { chunkFile, MIN_CHUNK_SIZE } from './chunk-file.js';
+import type { ChunkWorkers } from './chunk-workers.js';
 
 export interface FileContent {
   /** Hex ids of the data blobs, in file order. */
@@ -26,6 +27,8 @@ export interface SaveFileOptions {
   readonly expectedSize: number;
   readonly sink: BlobSink;
   readonly polynomial: bigint;
+  /** Worker threads that read, cut and hash large files (none: done in this thread). */
+  readonly workers?: ChunkWorkers;
   /** Called with the number of bytes each saved chunk held, for progress. */
   readonly onBytes?: (n: number) => void;
 }
@@ -36,8 +39,8 @@ export async function saveFileContent(o: SaveFileOptions): Promise<FileContent> 
   let blobsAdded = 0;
   let bytesAdded = 0;
   let storedAdded = 0;
-  const save = async (chunk: Uint8Array): Promise<void> => {
-    const r = await o.sink.saveBlob('data', chunk);
+  const save = async (chunk: Uint8Array, id?: Uint8Array): Promise<void> => {
+    const r = await o.sink.saveBlob('data', chunk, id as BlobId | undefined);
     content.push(idToHex(r.id));
     size += chunk.length;
     if (!r.known) {
@@ -59,7 +62,11 @@ export async function saveFileContent(o: SaveFileOptions): Promise<FileContent> 
     for await (const chunk of chunkFile({ source: [data], polynomial: o.polynomial })) await save(chunk);
     return { content, size, blobsAdded, bytesAdded, storedAdded };
   }
-  for await (const chunk of chunkFile({ source: readPieces(o.path), polynomial: o.polynomial })) await save(chunk);
+  if (o.workers) {
+    for await (const c of o.workers.chunks(o.path, o.polynomial)) await save(c.data, c.id);
+  } else {
+    for await (const chunk of chunkFile({ source: readPieces(o.path), polynomial: o.polynomial })) await save(chunk);
+  }
   return { content, size, blobsAdded, bytesAdded, storedAdded };
 }
 

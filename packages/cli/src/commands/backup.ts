@@ -46,6 +46,7 @@ export const backupCommand: CommandSpec = {
       .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'read every file, even when the parent says it is unchanged' })
       .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'do not write anything, only show what would be done' })
       .option('read-concurrency', { type: 'number', default: 2, describe: 'files read at once' })
+      .option('chunk-workers', { type: 'boolean', default: true, describe: 'cut and hash large files in worker threads (--no-chunk-workers: in the main thread)' })
       .example('highwater backup -r /srv/repo --password-file pw ~/work --exclude "*.tmp"', ''),
   async handler(args, { io, signal }) {
     const paths = stringList(args.paths);
@@ -94,6 +95,7 @@ export const backupCommand: CommandSpec = {
         force: args.force === true,
         dryRun: args.dryRun === true,
         fileConcurrency: conc,
+        chunkWorkers: args.chunkWorkers !== false,
         onEvent,
         signal,
       });
