@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   masterKeyFromJson,
   masterKeyToJson,
   openKeyFile,
+  seal,
   sha256,
 } from '@highwater/crypto';
 import { FIXTURE_PASSWORD, REPO_V1, pseudoRandomBytes, readExpected, readRepoFile } from './crypto.test-util.js';
@@ -138,6 +139,12 @@ describe('masterKeyFromJson', () => {
       'not json',
     ];
     for (const json of bad) expect(() => masterKeyFromJson(json)).toThrow(CryptoError);
+    // r is clamped as restic clamps it (restic cat masterkey prints it that way).
+    const loose = masterKeyFromJson({ ...good, mac: { ...good.mac, r: Buffer.alloc(16, 0xff).toString('base64') } });
+    expect(Buffer.from(loose.macR).toString('hex')).toBe('ffffff0ffcffff0ffcffff0ffcffff0f');
+    expect(Buffer.from(generateMasterKey((n) => new Uint8Array(n).fill(0xff)).macR).toString('hex')).toBe(
+      'ffffff0ffcffff0ffcffff0ffcffff0f',
+    );
     expect(masterKeyToJson(masterKeyFromJson(JSON.stringify(good)))).toEqual(good);
   });
 });
@@ -167,5 +174,23 @@ describe.skipIf(!hasRestic)('a key file made by highwater, used by restic', () =
       encoding: 'utf8',
     });
     expect(JSON.parse(keys).some((k: { id: string; current: boolean }) => k.current && name.startsWith(k.id))).toBe(true);
+  });
+});
+
+describe.skipIf(!hasRestic)('a repository sealed entirely by highwater, read by restic', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hw-crypto-own-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('restic opens its key file and decrypts its config', async () => {
+    const repo = join(dir, 'repo');
+    for (const sub of ['keys', 'data', 'index', 'snapshots', 'locks']) mkdirSync(join(repo, sub), { recursive: true });
+    const master = generateMasterKey();
+    const config = { version: 1, id: Buffer.from(sha256(new TextEncoder().encode(dir))).toString('hex'), chunker_polynomial: '3da3358b4dc173' };
+    writeFileSync(join(repo, 'config'), seal(master, new TextEncoder().encode(JSON.stringify(config))));
+    const file = Buffer.from(JSON.stringify(await createKeyFile({ password: 'own', masterKey: master, username: 'hw', hostname: 'test', kdf: SMALL })));
+    writeFileSync(join(repo, 'keys', Buffer.from(sha256(file)).toString('hex')), file);
+    const env = { ...process.env, RESTIC_PASSWORD: 'own', RESTIC_REPOSITORY: repo };
+    expect(JSON.parse(execFileSync('restic', ['--no-lock', 'cat', 'config'], { env, encoding: 'utf8' }))).toEqual(config);
+    expect(JSON.parse(execFileSync('restic', ['--no-lock', 'cat', 'masterkey'], { env, encoding: 'utf8' }))).toEqual(masterKeyToJson(master));
   });
 });

@@ -12,7 +12,7 @@ export interface MasterKey {
   readonly encrypt: Uint8Array;
   /** Poly1305-AES: the AES-128 key that encrypts the nonce, 16 bytes. */
   readonly macK: Uint8Array;
-  /** Poly1305-AES: the Poly1305 key r, 16 bytes (clamped when used, as restic's poly1305 does). */
+  /** Poly1305-AES: the Poly1305 key r, 16 bytes, always clamped (see makeMasterKey). */
   readonly macR: Uint8Array;
 }
 
@@ -37,15 +37,23 @@ export function generateMasterKey(random: RandomSource = defaultRandom): MasterK
   return makeMasterKey({ encrypt, macK, macR });
 }
 
-/** Checks lengths and copies, so that the key cannot change under its user. */
+/**
+ * Checks lengths and copies, so that the key cannot change under its user. r is clamped
+ * (r &= 0x0ffffffc0ffffffc0ffffffc0fffffff, little-endian) as restic does when it makes or loads
+ * a key (`restic cat masterkey` prints it clamped); Poly1305 clamps r anyway, so MACs are the same
+ * either way, but the JSON written back matches restic's.
+ */
 export function makeMasterKey(parts: { encrypt: Uint8Array; macK: Uint8Array; macR: Uint8Array }): MasterKey {
   expectBytes(parts.encrypt, 'encrypt key', 32);
   expectBytes(parts.macK, 'mac.k', 16);
   expectBytes(parts.macR, 'mac.r', 16);
+  const macR = new Uint8Array(parts.macR);
+  for (const i of [3, 7, 11, 15]) macR[i]! &= 0x0f;
+  for (const i of [4, 8, 12]) macR[i]! &= 0xfc;
   return Object.freeze({
     encrypt: new Uint8Array(parts.encrypt),
     macK: new Uint8Array(parts.macK),
-    macR: new Uint8Array(parts.macR),
+    macR,
   });
 }
 
