@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { MemBackend } from '@highwater/backend';
 import type { Backend } from '@highwater/backend';
 import type { BlobId, TreeNode } from '@highwater/repo';
-import { idFromHex, idToHex, initRepository, openRepository } from '@highwater/repo';
+import { SMALL_TREE, decodeTree, idFromHex, idToHex, initRepository, openRepository } from '@highwater/repo';
+import { execFileSync } from 'node:child_process';
 import { requirePeer } from '../../../scripts/peers.js';
 import { FAST_KDF, PASSWORD, dumpBackend, localBackend, restic, tempDir } from './repo.test-util.js';
 
@@ -122,6 +123,29 @@ describe.skipIf(!hasRestic)('restic accepts what highwater writes', () => {
       }
     });
   }
+
+  it('streams a large directory tree that restic wrote (v2, zstd frames from klauspost)', async () => {
+    const dir = tempDir();
+    const src = tempDir('hw-src-');
+    try {
+      for (let i = 0; i < 24_000; i++) writeFileSync(join(src.path, `${i}-${randomBytes(64).toString('hex')}`), '');
+      execFileSync('restic', ['init', '-q', '--repository-version', '2', '-r', dir.path], { env: { ...process.env, RESTIC_PASSWORD: PASSWORD } });
+      restic(dir.path, ['backup', '-q', src.path]);
+      const r = await (await openRepository({ backend: localBackend(dir.path), password: PASSWORD, choices: { cacheDir: null, treeDecode: 'stream' } })).loadIndex();
+      const big = [...r.index.entries()].filter((e) => e.type === 'tree').sort((a, b) => b.length - a.length)[0]!;
+      expect(big.length).toBeGreaterThan(SMALL_TREE);
+      expect(big.uncompressedLength).toBeGreaterThan(big.length);
+      let n = 0;
+      for await (const node of r.treeNodes(big.id)) if (node.type === 'file') n++;
+      expect(n).toBe(24_000);
+      const whole = decodeTree(await r.loadBlob('tree', big.id));
+      expect((await r.loadTree(big.id)).nodes).toEqual(whole.nodes);
+      await r.close();
+    } finally {
+      dir.remove();
+      src.remove();
+    }
+  });
 
   it('v2 with more than 50,000 blobs: several index files, restic checks them', async () => {
     const dir = tempDir();
