@@ -59,6 +59,22 @@ describe('engine commands through the built CLI', () => {
     expect(snapshotId).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('large files cut in worker threads give the same blobs as in the main thread', async () => {
+    const big = join(tmp, 'big');
+    await mkdir(big);
+    const { randomFillSync } = await import('node:crypto');
+    await writeFile(join(big, 'data.bin'), randomFillSync(Buffer.alloc(6 * 1024 * 1024 + 17)));
+    const w = await hw(['backup', '-r', repo, '--json', '--host', 'big', big]);
+    expect(w.code, w.stderr).toBe(0);
+    const first = JSON.parse(w.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    expect(first.data_blobs).toBeGreaterThan(2);
+    const n = await hw(['backup', '-r', repo, '--json', '--host', 'big', '--force', '--no-chunk-workers', big]);
+    expect(n.code, n.stderr).toBe(0);
+    expect(JSON.parse(n.stdout.trim().split('\n').at(-1)!)).toMatchObject({ data_blobs: 0, files_unmodified: 1 });
+    const c = await hw(['check', '-r', repo, '--read-data']);
+    expect(c.code, c.stderr).toBe(0);
+  });
+
   it('backup of an unreadable file still saves the snapshot and exits 3', async () => {
     const r = await hw(['backup', '-r', repo, '--host', 'other', src, '/proc/self/mem']);
     expect(r.code, r.stderr).toBe(3);
