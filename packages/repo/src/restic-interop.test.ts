@@ -24,8 +24,8 @@ function fileNode(name: string, data: Uint8Array, ids: BlobId[]): TreeNode {
 }
 
 /** Writes a small snapshot: files cut in 64 KiB blobs, one directory level. Returns the file contents. */
-async function writeSnapshot(backend: Backend, version: 1 | 2, packSize: number): Promise<Map<string, Uint8Array>> {
-  const repo = await initRepository({ backend, password: PASSWORD, version, kdf: FAST_KDF, hostname: 'hw-test', username: 'tester', packSize, choices: { cacheDir: null } });
+async function writeSnapshot(backend: Backend, version: 1 | 2, packSize: number, compress = true): Promise<Map<string, Uint8Array>> {
+  const repo = await initRepository({ backend, password: PASSWORD, version, kdf: FAST_KDF, hostname: 'hw-test', username: 'tester', packSize, compress, choices: { cacheDir: null } });
   const r = await repo.loadIndex();
   const files = new Map<string, Uint8Array>([
     ['random.bin', new Uint8Array(randomBytes(700_000))],
@@ -123,6 +123,23 @@ describe.skipIf(!hasRestic)('restic accepts what highwater writes', () => {
       }
     });
   }
+
+  it('v2 with compression off (restic --compression off): check --read-data, restore', async () => {
+    const dir = tempDir();
+    const out = tempDir();
+    try {
+      const files = await writeSnapshot(localBackend(dir.path), 2, 256 * 1024, false);
+      const r = await (await openRepository({ backend: localBackend(dir.path), password: PASSWORD, choices: { cacheDir: null } })).loadIndex();
+      expect([...r.index.entries()].every((e) => e.uncompressedLength === 0)).toBe(true);
+      await r.close();
+      expect(restic(dir.path, ['check', '--read-data'])).toContain('no errors were found');
+      restic(dir.path, ['restore', 'latest', '--target', out.path]);
+      checkRestored(out.path, files);
+    } finally {
+      dir.remove();
+      out.remove();
+    }
+  });
 
   it('streams a large directory tree that restic wrote (v2, zstd frames from klauspost)', async () => {
     const dir = tempDir();
