@@ -17,6 +17,8 @@ import { versionCommand } from './version.js';
 import { serveCommand } from './serve.js';
 import { shapeCommand } from './shape.js';
 import { generateCommand } from './generate.js';
+import { forgetCommand } from './forget.js';
+import { pruneCommand } from './prune.js';
 
 /**
  * Every subcommand, one module each under ./ (one line per command here, nothing else).
@@ -30,6 +32,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   lsCommand,
   catCommand,
   checkCommand,
+  forgetCommand,
+  pruneCommand,
   unlockCommand,
   serveCommand,
   versionCommand,

@@ -1,0 +1,18 @@
+/**
+ * `@highwater/engine/prune`: prune as plan-then-execute, its options and plan, and the plan text as
+ * restic prints it. (A subpath until the engine's index.ts re-exports it.)
+ */
+export { prune } from './prune/prune.js';
+export { PruneError, type PruneErrorCode } from './prune/prune-error.js';
+export { parseMaxUnused, parseSizeOption, maxUnusedBytes } from './prune/max-unused.js';
+export { pruneStatsLines, formatBytes, formatPercent } from './prune/prune-report.js';
+export {
+  DEFAULT_MAX_UNUSED,
+  type MaxUnused,
+  type PruneEvent,
+  type PruneOptions,
+  type PrunePlan,
+  type PruneResult,
+  type PruneStats,
+  type PruneStep,
+} from './prune/prune-types.js';

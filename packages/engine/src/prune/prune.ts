@@ -1,0 +1,186 @@
+/**
+ * prune: plan, then execute (restic 0.14 cmd_prune.go; the plan-then-execute shape of rustic).
+ *
+ * Phases (probe): load-index, load-snapshots, walk-trees, plan, repack, rewrite-index, delete.
+ *   plan     = used blobs from every snapshot's trees -> per-pack usage -> keep / repack / delete.
+ *   execute  = repack (new packs, then their index files) -> rewrite-index (every pack that stays,
+ *              in new index files) -> delete (old index files, then packs: emptied, repacked,
+ *              unreferenced).
+ * CRASH SAFETY: nothing is deleted before every new pack and every new index file is stored, and old
+ * index files go before the packs they name. Stopped at any moment, the repository holds an index
+ * entry for every blob a snapshot needs, in a pack that exists; what is left over (packs no index
+ * names, packs listed twice) `check` accepts and the next prune removes.
+ * Takes the exclusive lock unless the caller holds it (forget --prune).
+ *
+ * Memory (beyond the loaded index): the used-blob set (strategy's BlobSet), one PackInfo per pack,
+ * and while repacking a second BlobSet of the used blobs in packs that stay; one pack range and one
+ * index file at a time.
+ */
+import { acquireLock, idToHex, type BlobId, type BlobType, type IndexedRepository, DEFAULT_PACK_SIZE } from '@highwater/repo';
+import { inPhase } from '@highwater/probe';
+import { decidePacks } from './decide-packs.js';
+import { emptyStats, packUsage } from './pack-info.js';
+import { PruneError } from './prune-error.js';
+import type { PruneEvent, PruneOptions, PrunePlan, PruneResult } from './prune-types.js';
+import { repackPacks } from './repack.js';
+import { rewriteIndex } from './rewrite-index.js';
+import { findUsedBlobs } from './used-blobs.js';
+
+interface Planned {
+  readonly plan: PrunePlan;
+  readonly sizes: Map<string, number>;
+  readonly needed: (type: BlobType, id: BlobId) => boolean;
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+}
+
+async function planPrune(o: PruneOptions, repo: IndexedRepository, emit: (e: PruneEvent) => void): Promise<Planned> {
+  const snapshots = (await repo.listSnapshots()).filter((e) => !o.ignoreSnapshots?.has(idToHex(e.id)));
+  checkAborted(o.signal);
+  emit({ type: 'step', step: 'walk-trees', count: snapshots.length });
+  const used = repo.index.newBlobSet();
+  await inPhase(repo.probe, 'walk-trees', () =>
+    findUsedBlobs({
+      repo,
+      roots: snapshots.map((e) => e.snapshot.tree),
+      used,
+      progress: (done, total) => emit({ type: 'progress', step: 'walk-trees', done, total }),
+      signal: o.signal,
+    }),
+  );
+  checkAborted(o.signal);
+  emit({ type: 'step', step: 'plan' });
+  return inPhase(repo.probe, 'plan', async () => {
+    const stats = emptyStats();
+    const usage = packUsage({ index: repo.index, used, stats });
+    if (usage.usedFound !== used.size) {
+      const n = used.size - usage.usedFound;
+      throw new PruneError(
+        'INDEX_INCOMPLETE',
+        `${n} blob${n === 1 ? '' : 's'} used by snapshots ${n === 1 ? 'is' : 'are'} not in the index: data seems to be missing; prune will not run, to prevent (more) data loss (run "highwater check")`,
+      );
+    }
+    const sizes = new Map<string, number>();
+    for await (const f of repo.backend.list('data')) sizes.set(f.name, f.size);
+    const d = decidePacks({
+      packs: usage.packs,
+      files: sizes,
+      stats,
+      version: repo.config.version,
+      packSize: o.packSize ?? DEFAULT_PACK_SIZE,
+      maxUnused: o.maxUnused,
+      maxRepackBytes: o.maxRepackBytes,
+      repackSmall: o.repackSmall,
+      repackCacheableOnly: o.repackCacheableOnly,
+      repackUncompressed: o.repackUncompressed,
+      warn: (message) => emit({ type: 'warning', message }),
+    });
+    // Blobs to copy: used, and in no pack that stays (restic's keepBlobs minus blobs in kept packs).
+    let needed: Planned['needed'] = () => false;
+    if (d.repackPacks.length > 0) {
+      const going = new Set([...d.repackPacks, ...d.removePacks, ...d.ignorePacks]);
+      const kept = repo.index.newBlobSet();
+      for (const e of repo.index.entries()) if (!going.has(idToHex(e.packId)) && used.has(e.type, e.id)) kept.add(e.type, e.id);
+      needed = (type, id) => used.has(type, id) && !kept.has(type, id);
+    }
+    return { plan: { stats, snapshots: snapshots.length, ...d }, sizes, needed };
+  });
+}
+
+/** After repacking: every needed blob has a location in a pack that stays (restic "blobs were not repacked"). */
+function verifyRepacked(repo: IndexedRepository, repacked: ReadonlySet<string>, going: ReadonlySet<string>, needed: Planned['needed']): void {
+  for (const e of repo.index.entries()) {
+    if (!repacked.has(idToHex(e.packId)) || !needed(e.type, e.id)) continue;
+    if (!repo.index.lookupAll(e.type, e.id).some((l) => !going.has(idToHex(l.packId)))) {
+      throw new PruneError('REPACK_INCOMPLETE', `${e.type} blob ${idToHex(e.id)} was not repacked out of data/${idToHex(e.packId)}; nothing was deleted`, `data/${idToHex(e.packId)}`);
+    }
+  }
+}
+
+async function removeAll(repo: IndexedRepository, type: 'index' | 'data', names: readonly string[], tick: () => void, signal?: AbortSignal): Promise<void> {
+  for (const name of names) {
+    checkAborted(signal);
+    await repo.backend.remove({ type, name }).catch((err: { code?: string }) => {
+      if (err.code !== 'NOT_FOUND') throw err;
+    });
+    tick();
+  }
+}
+
+export async function prune(o: PruneOptions): Promise<PruneResult> {
+  const repo = o.repo;
+  const emit = o.onEvent ?? (() => undefined);
+  if (o.repackUncompressed && repo.config.version < 2) throw new PruneError('BAD_OPTION', '--repack-uncompressed needs repository format version 2 (compression)');
+  const lock = o.lockHeld ? null : await acquireLock(repo, { exclusive: true });
+  try {
+    emit({ type: 'step', step: 'load-index' });
+    // The names first: the index loaded below is exactly these files (the exclusive lock keeps others out).
+    const oldIndex: string[] = [];
+    for await (const f of repo.backend.list('index')) oldIndex.push(f.name);
+    oldIndex.sort();
+    const indexed = await repo.loadIndex();
+    try {
+      emit({ type: 'step', step: 'load-snapshots' });
+      const { plan, sizes, needed } = await planPrune(o, indexed, emit);
+      emit({ type: 'plan', plan });
+      const result = { plan, dryRun: o.dryRun === true, indexFilesWritten: 0, indexFilesRemoved: 0, packsRemoved: 0, blobsRepacked: 0 };
+      if (o.dryRun) return result;
+
+      const repacked = new Set(plan.repackPacks);
+      const going = new Set([...plan.repackPacks, ...plan.removePacks, ...plan.ignorePacks]);
+      if (plan.repackPacks.length > 0) {
+        emit({ type: 'step', step: 'repack' });
+        const r = await inPhase(repo.probe, 'repack', () =>
+          repackPacks({
+            repo: indexed,
+            packs: plan.repackPacks,
+            sizes,
+            needed,
+            progress: (done, total) => emit({ type: 'progress', step: 'repack', done, total }),
+            signal: o.signal,
+          }),
+        );
+        result.blobsRepacked = r.blobs;
+        result.indexFilesWritten += indexed.writtenIndexFiles.length;
+        verifyRepacked(indexed, repacked, going, needed);
+      }
+      checkAborted(o.signal);
+      let removeIndex: string[] = [];
+      if (going.size > 0) {
+        emit({ type: 'step', step: 'rewrite-index' });
+        const written = await inPhase(repo.probe, 'rewrite-index', () =>
+          rewriteIndex({
+            repo: indexed,
+            oldIndex,
+            drop: going,
+            progress: (done, total) => emit({ type: 'progress', step: 'rewrite-index', done, total }),
+            signal: o.signal,
+          }),
+        );
+        result.indexFilesWritten += written.length;
+        removeIndex = oldIndex;
+      }
+      checkAborted(o.signal);
+      const packs = [...plan.removePacks, ...plan.repackPacks, ...plan.removePacksFirst];
+      if (removeIndex.length + packs.length > 0) {
+        const total = removeIndex.length + packs.length;
+        emit({ type: 'step', step: 'delete', count: total });
+        let done = 0;
+        const tick = (): void => emit({ type: 'progress', step: 'delete', done: ++done, total });
+        await inPhase(repo.probe, 'delete', async () => {
+          await removeAll(indexed, 'index', removeIndex, tick, o.signal);
+          await removeAll(indexed, 'data', packs, tick, o.signal);
+        });
+        result.indexFilesRemoved = removeIndex.length;
+        result.packsRemoved = packs.length;
+      }
+      return result;
+    } finally {
+      await indexed.close();
+    }
+  } finally {
+    await lock?.release();
+  }
+}

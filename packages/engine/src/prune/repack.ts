@@ -1,0 +1,63 @@
+/**
+ * Copies the still-needed blobs of the packs chosen for repacking into new packs (restic
+ * repository.Repack). Per pack: read its header (checked against the file size), one ranged read
+ * covering the needed blobs, then for each: MAC, decompress, SHA-256 against its id, and save with
+ * storeDuplicate (the loaded index still lists the old copy; the session saves each blob once).
+ * A blob that fails its checks is read from another copy if the index has one, else prune stops.
+ * Ends with `repo.flush()`: new packs uploaded and their index files written. Nothing is deleted here.
+ *
+ * Memory: one pack's needed range (<= the pack's size, 16 MiB by default) and its header, plus the
+ * saver's open packs and uploads.
+ */
+import { open, sha256 } from '@highwater/crypto';
+import { decompress, idEquals, idFromHex, readPackHeader, type BlobId, type BlobType, type IndexedRepository } from '@highwater/repo';
+
+export interface RepackOptions {
+  readonly repo: IndexedRepository;
+  /** Hex ids of the packs to repack. */
+  readonly packs: readonly string[];
+  /** Pack file sizes (from the listing). */
+  readonly sizes: ReadonlyMap<string, number>;
+  /** True for a blob that must survive and is in no pack that stays. */
+  readonly needed: (type: BlobType, id: BlobId) => boolean;
+  readonly progress?: (done: number, total: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+export async function repackPacks(o: RepackOptions): Promise<{ blobs: number }> {
+  const { repo } = o;
+  let blobs = 0;
+  let done = 0;
+  for (const hex of o.packs) {
+    if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+    const file = `data/${hex}`;
+    const entries = await readPackHeader({ backend: repo.backend, key: repo.key, packId: idFromHex(hex), size: o.sizes.get(hex), version: repo.config.version });
+    const wanted = entries.filter((e) => o.needed(e.type, e.id));
+    if (wanted.length > 0) {
+      let start = Number.POSITIVE_INFINITY;
+      let end = 0;
+      for (const e of wanted) {
+        start = Math.min(start, e.offset);
+        end = Math.max(end, e.offset + e.length);
+      }
+      const range = await repo.backend.load({ type: 'data', name: hex }, { offset: start, length: end - start });
+      for (const e of wanted) {
+        let plain: Uint8Array | undefined;
+        try {
+          plain = open(repo.key, range.subarray(e.offset - start, e.offset - start + e.length), { name: file });
+          if (e.uncompressedLength > 0) plain = decompress(plain, e.uncompressedLength, file);
+          if (!idEquals(sha256(plain), e.id)) plain = undefined;
+        } catch {
+          plain = undefined;
+        }
+        // Damaged here: any other copy the index knows (loadBlob checks MAC and hash, or throws).
+        plain ??= await repo.loadBlob(e.type, e.id);
+        await repo.saveBlob(e.type, plain, e.id, { storeDuplicate: true });
+        blobs++;
+      }
+    }
+    o.progress?.(++done, o.packs.length);
+  }
+  await repo.flush();
+  return { blobs };
+}
