@@ -39,12 +39,17 @@ export interface PackSaverOptions {
   compress?: boolean;
 }
 
+/** A Set key for (type, id): one type letter and the 32 id bytes as latin1 (cheaper than hex). */
+function openKey(type: BlobType, id: BlobId): string {
+  return (type === 'tree' ? 't' : 'd') + Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1');
+}
+
 export class PackSaver {
   readonly #o: PackSaverOptions;
   readonly #packSize: number;
   readonly #maxUploads: number;
   readonly #open = new Map<BlobType, PackWriter>();
-  /** `type:hex` of blobs in open packs (not yet in the pending index). */
+  /** Keys (openKey) of blobs in open packs (not yet in the pending index). */
   readonly #inOpenPacks = new Set<string>();
   readonly #uploads = new Map<string, Promise<void>>();
   #indexWriter = new IndexFileWriter();
@@ -63,7 +68,7 @@ export class PackSaver {
 
   /** True when the blob sits in a pack not finished yet. */
   inOpenPack(type: BlobType, id: BlobId): boolean {
-    return this.#inOpenPacks.size > 0 && this.#inOpenPacks.has(`${type}:${idToHex(id)}`);
+    return this.#inOpenPacks.size > 0 && this.#inOpenPacks.has(openKey(type, id));
   }
 
   /** Resolves when the pack is in the repository (immediately when it is not being uploaded). */
@@ -85,7 +90,7 @@ export class PackSaver {
       this.#open.set(type, w);
     }
     const n = w.add(type, id, plaintext);
-    this.#inOpenPacks.add(`${type}:${idToHex(id)}`);
+    this.#inOpenPacks.add(openKey(type, id));
     if (w.size >= this.#packSize) await this.#finishPack(type);
     return n;
   }
@@ -97,7 +102,7 @@ export class PackSaver {
     const fin = await w.finish();
     for (const e of fin.entries) {
       this.#o.pending.add(e.type, e.id, e);
-      this.#inOpenPacks.delete(`${e.type}:${idToHex(e.id)}`);
+      this.#inOpenPacks.delete(openKey(e.type, e.id));
     }
     while (this.#uploads.size >= this.#maxUploads) await Promise.race(this.#uploads.values());
     this.#throwIfFailed();
