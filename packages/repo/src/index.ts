@@ -5,7 +5,7 @@ export * from './ids.js';
 export * from './index-store.js';
 export { RepoError, InternalError, fileLabel, type RepoErrorCode } from './errors.js';
 export { type RepoConfig, encodeConfig, decodeConfig } from './config.js';
-export { type Snapshot, type SnapshotEntry, type SnapshotFilter, encodeSnapshot, decodeSnapshot, snapshotMatches } from './snapshot.js';
+export { type Snapshot, type SnapshotEntry, type SnapshotFilter, encodeSnapshot, decodeSnapshot, snapshotMatches, compareSnapshotTimes } from './snapshot.js';
 export { type Tree, type TreeNode, type NodeType, type ExtendedAttribute, encodeTree, decodeTree, decodeTreeStream } from './tree.js';
 export { compress, decompress, decompressStream, loadZstd, zstdLoaded, ZSTD_LEVEL } from './compression.js';
 export { resolveChoices, DEFAULT_STRATEGY } from './choices.js';

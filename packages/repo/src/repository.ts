@@ -22,7 +22,7 @@ import type { IndexSource, IndexStore, StrategyChoices } from './index-store.js'
 import { PackSaver } from './pack-saver.js';
 import { createIndexSource } from './repo-index-source.js';
 import type { Snapshot, SnapshotEntry, SnapshotFilter } from './snapshot.js';
-import { decodeSnapshot, encodeSnapshot, snapshotMatches } from './snapshot.js';
+import { compareSnapshotTimes, decodeSnapshot, encodeSnapshot, snapshotMatches } from './snapshot.js';
 import { combineIndex, createPendingIndex, loadIndexStore } from './strategies/index.js';
 import type { PendingIndex } from './strategies/index.js';
 import type { Tree, TreeNode } from './tree.js';
@@ -107,7 +107,7 @@ export class OpenRepository {
       };
       const n = Math.min(this.state.write.snapshotConcurrency ?? 8, names.length);
       await Promise.all(Array.from({ length: n }, worker));
-      return out.sort((a, b) => Date.parse(a.snapshot.time) - Date.parse(b.snapshot.time) || Buffer.compare(a.id, b.id));
+      return out.sort((a, b) => compareSnapshotTimes(a.snapshot.time, b.snapshot.time) || Buffer.compare(a.id, b.id));
     });
   }
 

@@ -95,3 +95,15 @@ export function snapshotMatches(s: Snapshot, f: SnapshotFilter | undefined): boo
   }
   return true;
 }
+
+/** Orders RFC 3339 times as instants, to the nanosecond (Date.parse stops at the millisecond). */
+export function compareSnapshotTimes(a: string, b: string): number {
+  const d = Date.parse(a) - Date.parse(b);
+  if (d !== 0 || Number.isNaN(d)) return Number.isNaN(d) ? 0 : d;
+  return subMillisecond(a) - subMillisecond(b);
+}
+
+function subMillisecond(t: string): number {
+  const m = /\.(\d+)/.exec(t);
+  return m ? Number((m[1]! + '000000000').slice(3, 9)) : 0;
+}
