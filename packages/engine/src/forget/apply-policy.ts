@@ -10,7 +10,7 @@
 import { idToHex, type SnapshotEntry } from '@highwater/repo';
 import { ForgetError } from './forget-error.js';
 import { formatDuration, isZeroDuration, type Duration } from './duration.js';
-import { COUNT_KEYS, checkPolicy, goList, isEmptyPolicy, type ExpirePolicy } from './policy.js';
+import { COUNT_KEYS, checkPolicy, tagListText, isEmptyPolicy, type ExpirePolicy } from './policy.js';
 import { bucketOf, parseSnapshotTime, subtractDuration, type BucketKind, type SnapshotTime } from './snapshot-time.js';
 
 export interface KeepCounters {
@@ -105,7 +105,7 @@ export function applyPolicy(list: readonly SnapshotEntry[], policy: ExpirePolicy
 
   sorted.forEach(({ entry, time }, nr) => {
     const matches: string[] = [];
-    for (const l of policy.tags ?? []) if (hasTags(entry.snapshot.tags, l)) matches.push(`has tags ${goList(l)}`);
+    for (const l of policy.tags ?? []) if (hasTags(entry.snapshot.tags, l)) matches.push(`has tags ${tagListText(l)}`);
     if (!isZeroDuration(policy.within) && within(policy.within!, time)) matches.push(`within ${formatDuration(policy.within!)}`);
     for (const k of COUNT_KEYS) {
       if (counts[k] <= 0) continue;

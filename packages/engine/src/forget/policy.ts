@@ -49,9 +49,9 @@ export function isEmptyPolicy(p: ExpirePolicy): boolean {
   return isZeroDuration(p.within) && WITHIN_KEYS.every((k) => isZeroDuration(p[k]));
 }
 
-/** A list of strings as Go's %v prints a []string: `[a b]`. */
-export function goList(l: readonly string[]): string {
-  return `[${l.join(' ')}]`;
+/** A tag list as restic's TagList.String() prints it: `[a, b]`. */
+export function tagListText(l: readonly string[]): string {
+  return `[${l.join(', ')}]`;
 }
 
 /** The "Applying Policy: ..." text, as restic 0.14 prints ExpirePolicy.String(). */
@@ -64,7 +64,7 @@ export function describePolicy(p: ExpirePolicy): string {
   const keepw = WITHIN_KEYS.filter((k) => !isZeroDuration(p[k])).map((k) => `${withinNames[k]} snapshots within ${formatDuration(p[k]!)}`);
   let s = keeps.length > 0 ? `${keeps.join(', ')} snapshots` : '';
   if (keepw.length > 0) s += (s !== '' ? ', ' : '') + keepw.join(', ');
-  if (p.tags && p.tags.length > 0) s += (s !== '' ? ' and ' : '') + `all snapshots with tags ${goList(p.tags.map(goList))}`;
+  if (p.tags && p.tags.length > 0) s += (s !== '' ? ' and ' : '') + `all snapshots with tags [${p.tags.map(tagListText).join(' ')}]`;
   if (!isZeroDuration(p.within)) s += (s !== '' ? ' and ' : '') + `all snapshots within ${formatDuration(p.within!)} of the newest`;
   return `keep ${s}`;
 }
