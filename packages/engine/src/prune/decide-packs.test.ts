@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { decidePacks } from './decide-packs.js';
+import { emptyStats, type PackInfo } from './pack-info.js';
+import { parseMaxUnused, parseSizeOption, maxUnusedBytes } from './max-unused.js';
+import { PruneError } from './prune-error.js';
+
+const MiB = 1024 * 1024;
+const HDR = 36;
+
+function pack(o: Partial<PackInfo> & { used?: number; unused?: number }): PackInfo {
+  return {
+    usedBlobs: o.usedBlobs ?? (o.used ? 1 : 0),
+    unusedBlobs: o.unusedBlobs ?? (o.unused ? 1 : 0),
+    usedSize: HDR + (o.used ?? 0),
+    unusedSize: o.unused ?? 0,
+    type: o.type ?? 'data',
+    uncompressed: o.uncompressed ?? false,
+  };
+}
+
+function decide(packs: Record<string, PackInfo>, opts: Partial<Parameters<typeof decidePacks>[0]> = {}, extraFiles: Record<string, number> = {}) {
+  const stats = emptyStats();
+  for (const p of Object.values(packs)) {
+    stats.size.used += p.usedSize - HDR;
+    stats.size.unused += p.unusedSize;
+  }
+  const files = new Map(Object.entries({ ...Object.fromEntries(Object.entries(packs).map(([k, p]) => [k, p.usedSize + p.unusedSize])), ...extraFiles }));
+  const d = decidePacks({ packs: new Map(Object.entries(packs)), files, stats, version: 2, packSize: 16 * MiB, ...opts });
+  return { ...d, stats };
+}
+
+describe('decidePacks (restic 0.14 decidePackAction)', () => {
+  it('keeps full used packs, deletes unused and unreferenced ones, repacks partly used ones', () => {
+    const r = decide({ a: pack({ used: 16 * MiB }), b: pack({ unused: 5 * MiB }), c: pack({ used: 8 * MiB, unused: 8 * MiB, usedBlobs: 10, unusedBlobs: 3 }) }, {}, { z: 1234 });
+    expect(r.removePacksFirst).toEqual(['z']);
+    expect(r.removePacks).toEqual(['b']);
+    expect(r.repackPacks).toEqual(['c']);
+    expect(r.stats.packs).toMatchObject({ used: 1, unused: 1, partlyUsed: 1, keep: 1, repack: 1, remove: 1, unref: 1 });
+    expect(r.stats.size.unref).toBe(1234);
+    expect(r.stats.blobs).toMatchObject({ remove: 1, repack: 13, repackrm: 3 });
+  });
+
+  it('tolerates unused data up to --max-unused, and repacks everything with 0%', () => {
+    const big = { a: pack({ used: 15 * MiB, unused: 1 * MiB, usedBlobs: 5, unusedBlobs: 1 }), b: pack({ used: 100 * MiB }) };
+    expect(decide(big).repackPacks).toEqual([]); // 1 MiB unused of 115 used is below 5%
+    expect(decide(big, { maxUnused: parseMaxUnused('0%') }).repackPacks).toEqual(['a']);
+    expect(decide(big, { maxUnused: parseMaxUnused('512k') }).repackPacks).toEqual(['a']);
+    expect(decide(big, { maxUnused: parseMaxUnused('unlimited') }).repackPacks).toEqual([]);
+    expect(decide(big, { maxUnused: parseMaxUnused('0%'), maxRepackBytes: 1 * MiB }).repackPacks).toEqual([]);
+  });
+
+  it('repacks tree packs and v2 uncompressed tree packs whatever the limit', () => {
+    const r = decide({ t: pack({ type: 'tree', used: 15 * MiB, unused: 1, usedBlobs: 3, unusedBlobs: 1 }), u: pack({ type: 'tree', used: 16 * MiB, uncompressed: true }), m: pack({ type: 'mixed', used: 16 * MiB }) });
+    expect(r.repackPacks).toEqual(['m', 't', 'u']);
+    expect(decide({ u: pack({ type: 'tree', used: 16 * MiB, uncompressed: true }) }, { version: 1 }).repackPacks).toEqual([]);
+    expect(decide({ d: pack({ used: 16 * MiB, uncompressed: true }) }, { repackUncompressed: true }).repackPacks).toEqual(['d']);
+    expect(decide({ t: pack({ type: 'tree', used: 1, unused: 1, usedBlobs: 1, unusedBlobs: 1 }), d: pack({ used: 1, unused: 1, usedBlobs: 1, unusedBlobs: 1 }) }, { repackCacheableOnly: true }).repackPacks).toEqual(['t']);
+  });
+
+  it('repacks small packs only when there are ten or more of them', () => {
+    const nine = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`s${i}`, pack({ used: 1000 })]));
+    expect(decide(nine).repackPacks).toEqual([]);
+    expect(decide(nine).stats.packs.keep).toBe(9);
+    const ten = { ...nine, s9: pack({ used: 1000 }) };
+    expect(decide(ten).repackPacks).toHaveLength(10);
+    // --repack-small: below 80% of the target pack size counts as small
+    const mid = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`m${i}`, pack({ used: 8 * MiB })]));
+    expect(decide(mid).repackPacks).toEqual([]);
+    expect(decide(mid, { repackSmall: true }).repackPacks).toHaveLength(10);
+  });
+
+  it('stops on a needed pack whose size is wrong or that is missing; forgets missing unneeded ones', () => {
+    const packs = { a: pack({ used: 100 }) };
+    expect(() => decide(packs, {}, { a: 99 })).toThrow(PruneError);
+    expect(() => decide(packs, {}, { a: 99 })).toThrow(/data\/a: size 99/);
+    const stats = emptyStats();
+    expect(() => decidePacks({ packs: new Map([['a', pack({ used: 100 })]]), files: new Map(), stats, version: 2, packSize: 16 * MiB })).toThrow(/missing/);
+    const warnings: string[] = [];
+    const r = decidePacks({ packs: new Map([['gone', pack({ unused: 100 })]]), files: new Map(), stats: emptyStats(), version: 2, packSize: 16 * MiB, warn: (m) => warnings.push(m) });
+    expect(r.ignorePacks).toEqual(['gone']);
+    expect(warnings).toEqual(['will forget missing pack file data/gone (not needed)']);
+  });
+});
+
+describe('prune option values', () => {
+  it('parses sizes and --max-unused as restic does', () => {
+    expect(parseSizeOption('10', 'x')).toBe(10);
+    expect(parseSizeOption('2k', 'x')).toBe(2048);
+    expect(parseSizeOption('3G', 'x')).toBe(3 * 1024 ** 3);
+    expect(() => parseSizeOption('1.5m', '--max-repack-size')).toThrow(/--max-repack-size/);
+    expect(parseMaxUnused('5%')).toEqual({ kind: 'percent', percent: 5 });
+    expect(parseMaxUnused('2.5%')).toEqual({ kind: 'percent', percent: 2.5 });
+    expect(parseMaxUnused('unlimited')).toEqual({ kind: 'unlimited' });
+    expect(parseMaxUnused('1m')).toEqual({ kind: 'bytes', bytes: MiB });
+    for (const bad of ['', '100%', 'x%', '-1%', 'lots']) expect(() => parseMaxUnused(bad)).toThrow(PruneError);
+    expect(maxUnusedBytes({ kind: 'percent', percent: 5 }, 95)).toBe(5);
+    expect(maxUnusedBytes({ kind: 'percent', percent: 0 }, 95)).toBe(0);
+  });
+});
