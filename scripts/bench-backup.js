@@ -16,7 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,16 +77,17 @@ function generate() {
 
 /** Runs a command, returns wall seconds and the child's peak RSS (KiB) when /usr/bin/time is there. */
 function timed(cmd, cmdArgs, env) {
-  const full = hasTime ? ['/usr/bin/time', ['-f', 'HWMAXRSS %M', cmd, ...cmdArgs]] : [cmd, cmdArgs];
+  const full = hasTime ? ['/usr/bin/time', ['-f', 'HWMAXRSS %M %U %S', cmd, ...cmdArgs]] : [cmd, cmdArgs];
+  const load = loadavg()[0];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(full[0], full[1], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 26 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${r.status}): ${r.stderr}`);
-  const m = /HWMAXRSS (\d+)/.exec(r.stderr ?? '');
-  return { seconds, maxRssKiB: m ? Number(m[1]) : null };
+  const m = /HWMAXRSS (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+  return { seconds, maxRssKiB: m ? Number(m[1]) : null, cpuSeconds: m ? Number(m[2]) + Number(m[3]) : null, loadBefore: load, loadAfter: loadavg()[0] };
 }
 
-const ENV = { RESTIC_PASSWORD: PASSWORD, RESTIC_PASSWORD_FILE: '', RESTIC_REPOSITORY: '' };
+const ENV = { RESTIC_PASSWORD: PASSWORD };
 delete process.env.RESTIC_PASSWORD_FILE;
 delete process.env.RESTIC_REPOSITORY;
 
@@ -149,28 +150,34 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const engine of round % 2 ? ['highwater', 'restic'] : ['restic', 'highwater']) {
     const r = runOnce(engine, join(BASE, `repo-${engine}`));
     runs[engine].push(r);
-    console.log(`round ${round} ${engine.padEnd(9)} ${r.seconds.toFixed(2)} s  ${(bytes / 1e6 / r.seconds).toFixed(1)} MB/s${r.maxRssKiB ? `  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB` : ''}`);
+    console.log(`round ${round} ${engine.padEnd(9)} ${r.seconds.toFixed(2)} s  ${(bytes / 1e6 / r.seconds).toFixed(1)} MB/s${r.cpuSeconds !== null ? `  CPU ${r.cpuSeconds.toFixed(2)} s` : ''}${r.maxRssKiB ? `  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB` : ''}  load ${r.loadBefore.toFixed(1)}->${r.loadAfter.toFixed(1)}`);
   }
 }
 const result = { bytes, rounds: ROUNDS, node: process.version, cpus: cpus().length, engines: {} };
 for (const engine of ['highwater', 'restic']) {
   const secs = runs[engine].map((r) => r.seconds);
   const rss = runs[engine].map((r) => r.maxRssKiB).filter((x) => x !== null);
+  const cpu = runs[engine].map((r) => r.cpuSeconds).filter((x) => x !== null);
   result.engines[engine] = {
     seconds: secs,
+    cpuSeconds: cpu,
+    medianCpuSeconds: cpu.length ? median(cpu) : null,
+    load: runs[engine].map((r) => [r.loadBefore, r.loadAfter]),
     medianSeconds: median(secs),
     medianMBps: bytes / 1e6 / median(secs),
     medianPeakRssMiB: rss.length ? median(rss) / 1024 : null,
   };
 }
 result.ratio = result.engines.highwater.medianMBps / result.engines.restic.medianMBps;
+result.cpuRatio = result.engines.highwater.medianCpuSeconds && result.engines.restic.medianCpuSeconds ? result.engines.restic.medianCpuSeconds / result.engines.highwater.medianCpuSeconds : null;
 console.log('');
-console.log(`| engine | median of ${ROUNDS} | MB/s | runs (s) | peak RSS (median) |`);
-console.log('|---|---|---|---|---|');
+console.log(`| engine | median of ${ROUNDS} | MB/s | runs (s) | CPU user+sys (median) | peak RSS (median) |`);
+console.log('|---|---|---|---|---|---|');
 for (const [engine, e] of Object.entries(result.engines)) {
-  console.log(`| ${engine} | ${e.medianSeconds.toFixed(2)} s | ${e.medianMBps.toFixed(1)} | ${e.seconds.map((s) => s.toFixed(2)).join(', ')} | ${e.medianPeakRssMiB ? e.medianPeakRssMiB.toFixed(0) + ' MiB' : 'n/a'} |`);
+  console.log(`| ${engine} | ${e.medianSeconds.toFixed(2)} s | ${e.medianMBps.toFixed(1)} | ${e.seconds.map((s) => s.toFixed(2)).join(', ')} | ${e.medianCpuSeconds !== null ? e.medianCpuSeconds.toFixed(2) + ' s' : 'n/a'} | ${e.medianPeakRssMiB ? e.medianPeakRssMiB.toFixed(0) + ' MiB' : 'n/a'} |`);
 }
-console.log(`\nratio highwater/restic: ${result.ratio.toFixed(2)}x (target >= 0.5x) ${result.ratio >= 0.5 ? 'MET' : 'NOT MET'}`);
+console.log(`\nratio highwater/restic (wall-clock MB/s): ${result.ratio.toFixed(2)}x (target >= 0.5x) ${result.ratio >= 0.5 ? 'MET' : 'NOT MET'}`);
+if (result.cpuRatio !== null) console.log(`ratio of CPU cost (restic CPU s / highwater CPU s): ${result.cpuRatio.toFixed(2)}x; 1-minute load average during the runs: ${Math.min(...Object.values(result.engines).flatMap((e) => e.load.flat())).toFixed(1)}-${Math.max(...Object.values(result.engines).flatMap((e) => e.load.flat())).toFixed(1)} on ${cpus().length} CPUs`);
 
 if (args.includes('--profile')) {
   const dir = join(BASE, 'profile');

@@ -17,7 +17,8 @@ export function progressLine(io: Io, o: { quiet?: boolean } = {}): ProgressLine 
   let shown = false;
   return {
     update(text: string): void {
-      const width = Math.max(20, (out.columns ?? 80) - 1);
+      const columns = out.columns !== undefined && out.columns > 0 ? out.columns : 80;
+      const width = Math.max(20, columns - 1);
       out.write(`\r\x1b[2K${text.length > width ? text.slice(0, width - 1) + '…' : text}`);
       shown = true;
     },

@@ -11,7 +11,7 @@ export interface TargetDir {
   readonly children: Map<string, TargetDir | true>;
 }
 
-/** Absolute, normalised, duplicate-free and sorted target paths (what the snapshot records). */
+/** Absolute, normalised, duplicate-free and sorted target paths (what the snapshot records). "/" covers all. */
 export function absoluteTargets(paths: readonly string[], cwd: string): string[] {
   const out = new Set<string>();
   for (const p of paths) {
@@ -19,6 +19,7 @@ export function absoluteTargets(paths: readonly string[], cwd: string): string[]
     if (abs.length > 1 && abs.endsWith(sep)) abs = abs.slice(0, -1);
     out.add(abs);
   }
+  if (out.has('/')) return ['/'];
   return [...out].sort();
 }
 
@@ -27,7 +28,7 @@ export function targetTree(targets: readonly string[]): TargetDir {
   const root: TargetDir = { path: '/', children: new Map() };
   for (const t of targets) {
     const comps = t.split('/').filter((c) => c !== '');
-    if (comps.length === 0) throw new RangeError('backing up the root directory "/" itself is not supported; name its subdirectories');
+    if (comps.length === 0) continue; // "/" is handled by the caller (the root tree is its tree)
     let dir = root;
     let covered = false;
     for (let i = 0; i < comps.length - 1; i++) {

@@ -107,6 +107,14 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     let rootTree: string;
     try {
       rootTree = await inPhase(probe, 'chunk-upload', async () => {
+        if (targets.includes('/')) {
+          // The whole filesystem: the snapshot's tree is the root directory's own tree.
+          const prev: TreeNode | undefined = parent ? { name: '', type: 'dir', subtree: parent.snapshot.tree } : undefined;
+          const node = await (await archivePath(ctx, '/', '', prev)).done;
+          await pool.drain();
+          if (node?.subtree === undefined) throw new EngineError('NO_SOURCE', 'cannot read the root directory "/"');
+          return node.subtree;
+        }
         const nodes = await archiveLevel(ctx, targetTree(targets), parentRoot ? new Map(parentRoot.nodes.map((n) => [n.name, n])) : undefined);
         await pool.drain();
         return saveTree(ctx, nodes);
