@@ -153,16 +153,16 @@ export function scaleSpec(c: ScaleChart, id: string): ChartSpec {
       showLine: false,
       pointRadius: 4,
     });
-    if (curve.fit !== null) {
+    if (curve.fit !== null && curve.model !== null) {
       const lo = curve.points[0]!.blobs;
       const hi = curve.extrapolated?.blobs ?? curve.points[curve.points.length - 1]!.blobs;
       const line = [];
-      for (let k = 0; k <= 24; k++) {
-        const x = lo * (hi / lo) ** (k / 24);
-        line.push({ x: Math.round(x), y: mib(curve.fit.intercept + curve.fit.slope * x) });
+      for (let k = 0; k <= 48; k++) {
+        const x = lo * (hi / lo) ** (k / 48);
+        line.push({ x: Math.round(x), y: mib(curve.model.predict(x)) });
       }
       datasets.push({
-        label: `${curve.label} fit: ${curve.fit.slope.toFixed(1)} bytes/blob`,
+        label: `${curve.label} fit: ${curve.fit.slope.toFixed(1)} bytes/blob${curve.fitPhase ? ` (${curve.fitPhase})` : ''}`,
         data: line,
         borderColor: color,
         borderDash: [6, 4],
@@ -191,7 +191,7 @@ export function scaleSpec(c: ScaleChart, id: string): ChartSpec {
     id,
     kind: 'scale',
     title: `scale curve: peak RSS against blob count, ${c.title}`,
-    source: `exact whole-run peaks (${sources}), median of the repeats; dashed lines are least-squares fits; hollow diamonds are extrapolations, not measurements${emulated ? '; emulated: raw host RSS, includes the emulator' : ''}`,
+    source: `exact whole-run peaks (${sources}), median of the repeats; dashed lines are least-squares fits (per phase; the peak is the largest phase line); hollow diamonds are extrapolations, not measurements${emulated ? '; emulated: raw host RSS, includes the emulator' : ''}`,
     config: {
       type: 'scatter',
       data: { datasets },

@@ -67,7 +67,7 @@ export function slopeTable(charts: readonly ScaleChart[]): string {
     for (const curve of c.curves) {
       const f = curve.fit;
       const ex = curve.extrapolated;
-      rows.push(`<tr><td>${h(c.title)}</td><td>${h(curve.label)}</td><td>${h(curve.points.length)}</td><td>${f ? h(f.slope.toFixed(1)) : '-'}</td><td>${f ? h(formatBytes(f.intercept)) : '-'}</td><td>${f && !Number.isNaN(f.r2) ? h(f.r2.toFixed(4)) : '-'}</td><td class="extrapolated">${ex ? `${h(formatBytes(ex.peakRss))} at ${h(ex.blobs.toLocaleString('en-US'))} blobs <i>(extrapolated, not measured)</i>` : '-'}</td></tr>`);
+      rows.push(`<tr><td>${h(c.title)}</td><td>${h(curve.label)}</td><td>${h(curve.points.length)}</td><td>${f ? `${h(f.slope.toFixed(1))}${curve.fitPhase ? ` <span class="fig">(${h(curve.fitPhase)})</span>` : ''}` : '-'}</td><td>${f ? h(formatBytes(f.intercept)) : '-'}</td><td>${f && !Number.isNaN(f.r2) ? h(f.r2.toFixed(4)) : '-'}</td><td class="extrapolated">${ex ? `${h(formatBytes(ex.peakRss))} at ${h(ex.blobs.toLocaleString('en-US'))} blobs <i>(extrapolated, not measured)</i>` : curve.notExtrapolated ? `<i>${h(curve.notExtrapolated)}</i>` : '-'}</td></tr>`);
     }
   }
   if (rows.length === 0) return '<p class="note">No scale curves: they need runs of one configuration at two or more blob counts.</p>';

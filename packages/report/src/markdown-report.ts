@@ -53,8 +53,8 @@ export function renderMarkdown(results: readonly RunResult[], opts: MarkdownRepo
   if (curves.length > 0) {
     out.push('', '| scale curve | bytes per blob (least squares) | points | at full count (extrapolated, not measured) |', '|---|---|---|---|');
     for (const { c, x } of curves) {
-      const ex = x.extrapolated ? `${formatBytes(x.extrapolated.peakRss)} at ${x.extrapolated.blobs.toLocaleString('en-US')} blobs` : '-';
-      out.push(`| ${cell(`${x.label} ${c.title}`)} | ${x.fit ? x.fit.slope.toFixed(1) : '-'} | ${x.points.length} | ${cell(ex)} |`);
+      const ex = x.extrapolated ? `${formatBytes(x.extrapolated.peakRss)} at ${x.extrapolated.blobs.toLocaleString('en-US')} blobs` : x.notExtrapolated ?? '-';
+      out.push(`| ${cell(`${x.label} ${c.title}`)} | ${x.fit ? `${x.fit.slope.toFixed(1)}${x.fitPhase ? ` (${cell(x.fitPhase)})` : ''}` : '-'} | ${x.points.length} | ${cell(ex)} |`);
     }
   }
   out.push('', 'Peaks are exact (`vmhwm`: the kernel\'s high-water mark) unless marked `sampled`; medians of the repeats.');
