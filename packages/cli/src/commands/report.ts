@@ -60,7 +60,7 @@ export const reportCommand: CommandSpec = {
           }
           try {
             const pngs = await renderPngs(file, png);
-            io.stderr.write(`${pngs.length} PNG charts in ${png}\n`);
+            if (args.quiet !== true) io.stderr.write(`${pngs.length} PNG charts in ${png}\n`);
           } catch (err) {
             throw new CliError(`PNG charts failed: ${firstLine((err as Error).message)}`, 1, { cause: err });
           } finally {
@@ -68,7 +68,7 @@ export const reportCommand: CommandSpec = {
           }
         }
       }
-      if (html !== undefined) io.stderr.write(`report: ${results.length} results, ${html}\n`);
+      if (html !== undefined && args.quiet !== true) io.stderr.write(`report: ${results.length} results, ${html}\n`);
     } catch (err) {
       if (err instanceof ReportError) throw new UsageError(err.message, 2, { cause: err });
       throw err;
