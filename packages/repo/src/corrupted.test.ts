@@ -4,11 +4,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RepoError, idFromHex, openRepository, readPackHeader } from '@highwater/repo';
-import { FIXTURES, FIXTURE_PASSWORD, localBackend } from './repo.test-util.js';
+import { FIXTURES, FIXTURE_PASSWORD, localBackend, openFixture } from './repo.test-util.js';
 
 const RANDOM_PACK = '44a67dc48e7e85d5e599de23875aca348a22080ba3a42a4f1dd35e82b1c834f2';
 
 function open(name: string, password = FIXTURE_PASSWORD, index: 'packed' | 'naive' = 'packed') {
+  if (password === FIXTURE_PASSWORD && name !== 'does-not-exist' && name !== 'v2-unknown-version') return openFixture(name, { index });
   return openRepository({ backend: localBackend(join(FIXTURES, name)), password, choices: { index, cacheDir: null } });
 }
 

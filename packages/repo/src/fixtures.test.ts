@@ -4,14 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { IndexedRepository, TreeNode } from '@highwater/repo';
-import { decodeTree, encodeSnapshot, encodeTree, idFromHex, idToHex, openRepository, readPackHeader } from '@highwater/repo';
-import { FIXTURES, FIXTURE_PASSWORD, fixtureRandomBin, localBackend } from './repo.test-util.js';
-import { join } from 'node:path';
+import { decodeTree, encodeSnapshot, encodeTree, idFromHex, idToHex, readPackHeader } from '@highwater/repo';
+import { fixtureRandomBin, openFixture } from './repo.test-util.js';
 import { open as open_ } from '@highwater/crypto';
 import type { FileType } from '@highwater/backend';
 
 async function open(name: string, index: 'packed' | 'naive' = 'packed', treeDecode: 'whole' | 'stream' = 'stream') {
-  return openRepository({ backend: localBackend(join(FIXTURES, name)), password: FIXTURE_PASSWORD, choices: { index, treeDecode, cacheDir: null } });
+  return openFixture(name, { index, treeDecode });
 }
 
 /** path -> node, and file contents, of a snapshot's tree. */

@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FILE_TYPES, LocalBackend } from '@highwater/backend';
 import type { Backend } from '@highwater/backend';
+import { NO_PROBE } from '@highwater/probe';
+import { OpenRepository, openRepository, resolveChoices } from '@highwater/repo';
+import type { StrategyChoices } from '@highwater/repo';
 
 /** scrypt parameters small enough for tests (restic reads any parameters stored in the key file). */
 export const FAST_KDF = { N: 1024, r: 8, p: 1 };
@@ -71,3 +74,27 @@ export async function dumpBackend(backend: Backend, dir: string): Promise<void> 
 }
 
 const TYPE_FOLDER: Record<string, string> = { key: 'keys', lock: 'locks', snapshot: 'snapshots', index: 'index', data: 'data' };
+
+const openedFixtures = new Map<string, Promise<OpenRepository>>();
+
+/**
+ * Opens a fixture repository once per test file (scrypt with restic's parameters is slow) and returns
+ * a view with the given strategy choices.
+ */
+export async function openFixture(name: string, choices: Partial<StrategyChoices> = {}): Promise<OpenRepository> {
+  let base = openedFixtures.get(name);
+  if (!base) {
+    base = openRepository({ backend: localBackend(join(FIXTURES, name)), password: FIXTURE_PASSWORD, choices: { cacheDir: null } });
+    openedFixtures.set(name, base);
+  }
+  const b = await base;
+  return new OpenRepository({
+    backend: b.backend,
+    config: b.config,
+    key: b.key,
+    keyId: b.keyId,
+    choices: resolveChoices({ cacheDir: null, ...choices }),
+    probe: NO_PROBE,
+    write: {},
+  });
+}
