@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { describeFailure, EXIT } from './cli-error.js';
+import { describeFailure, EXIT, UsageError } from './cli-error.js';
 import type { CommandSpec } from './command-spec.js';
 import { COMMANDS } from './commands/index.js';
 import { addGlobalOptions } from './global-options.js';
@@ -15,18 +15,16 @@ export async function run(argv: readonly string[], io: Io = processIo(), command
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let exitCode: number = EXIT.ok;
-  let parseFailure: string | undefined;
   try {
     let y = yargs([...argv])
       .scriptName('highwater')
       .strict()
-      .recommendCommands()
       .help()
       .version(false)
       .wrap(Math.min(120, io.stdout.columns ?? 120))
       .fail((msg, err) => {
-        if (err) throw err;
-        parseFailure = msg;
+        // Thrown so that no handler runs after a parse failure; caught below as one line, exit 2.
+        throw err ?? new UsageError(msg.replace(/\s*\n\s*/g, ' '));
       })
       .demandCommand(1, 'name a command; see highwater --help');
     y = addGlobalOptions(y);
@@ -43,10 +41,6 @@ export async function run(argv: readonly string[], io: Io = processIo(), command
       });
     }
     await y.parseAsync();
-    if (parseFailure !== undefined) {
-      io.stderr.write(`highwater: ${parseFailure}\n`);
-      return EXIT.usage;
-    }
     return exitCode;
   } catch (err) {
     const { line, exitCode: code } = describeFailure(err);
