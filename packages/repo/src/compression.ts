@@ -4,8 +4,8 @@
  * Codec choice (figures in docs/design.md): compression with @bokuweb/zstd-wasm (libzstd compiled to
  * WebAssembly: runs on every architecture the harness targets, arm under qemu-user included, no native
  * addon); one-shot decompression with the same module when the plaintext length is known (the index
- * records it for blobs, zstd frames usually carry it), otherwise with fzstd (pure JavaScript, handles
- * frames of unknown size); streamed decompression (huge trees, index files read as a stream) with
+ * records it for blobs, whatever the frame says; highwater's frames carry it), otherwise with fzstd
+ * (pure JavaScript, handles frames of unknown size); streamed decompression (huge trees, index files read as a stream) with
  * fzstd's `Decompress`.
  *
  * Level: restic's `--compression auto` is klauspost's SpeedDefault, which corresponds to zstd level 3.
@@ -79,18 +79,29 @@ export function frameContentSize(b: Uint8Array): number {
  * that length, else BAD_COMPRESSION. `file` names the source in errors.
  */
 export function decompress(b: Uint8Array, expectedLength?: number, file?: string): Uint8Array {
-  let out: Uint8Array;
-  try {
-    const known = expectedLength ?? frameContentSize(b);
-    // The wasm path needs the output size up front; it is exact only for single-frame data whose
-    // size we know. Anything else goes through fzstd.
-    if (wasm && known >= 0 && known === frameContentSize(b)) {
-      out = wasm.decompress(b, { defaultHeapSize: Math.max(known, 1) });
-    } else {
-      out = fzstdDecompress(b);
+  let out: Uint8Array | undefined;
+  let failure: unknown;
+  // The wasm path needs the output size up front: the expected length (exact for blobs, whatever the
+  // frames say), else the first frame's content size (one frame, as restic and highwater write).
+  const size = expectedLength ?? frameContentSize(b);
+  if (wasm && size >= 0) {
+    try {
+      out = wasm.decompress(b, { defaultHeapSize: Math.max(size, 1) });
+    } catch (err) {
+      failure = err;
     }
-  } catch (err) {
-    throw new RepoError('BAD_COMPRESSION', `zstd data does not decompress: ${(err as Error).message}`, { file, cause: err });
+  }
+  // fzstd: frames of unknown size, several frames, or a wasm failure without an expected length.
+  if (out === undefined && (failure === undefined || expectedLength === undefined)) {
+    try {
+      out = fzstdDecompress(b);
+      failure = undefined;
+    } catch (err) {
+      failure = err;
+    }
+  }
+  if (out === undefined) {
+    throw new RepoError('BAD_COMPRESSION', `zstd data does not decompress: ${(failure as Error).message}`, { file, cause: failure });
   }
   if (expectedLength !== undefined && out.length !== expectedLength) {
     throw new RepoError('BAD_COMPRESSION', `decompressed to ${out.length} bytes, expected ${expectedLength}`, { file });
