@@ -4,7 +4,7 @@
  * are written as each reaches INDEX_MAX_BLOBS, and the rest at flush.
  *
  * Memory budget: the open packs (2 x packSize + 1 MiB each at most), the packs being uploaded
- * (maxUploads x packSize), the unwritten index text (<= ~7 MB), and a Set of the hex ids of the
+ * (maxUploads x packSize), the unwritten index text (<= ~7 MB), and a Set of the (type, id) keys of the
  * blobs in open packs (for dedup before their location is known). restic 0.14 keeps open packs in
  * temporary files instead; highwater keeps them in memory (docs/design.md).
  *
