@@ -57,4 +57,15 @@ describe.skipIf(!hasRestic)('captureShape of a repository restic made', () => {
     for (const secret of ['private', 'secret', 'src-secret-name', 'zebra']) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/[0-9a-f]{64}/);
   });
+
+  it('says there is nothing to capture in an empty repository', async () => {
+    const repo = join(root, 'empty');
+    execFileSync('restic', ['-r', repo, 'init', '--repository-version', '1'], { env: { ...process.env, RESTIC_PASSWORD: 'pw' }, stdio: 'ignore' });
+    const indexed = await (await openRepository({ backend: new LocalBackend({ path: repo }), password: 'pw' })).loadIndex();
+    try {
+      await expect(captureShape(indexed)).rejects.toMatchObject({ code: 'BAD_REPOSITORY', message: expect.stringMatching(/nothing to capture$/) });
+    } finally {
+      await indexed.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import type { IndexedRepository } from '@highwater/repo';
 import { countIndexEntries } from './count-entries.js';
+import { ShapeError } from './errors.js';
 import { TAG_PREFIX } from './generate-repository.js';
 import { SHAPE_SCHEMA_VERSION, type GeneratedFrom, type Shape } from './shape.js';
 import { summarize } from './summarize.js';
@@ -35,6 +36,10 @@ export async function captureShape(repo: IndexedRepository, o: CaptureOptions = 
       data++;
       contentBytes += e.uncompressedLength > 0 ? e.uncompressedLength : e.length - SEAL_OVERHEAD;
     } else tree++;
+  }
+
+  if (data === 0 || tree === 0) {
+    throw new ShapeError('BAD_REPOSITORY', `${repo.backend.location}: the repository has no snapshot data (${data} data and ${tree} tree blobs): nothing to capture`, repo.backend.location);
   }
 
   const source = repo.indexSource();
