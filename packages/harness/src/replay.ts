@@ -179,6 +179,8 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
         measureGrandchild: wrapperFile !== null,
         ...(options.signal ? { signal: options.signal } : {}),
       });
+      // Interrupted: the child was killed for it, which is no measurement. Nothing is returned.
+      options.signal?.throwIfAborted();
       results.push(
         runResult({
           run,

@@ -98,6 +98,7 @@ export const replayCommand: CommandSpec = {
 };
 
 function asCliError(err: unknown): unknown {
+  if ((err as { name?: unknown })?.name === 'AbortError') return new CliError('interrupted: no results written', 130, { cause: err });
   if (err instanceof HarnessError) {
     return err.code === 'RUN_FAILED' ? new CliError(err.message, 1, { cause: err }) : new UsageError(err.message, 2, { cause: err });
   }
