@@ -20,6 +20,11 @@ export interface ReplayOptions {
   readonly engine?: Engine;
   /** highwater's --strategy (default packed); ignored (null) for restic. */
   readonly strategy?: string | null;
+  /**
+   * highwater's single choices over the strategy's defaults, passed on as flags, e.g.
+   * `{ 'blob-set': 'bits' }`. The result's strategy then reads `packed,blob-set=bits`.
+   */
+  readonly choices?: Readonly<Record<string, string | number>>;
   /** Default: the device's, else native. */
   readonly arch?: Arch;
   readonly device?: string | null;
@@ -98,6 +103,10 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
   const scale = options.scale ?? 1;
   if (!(scale > 0)) bad(`bad scale ${scale}: expected a number > 0`);
   const strategy = engine === 'restic' ? null : (options.strategy ?? 'packed');
+  const choices = Object.entries(options.choices ?? {});
+  if (engine === 'restic' && choices.length > 0) bad(`--${choices[0]![0]} applies to --engine highwater only`);
+  const choiceArgs = choices.flatMap(([k, v]) => [`--${k}`, String(v)]);
+  const strategyLabel = strategy === null ? null : [strategy, ...choices.map(([k, v]) => `${k}=${v}`)].join(',');
 
   const launcher: NodeLauncher | null = engine === 'highwater' ? nodeLauncher(arch, root) : null;
   const engineVersion = engine === 'restic' ? resticVersion() : cliVersion(root);
@@ -148,7 +157,7 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
         command = launcher?.command ?? process.execPath;
         args = [...(launcher?.prefix ?? []), ...(options.nodeArgs ?? []), options.child.script, ...options.child.args];
       } else {
-        const a = [...opArgs(engine, op, ws, strategy), ...(options.extraArgs ?? [])];
+        const a = [...opArgs(engine, op, ws, strategy), ...choiceArgs, ...(options.extraArgs ?? [])];
         if (op === 'backup' && backupBase) undoChange = addReplayFile(backupBase.sourceDir).undo;
         else if (op === 'backup') {
           progress(`backup: making the parent snapshot of ${options.sourceFiles ?? 1000} files`);
@@ -168,7 +177,7 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
           args = [...launcher!.prefix, ...(options.nodeArgs ?? []), cliBin, ...a];
         }
       }
-      progress(`${op} ${engine}${strategy ? ` ${strategy}` : ''} ${arch}: repeat ${i + 1} of ${repeat}`);
+      progress(`${op} ${engine}${strategyLabel ? ` ${strategyLabel}` : ''} ${arch}: repeat ${i + 1} of ${repeat}`);
       const run = await runChild({
         command,
         args,
@@ -187,7 +196,7 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
           id: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
           op,
           engine,
-          strategy,
+          strategy: strategyLabel,
           arch,
           device: device?.name ?? null,
           shape: shapeRepo?.shape.name ?? null,

@@ -33,6 +33,7 @@ describe('highwater replay: bad input is one line, exit code 2, nothing written'
     ['an unknown shape', ['replay', 'check', '--shape', 'no-such-shape', '--out', out], /no-such-shape/],
     ['a malformed shape file', ['replay', 'check', '--shape', join(tmp, 'bad-shape.json'), '--out', out], /bad-shape\.json/],
     ['restic under emulation', ['replay', 'check', '-r', fakeRepo, '--engine', 'restic', '--arch', 'armv7', '--out', out], /restic runs natively only/],
+    ['a highwater choice for restic', ['replay', 'check', '-r', fakeRepo, '--engine', 'restic', '--blob-set', 'bits', '--out', out], /--blob-set applies to --engine highwater only/],
     ['no repository', ['replay', 'check', '--out', out], /--repo DIR or --shape NAME/],
     ['an output that cannot be written', ['replay', 'check', '-r', fakeRepo, '--out', join(tmp, 'bad-shape.json', 'x.json')], /cannot write results to .*bad-shape\.json/],
     ['a directory that is not a repository', ['replay', 'check', '-r', tmp, '--password-file', join(tmp, 'pw'), '--out', out], /not a repository/],

@@ -54,12 +54,18 @@ export const replayCommand: CommandSpec = {
     };
     const repo = args.repo === undefined ? undefined : resolve(io.cwd, String(args.repo));
     const passwordFile = args.passwordFile === undefined ? io.env.RESTIC_PASSWORD_FILE : resolve(io.cwd, String(args.passwordFile));
+    // The single strategy choices go to the child; a private cache directory is the harness's.
+    const choices: Record<string, string | number> = {};
+    if (args.indexLoadConcurrency !== undefined) choices['index-load-concurrency'] = num('indexLoadConcurrency')!;
+    if (typeof args.treeDecode === 'string') choices['tree-decode'] = args.treeDecode;
+    if (typeof args.blobSet === 'string') choices['blob-set'] = args.blobSet;
     let results: RunResult[];
     try {
       results = await runReplay({
         op: args.op as Op,
         engine,
         strategy: engine === 'restic' ? null : (args.strategy as string),
+        choices,
         ...(args.arch !== undefined ? { arch: args.arch as Arch } : {}),
         device: (args.device as string | undefined) ?? null,
         ...(budgetBytes !== undefined ? { budgetBytes } : {}),
