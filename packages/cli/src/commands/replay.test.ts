@@ -27,7 +27,7 @@ const fakeRepo = join(tmp, 'repo');
 describe('highwater replay: bad input is one line, exit code 2, nothing written', () => {
   const cases: [string, string[], RegExp][] = [
     ['a malformed budget', ['replay', 'check', '-r', fakeRepo, '--budget', '12XB', '--out', out], /bad budget '12XB'/],
-    ['a negative budget', ['replay', 'check', '-r', fakeRepo, '--budget', '-5MiB', '--out', out], /bad budget/],
+    ['a negative budget', ['replay', 'check', '-r', fakeRepo, '--budget=-5MiB', '--out', out], /bad budget/],
     ['an unknown device', ['replay', 'check', '-r', fakeRepo, '--device', 'pdp11-64k', '--out', out], /unknown device 'pdp11-64k'.*rpi3-armv7-1g/],
     ['an unknown operation', ['replay', 'frobnicate', '-r', fakeRepo, '--out', out], /frobnicate/],
     ['an unknown shape', ['replay', 'check', '--shape', 'no-such-shape', '--out', out], /no-such-shape/],
