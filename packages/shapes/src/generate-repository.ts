@@ -38,7 +38,7 @@ export interface GenerateOptions {
   readonly kdf?: KdfParams;
   readonly onProgress?: (p: GenerateProgress) => void;
   readonly signal?: AbortSignal;
-  /** Pack uploads in flight at once (default 4). */
+  /** Pack uploads in flight at once (default 8: small files on a slow disk want many). */
   readonly maxUploads?: number;
 }
 
@@ -95,7 +95,7 @@ export async function generateRepository(o: GenerateOptions): Promise<GenerateRe
     let snapshot = 0;
     const sink = new PackSink({
       backend: o.backend, key: repo.key, version, dataPackBlobs: plan.dataPackBlobs, treePacks: plan.treePacks,
-      treeBlobs: plan.treeBlobs, indexFileEntries: plan.indexFileEntries, maxUploads: o.maxUploads ?? 4,
+      treeBlobs: plan.treeBlobs, indexFileEntries: plan.indexFileEntries, maxUploads: o.maxUploads ?? 8,
     });
     const progress = (phase: GenerateProgress['phase']): void =>
       o.onProgress?.({ phase, blobs, blobsTotal, snapshot, snapshots: plan.snapshots, bytes: sink.bytesWritten });
