@@ -47,7 +47,7 @@ function currentUser(): string {
 }
 
 function writeOptions(o: WriteOptions): WriteOptions {
-  return { packSize: o.packSize, maxUploads: o.maxUploads, compress: o.compress, snapshotConcurrency: o.snapshotConcurrency };
+  return { packSize: o.packSize, maxUploads: o.maxUploads, compress: o.compress, snapshotConcurrency: o.snapshotConcurrency, spoolDir: o.spoolDir };
 }
 
 async function exists(backend: Backend): Promise<boolean> {

@@ -3,10 +3,11 @@
  * reaches the target pack size, at most `maxUploads` uploads at once; the index files of uploaded packs
  * are written as each reaches INDEX_MAX_BLOBS, and the rest at flush.
  *
- * Memory budget: the open packs (2 x packSize + 1 MiB each at most), the packs being uploaded
- * (maxUploads x packSize), the unwritten index text (<= ~7 MB), and a Set of the (type, id) keys of the
- * blobs in open packs (for dedup before their location is known). restic 0.14 keeps open packs in
- * temporary files instead; highwater keeps them in memory (docs/design.md).
+ * Memory budget: the open packs (one 1 MiB segment each with a spool folder, as restic 0.14 keeps
+ * them in temporary files; packSize + 1 MiB each in memory without), the packs being uploaded (read
+ * back from the spool file in 1 MiB chunks; maxUploads x packSize in memory without), the unwritten
+ * index text (<= ~7 MB), and a Set of the (type, id) keys of the blobs in open packs (for dedup
+ * before their location is known). Figures in docs/design.md.
  *
  * Ordering: a pack's blobs enter the pending index when the pack is finished (their location is
  * known then); a pack enters an index file only after its upload succeeded, so an index file never
@@ -37,6 +38,8 @@ export interface PackSaverOptions {
   maxUploads?: number;
   /** Compress blobs in version 2 (default true). */
   compress?: boolean;
+  /** Folder for temporary pack files (restic's way); null or absent: packs stay in memory. */
+  spoolDir?: string | null;
 }
 
 /** A Set key for (type, id): one type letter and the 32 id bytes as latin1 (cheaper than hex). */
@@ -86,7 +89,7 @@ export class PackSaver {
     this.#throwIfFailed();
     let w = this.#open.get(type);
     if (!w) {
-      w = new PackWriter({ key: this.#o.key, version: this.#o.version, compress: this.#o.compress });
+      w = new PackWriter({ key: this.#o.key, version: this.#o.version, compress: this.#o.compress, spoolDir: this.#o.spoolDir ?? null });
       this.#open.set(type, w);
     }
     const n = w.add(type, id, plaintext);
@@ -107,7 +110,10 @@ export class PackSaver {
     while (this.#uploads.size >= this.#maxUploads) await Promise.race(this.#uploads.values());
     this.#throwIfFailed();
     const hex = idToHex(fin.packId);
-    const upload = this.#upload(hex, fin.bytes, fin.entries).finally(() => this.#uploads.delete(hex));
+    const upload = this.#upload(hex, fin.bytes, fin.entries).finally(async () => {
+      this.#uploads.delete(hex);
+      await fin.dispose?.();
+    });
     this.#uploads.set(hex, upload);
   }
 
@@ -145,8 +151,10 @@ export class PackSaver {
     this.#throwIfFailed();
   }
 
-  /** Waits for uploads without writing anything more (close without flush). */
+  /** Waits for uploads without writing anything more, and drops open packs (close without flush). */
   async settle(): Promise<void> {
+    for (const w of this.#open.values()) w.abandon();
+    this.#open.clear();
     while (this.#uploads.size > 0) await Promise.all([...this.#uploads.values()]);
     await this.#indexChain;
   }

@@ -3,13 +3,20 @@
  *
  * Memory: the sealed blobs, copied into segments of 1 MiB (a larger blob gets a segment of its own),
  * so a pack of S bytes holds at most S + 1 MiB; nothing else per blob but its header entry
- * (~100 bytes). The caller decides when a pack is full (`size`).
+ * (~100 bytes). With `spoolDir` (restic's way: packs in temporary files) full segments go to a
+ * temporary file instead and the writer holds one 1 MiB segment; the file is read back to upload and
+ * removed by `dispose()`. The caller decides when a pack is full (`size`).
  *
  * Compression (version 2): a blob is compressed when `compress` is on (default for version 2) and the
  * zstd frame is smaller than the plaintext; otherwise it is stored as is (an uncompressed entry, legal
  * in version 2). restic 0.14 stores every blob compressed in version 2, even when that is larger.
  */
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { open as openFile, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { SEAL_OVERHEAD, createSha256, seal, sealInto } from '@highwater/crypto';
+import type { Sha256 } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
 import { compress as zstdCompress } from './compression.js';
 import type { BlobId, BlobType, PackId } from './ids.js';
@@ -24,6 +31,8 @@ export interface PackWriterOptions {
   version: 1 | 2;
   /** Compress blobs (version 2 only). Default: true for version 2. */
   compress?: boolean;
+  /** Keep full segments in a temporary file in this folder instead of memory. */
+  spoolDir?: string | null;
 }
 
 export interface FinishedPack {
@@ -33,13 +42,18 @@ export interface FinishedPack {
   /** Total length of the pack file. */
   length: number;
   entries: IndexedBlob[];
+  /** Removes the temporary file of a spooled pack (call once the upload is over); absent otherwise. */
+  dispose?: () => Promise<void>;
 }
 
 export class PackWriter {
   readonly #key: MasterKey;
   readonly #version: 1 | 2;
   readonly #compress: boolean;
+  readonly #spoolDir: string | null;
   readonly #segments: Uint8Array[] = [];
+  readonly #hash: Sha256 = createSha256();
+  #spool: { path: string; fd: number } | undefined;
   #current: Uint8Array | undefined;
   #pos = 0;
   #offset = 0;
@@ -52,6 +66,7 @@ export class PackWriter {
     this.#key = o.key;
     this.#version = o.version;
     this.#compress = o.version === 2 && (o.compress ?? true);
+    this.#spoolDir = o.spoolDir ?? null;
   }
 
   /** Bytes the pack will have if finished now (blobs, header, header length). */
@@ -80,8 +95,9 @@ export class PackWriter {
     }
     const n = data.length + SEAL_OVERHEAD;
     if (!this.#current || this.#current.length - this.#pos < n) {
+      const reuse = this.#spoolDir !== null && this.#current?.length === SEGMENT && n <= SEGMENT ? this.#current : undefined;
       this.#closeSegment();
-      this.#current = new Uint8Array(Math.max(SEGMENT, n));
+      this.#current = reuse ?? new Uint8Array(Math.max(SEGMENT, n));
       this.#pos = 0;
     }
     sealInto(this.#key, data, this.#current.subarray(this.#pos, this.#pos + n));
@@ -93,10 +109,25 @@ export class PackWriter {
     return n;
   }
 
+  /** Hands the filled part of the current segment on: hashed, then kept or written to the spool file. */
   #closeSegment(): void {
-    if (this.#current && this.#pos > 0) this.#segments.push(this.#current.subarray(0, this.#pos));
+    if (this.#current && this.#pos > 0) {
+      const seg = this.#current.subarray(0, this.#pos);
+      this.#hash.update(seg);
+      if (this.#spoolDir !== null) {
+        this.#spool ??= this.#openSpool(this.#spoolDir);
+        for (let o = 0; o < seg.length; ) o += writeSync(this.#spool.fd, seg, o);
+      } else {
+        this.#segments.push(seg);
+      }
+    }
     this.#current = undefined;
     this.#pos = 0;
+  }
+
+  #openSpool(dir: string): { path: string; fd: number } {
+    const path = join(dir, `highwater-pack-${randomBytes(8).toString('hex')}.tmp`);
+    return { path, fd: openSync(path, 'wx', 0o600) };
   }
 
   /** Appends the sealed header and its length; computes the pack id. The writer cannot be used afterwards. */
@@ -104,29 +135,89 @@ export class PackWriter {
     if (this.#finished) throw new TypeError('expected an unfinished pack, got one already finished');
     if (this.#entries.length === 0) throw new TypeError('expected a pack with at least one blob, got an empty one');
     this.#finished = true;
-    this.#closeSegment();
     const header = seal(this.#key, encodeHeader(this.#entries));
     const tail = new Uint8Array(header.length + HEADER_LENGTH_SIZE);
     tail.set(header, 0);
     new DataView(tail.buffer).setUint32(header.length, header.length, true);
-    const segments = [...this.#segments, tail];
-    const h = createSha256();
-    let length = 0;
-    for (const s of segments) {
-      h.update(s);
-      length += s.length;
+    const spooled = this.#spool !== undefined;
+    if (!spooled) {
+      // Nothing went to a file (the pack fit in memory so far): keep it all in memory.
+      if (this.#current && this.#pos > 0) {
+        const seg = this.#current.subarray(0, this.#pos);
+        this.#hash.update(seg);
+        this.#segments.push(seg);
+      }
+      this.#current = undefined;
+      this.#hash.update(tail);
+      this.#segments.push(tail);
+    } else {
+      this.#closeSegment();
+      this.#current = tail;
+      this.#pos = tail.length;
+      this.#closeSegment();
+      closeSync(this.#spool!.fd);
     }
-    const packId = h.digest() as PackId;
+    const packId = this.#hash.digest() as PackId;
+    const length = this.#offset + tail.length;
     const entries: IndexedBlob[] = this.#entries.map((e) => ({ ...e, packId }));
+    if (!spooled) {
+      const segments = this.#segments;
+      return {
+        packId,
+        length,
+        entries,
+        bytes: {
+          async *[Symbol.asyncIterator]() {
+            for (const s of segments) yield s;
+          },
+        },
+      };
+    }
+    const path = this.#spool!.path;
+    let disposed = false;
     return {
       packId,
       length,
       entries,
-      bytes: {
-        async *[Symbol.asyncIterator]() {
-          for (const s of segments) yield s;
-        },
+      bytes: { [Symbol.asyncIterator]: () => readSpool(path, length) },
+      dispose: async () => {
+        if (disposed) return;
+        disposed = true;
+        await unlink(path).catch(() => undefined);
       },
     };
+  }
+
+  /** Removes the temporary file of an unfinished spooled pack (on an error path). */
+  abandon(): void {
+    this.#finished = true;
+    if (this.#spool) {
+      try {
+        closeSync(this.#spool.fd);
+      } catch {
+        // already closed
+      }
+      try {
+        unlinkSync(this.#spool.path);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+/** Reads a spooled pack back in 1 MiB chunks; each chunk is the consumer's. */
+async function* readSpool(path: string, length: number): AsyncGenerator<Uint8Array> {
+  const fh = await openFile(path, 'r');
+  try {
+    for (let pos = 0; pos < length; ) {
+      const buf = new Uint8Array(Math.min(SEGMENT, length - pos));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) throw new Error(`${path}: spool file ended at ${pos} of ${length} bytes`);
+      pos += bytesRead;
+      yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
   }
 }

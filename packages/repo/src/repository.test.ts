@@ -10,7 +10,7 @@ import { generateMasterKey } from '@highwater/crypto';
 import type { BlobId, TreeNode } from '@highwater/repo';
 import { PackWriter, SMALL_TREE, idToHex, initRepository, loadZstd, openRepository, readBlobAt, readPackHeader } from '@highwater/repo';
 import { FAST_KDF, PASSWORD, localBackend, tempDir } from './repo.test-util.js';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 await loadZstd();
@@ -187,6 +187,61 @@ describe('PackWriter and readPackHeader', () => {
       await expect(w.finish()).rejects.toThrow(TypeError);
     });
   }
+});
+
+describe('PackWriter with a spool folder (packs in temporary files)', () => {
+  it('writes the same layout through a temporary file, removed by dispose; small packs stay in memory', async () => {
+    const spool = tempDir('hw-spool-');
+    try {
+      const key = generateMasterKey();
+      const mem = new MemBackend();
+      const { sha256 } = await import('@highwater/crypto');
+      const w = new PackWriter({ key, version: 2, spoolDir: spool.path });
+      const blobs = [new Uint8Array(randomBytes(700_000)), new Uint8Array(randomBytes(2_500_000)), new TextEncoder().encode('z'.repeat(900_000)), new Uint8Array(randomBytes(600_000))];
+      for (const b of blobs) w.add('data', sha256(b) as BlobId, b);
+      const fin = await w.finish();
+      expect(readdirSync(spool.path).length).toBe(1);
+      expect(fin.dispose).toBeDefined();
+      await mem.save({ type: 'data', name: idToHex(fin.packId) }, fin.bytes);
+      const stored = await mem.load({ type: 'data', name: idToHex(fin.packId) });
+      expect(stored.length).toBe(fin.length);
+      expect(idToHex(sha256(stored))).toBe(idToHex(fin.packId));
+      const entries = await readPackHeader({ backend: mem, key, packId: fin.packId, version: 2 });
+      expect(entries.length).toBe(4);
+      for (const [i, e] of fin.entries.entries()) expect(Buffer.from(await readBlobAt({ backend: mem, key }, 'data', e.id, e)).equals(blobs[i]!)).toBe(true);
+      await fin.dispose!();
+      expect(readdirSync(spool.path)).toEqual([]);
+
+      const small = new PackWriter({ key, version: 1, spoolDir: spool.path });
+      small.add('tree', sha256(new Uint8Array([1])) as BlobId, new Uint8Array([1]));
+      const sf = await small.finish();
+      expect(sf.dispose).toBeUndefined();
+      expect(readdirSync(spool.path)).toEqual([]);
+    } finally {
+      spool.remove();
+    }
+  });
+
+  it('a repository saving through the spool reads back, leaves no temporary files', async () => {
+    const spool = tempDir('hw-spool-');
+    try {
+      const mem = new MemBackend();
+      const r = await (await initRepository({ backend: mem, password: PASSWORD, version: 2, kdf: FAST_KDF, packSize: 3 << 20, spoolDir: spool.path, choices: { cacheDir: null } })).loadIndex();
+      const saved = [];
+      for (let i = 0; i < 12; i++) saved.push({ p: new Uint8Array(randomBytes(1 << 20)), id: undefined as BlobId | undefined });
+      for (const s of saved) s.id = (await r.saveBlob('data', s.p)).id;
+      await r.flush();
+      expect(readdirSync(spool.path)).toEqual([]);
+      for (const s of saved) expect(Buffer.from(await r.loadBlob('data', s.id!)).equals(s.p)).toBe(true);
+      await r.saveBlob('data', new Uint8Array(randomBytes(900_000)));
+      await r.saveBlob('data', new Uint8Array(randomBytes(900_000))); // the first segment goes to a file
+      expect(readdirSync(spool.path).length).toBe(1);
+      await r.close(); // unflushed: the open pack's temporary file is removed
+      expect(readdirSync(spool.path)).toEqual([]);
+    } finally {
+      spool.remove();
+    }
+  });
 });
 
 describe('readPackHeader with a header larger than the first read', () => {

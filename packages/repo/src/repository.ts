@@ -7,6 +7,7 @@
  * Both classes live in this file because IndexedRepository extends OpenRepository and
  * OpenRepository.loadIndex creates one (a cycle across modules breaks ESM class evaluation).
  */
+import { tmpdir } from 'node:os';
 import type { Backend, FileType } from '@highwater/backend';
 import type { MasterKey } from '@highwater/crypto';
 import { sha256 } from '@highwater/crypto';
@@ -39,6 +40,11 @@ export interface WriteOptions {
   compress?: boolean;
   /** Snapshot files read at once by listSnapshots (default 8). */
   snapshotConcurrency?: number;
+  /**
+   * Folder for temporary pack files while they fill, as restic 0.14 does (default: os.tmpdir()): the
+   * open packs then hold one 1 MiB segment each instead of up to packSize. null: packs in memory.
+   */
+  spoolDir?: string | null;
 }
 
 export interface RepositoryState {
@@ -213,6 +219,7 @@ export class IndexedRepository extends OpenRepository {
       packSize: state.write.packSize,
       maxUploads: state.write.maxUploads,
       compress: state.write.compress,
+      spoolDir: state.write.spoolDir === undefined ? tmpdir() : state.write.spoolDir,
     });
   }
 

@@ -24,8 +24,8 @@ function fileNode(name: string, data: Uint8Array, ids: BlobId[]): TreeNode {
 }
 
 /** Writes a small snapshot: files cut in 64 KiB blobs, one directory level. Returns the file contents. */
-async function writeSnapshot(backend: Backend, version: 1 | 2, packSize: number, compress = true): Promise<Map<string, Uint8Array>> {
-  const repo = await initRepository({ backend, password: PASSWORD, version, kdf: FAST_KDF, hostname: 'hw-test', username: 'tester', packSize, compress, choices: { cacheDir: null } });
+async function writeSnapshot(backend: Backend, version: 1 | 2, packSize: number, compress = true, spoolDir?: string): Promise<Map<string, Uint8Array>> {
+  const repo = await initRepository({ backend, password: PASSWORD, version, kdf: FAST_KDF, hostname: 'hw-test', username: 'tester', packSize, compress, spoolDir, choices: { cacheDir: null } });
   const r = await repo.loadIndex();
   const files = new Map<string, Uint8Array>([
     ['random.bin', new Uint8Array(randomBytes(700_000))],
@@ -76,7 +76,8 @@ describe.skipIf(!hasRestic)('restic accepts what highwater writes', () => {
       const dir = tempDir();
       const out = tempDir();
       try {
-        const files = await writeSnapshot(localBackend(dir.path), version, 256 * 1024);
+        // Packs through temporary files (spoolDir) here; in memory in the other tests.
+        const files = await writeSnapshot(localBackend(dir.path), version, 2 << 20, true, out.path);
         const check = restic(dir.path, ['check', '--read-data']);
         expect(check).toContain('no errors were found');
         restic(dir.path, ['restore', 'latest', '--target', out.path]);
