@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The CI memory gate: replays a small matrix (ci-small at scale 1: backup, check, prune with each
+# strategy, and restic as a peer), 3 repeats each, renders the report and runs `highwater gate`
+# against fixtures/budgets.json. Exit 0 when every budget holds, 1 when one fails, 2 on bad input.
+# Needs a build (npm run build). Output: .cache/ci-gate/{results,report}.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+out=.cache/ci-gate
+rm -rf "$out"; mkdir -p "$out/results" "$out/report"
+hw() { node packages/cli/bin/highwater.js "$@"; }
+repeat=${HIGHWATER_GATE_REPEAT:-3}
+status=0
+for op in backup check prune; do
+  for strategy in naive packed paged; do
+    hw replay "$op" --shape ci-small --scale 1 --strategy "$strategy" --repeat "$repeat" --quiet \
+      --out "$out/results/$op-$strategy.json" || status=$?
+  done
+  if command -v restic >/dev/null; then
+    hw replay "$op" --shape ci-small --scale 1 --engine restic --repeat "$repeat" --quiet \
+      --out "$out/results/$op-restic.json" || status=$?
+  fi
+done
+[ $status = 0 ] || echo "ci-gate: a replay exited $status (its result file says why)"
+hw report "$out/results" --html "$out/report/index.html" --md "$out/report/summary.md" --title "highwater CI memory gate" || true
+baseline=()
+[ -d reports/baseline ] && baseline=(--baseline reports/baseline)
+hw gate --budgets fixtures/budgets.json "$out/results" "${baseline[@]}" --md "$out/report/gate.md"
