@@ -68,5 +68,6 @@ export function watchStdout(io: Io): { closed(): boolean; dispose(): void } {
     if (err.code === 'EPIPE') gone = true;
   };
   io.stdout.on('error', onError);
-  return { closed: () => gone, dispose: () => void io.stdout.off?.('error', onError) };
+  // The listener stays after the command: an EPIPE can still be emitted once the last write is queued.
+  return { closed: () => gone, dispose: () => undefined };
 }

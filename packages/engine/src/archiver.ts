@@ -13,7 +13,7 @@
  */
 import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
-import { idFromHex, type Tree, type TreeNode } from '@highwater/repo';
+import { idFromHex, isHexId, type Tree, type TreeNode } from '@highwater/repo';
 import type { BlobSink } from './blob-sink.js';
 import type { ChunkWorkers } from './chunk-workers.js';
 import type { BackupEvent } from './backup-types.js';
@@ -154,7 +154,7 @@ export async function archivePath(ctx: ArchiverContext, path: string, name: stri
     return now(undefined);
   }
   const node = nodeFromStat({ name, stat: st, owners: ctx.owners });
-  if (!ctx.force && fileUnchanged(parent, st) && (parent!.content ?? []).every((id) => ctx.sink.has('data', idFromHex(id)))) {
+  if (!ctx.force && fileUnchanged(parent, st) && allIndexed(ctx, parent!.content)) {
     node.content = [...(parent!.content ?? [])];
     ctx.stats.filesUnmodified++;
     ctx.stats.filesDone++;
@@ -190,6 +190,14 @@ export async function archivePath(ctx: ArchiverContext, path: string, name: stri
       ctx.current.delete(path);
     }
   });
+}
+
+/** Every blob of a parent node is in the index (a malformed id counts as missing: the file is read again). */
+function allIndexed(ctx: ArchiverContext, content: readonly string[] | null | undefined): boolean {
+  for (const id of content ?? []) {
+    if (!isHexId(id) || !ctx.sink.has('data', idFromHex(id))) return false;
+  }
+  return true;
 }
 
 function sameContent(a: readonly string[] | null | undefined, b: readonly string[]): boolean {

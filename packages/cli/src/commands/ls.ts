@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { goModeString, walkSnapshot } from '@highwater/engine';
+import { goModeString, parseGoTime, walkSnapshot } from '@highwater/engine';
 import { idToHex, type TreeNode } from '@highwater/repo';
 import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
@@ -25,15 +25,31 @@ export function lsNodeJson(path: string, n: TreeNode): Record<string, unknown> {
   };
 }
 
+/** Go's time.String() of a snapshot time, as restic's ls header prints it ("2022-01-02 15:04:05.671 +0000 UTC"). */
+export function goTimeString(goTime: string): string {
+  const ns = parseGoTime(goTime);
+  if (ns === undefined) return goTime;
+  const ms = Number(ns / 1_000_000n);
+  const off = -new Date(ms).getTimezoneOffset();
+  const d = new Date(ms + off * 60_000);
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  const frac = (ns % 1_000_000_000n + 1_000_000_000n) % 1_000_000_000n;
+  const fs = frac === 0n ? '' : '.' + frac.toString().padStart(9, '0').replace(/0+$/, '');
+  const a = Math.abs(off);
+  const zone = `${off < 0 ? '-' : '+'}${p(Math.floor(a / 60))}${p(a % 60)}${off === 0 ? ' UTC' : ''}`;
+  return `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${fs} ${zone}`;
+}
+
 function cleanDir(d: string): string {
   const s = d.replace(/\/+$/, '');
   return s === '' ? '/' : s;
 }
 
-/** Is `path` shown for these dirs? Without --recursive: the dirs' direct children; with it: everything below. */
+/** Is `path` shown for these dirs? The dir itself, and without --recursive its direct children, with it everything below. */
 function selected(path: string, dirs: readonly string[], recursive: boolean): boolean {
   if (dirs.length === 0) return true;
   return dirs.some((d) => {
+    if (path === d) return true;
     const prefix = d === '/' ? '/' : d + '/';
     if (!path.startsWith(prefix)) return false;
     return recursive || !path.slice(prefix.length).includes('/');
@@ -70,7 +86,7 @@ export const lsCommand: CommandSpec = {
       const s = entry.snapshot;
       if (json) writeLine(io.stdout, JSON.stringify({ ...snapshotJson(entry), struct_type: 'snapshot' }));
       else if (args.quiet !== true) {
-        writeLine(io.stdout, `snapshot ${idToHex(entry.id).slice(0, 8)} of [${(s.paths ?? []).join(' ')}] filtered by [${dirs.join(' ')}] at ${tableTime(s.time)}):`);
+        writeLine(io.stdout, `snapshot ${idToHex(entry.id).slice(0, 8)} of [${(s.paths ?? []).join(' ')}] filtered by [${dirs.join(' ')}] at ${goTimeString(s.time)}):`);
       }
       for await (const { path, node } of walkSnapshot({ repo: indexed, tree: s.tree, descend: (p) => descend(p, dirs, recursive), signal })) {
         if (out.closed()) break;
