@@ -15,10 +15,9 @@ import { idToHex, type SnapshotEntry } from '@highwater/repo';
 import { UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
-import { openRepo } from '../open-repo.js';
 import { progressLine } from '../progress.js';
 import { stringList } from './backup.js';
-import { addPruneOptions, pruneEventPrinter, pruneOptionsFrom } from './prune.js';
+import { addPruneOptions, openForPrune, pruneEventPrinter, pruneOptionsFrom } from './prune.js';
 import { tableTime } from './snapshots.js';
 
 const COUNTS = [
@@ -135,7 +134,7 @@ export const forgetCommand: CommandSpec = {
     const json = args.json === true;
     const quiet = args.quiet === true || json;
     const ids = stringList(args.snapshots);
-    const repo = await openRepo(args, io);
+    const repo = await openForPrune(args, io, pruneOptions?.packSize);
     const line = progressLine(io, { quiet });
     try {
       const onPrune = pruneEventPrinter(io, { quiet, line });

@@ -4,7 +4,10 @@ import { UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import type { Io } from '../io.js';
 import { writeLine } from '../io.js';
-import { openRepo } from '../open-repo.js';
+import { openRepository, type OpenRepository } from '@highwater/repo';
+import { recorderFromEnv } from '@highwater/probe';
+import { passwordArgs, repoBackend, strategyChoices } from '../open-repo.js';
+import { resolvePassword } from '../password.js';
 import { progressLine, type ProgressLine } from '../progress.js';
 
 /** The prune flags restic's prune and `forget --prune` share. */
@@ -78,6 +81,14 @@ export function pruneEventPrinter(io: Io, o: { quiet: boolean; line: ProgressLin
   };
 }
 
+/** openRepo, plus --pack-size for the packs repacking writes (restic's global --pack-size). */
+export async function openForPrune(args: Record<string, unknown>, io: Io, packSize: number | undefined): Promise<OpenRepository> {
+  const choices = strategyChoices(args);
+  const backend = repoBackend(args, io);
+  const password = await resolvePassword(passwordArgs(args), io);
+  return openRepository({ backend, password, probe: recorderFromEnv(io.env), choices, ...(packSize ? { packSize } : {}) });
+}
+
 /** `highwater prune [--dry-run] [--max-unused L] [--max-repack-size S] [--repack-small] ...`: as `restic prune`. */
 export const pruneCommand: CommandSpec = {
   command: 'prune',
@@ -87,7 +98,7 @@ export const pruneCommand: CommandSpec = {
     const options = pruneOptionsFrom(args);
     const json = args.json === true;
     const quiet = args.quiet === true || json;
-    const repo = await openRepo(args, io);
+    const repo = await openForPrune(args, io, options.packSize);
     const line = progressLine(io, { quiet });
     try {
       const r = await prune({ ...options, repo, dryRun: args.dryRun === true, onEvent: pruneEventPrinter(io, { quiet, line }), signal });
