@@ -75,6 +75,7 @@ function markerWithRecorder() {
 }
 
 async function supervise(sampleIntervalMs, sampler) {
+  const t0 = Date.now();
   const run = await runChild({
     sampler,
     command: process.execPath,
@@ -83,7 +84,7 @@ async function supervise(sampleIntervalMs, sampler) {
     sampleIntervalMs,
   });
   const exit = run.events.find((e) => e.type === 'exit');
-  return { samples: run.samples.length, harnessCpuMs: run.harnessCpuMs, childCpuMs: exit?.cpuMs ?? run.sampledCpuMs };
+  return { samples: run.samples.length, harnessCpuMs: run.harnessCpuMs, childCpuMs: exit?.cpuMs ?? run.sampledCpuMs, wallMs: Date.now() - t0 };
 }
 
 /**
@@ -97,7 +98,7 @@ async function sampler(name) {
   for (let i = 0; i < runs; i++) {
     const s = await supervise(interval, name);
     const u = await supervise(3_600_000, name);
-    rows.push({ ...s, unsampledCpuMs: u.harnessCpuMs, pctTotal: (100 * s.harnessCpuMs) / s.childCpuMs, pctSampler: (100 * (s.harnessCpuMs - u.harnessCpuMs)) / s.childCpuMs });
+    rows.push({ ...s, unsampledCpuMs: u.harnessCpuMs, pctOfCore: (100 * (s.harnessCpuMs - u.harnessCpuMs)) / s.wallMs, pctTotal: (100 * s.harnessCpuMs) / s.childCpuMs, pctSampler: (100 * (s.harnessCpuMs - u.harnessCpuMs)) / s.childCpuMs });
   }
   return rows;
 }
@@ -116,6 +117,7 @@ for (const name of ['proc', 'pidusage']) {
   }
   const perSample = median(rows.map((x) => (x.harnessCpuMs - x.unsampledCpuMs) / Math.max(1, x.samples - 1)));
   console.log(`${name}: CPU per sample, median: ${(perSample * 1000).toFixed(0)} µs = ${((perSample * 1000) / interval / 10).toFixed(2)}% of one core at ${interval} ms`);
+  console.log(`${name}: sampler CPU per wall time, median: ${median(rows.map((x) => x.pctOfCore)).toFixed(2)}% of one core = the overhead for a child that has a whole core (target < 2%)`);
   console.log(`${name}: sampler overhead, median of ${runs}: ${median(rows.map((x) => x.pctSampler)).toFixed(2)}% of the child's CPU time (target < 2%); whole supervision (spawn, recorder lines, sampling): ${median(rows.map((x) => x.pctTotal)).toFixed(2)}%`);
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs (a child that gets less than a core makes the ratio larger)`);
 }
