@@ -41,3 +41,26 @@ describe('ArrayItemSplitter', () => {
     expect(() => split('{"other":[1]}', 'nodes', 5)).toThrow(/no array "nodes"/);
   });
 });
+
+describe('ArrayItemSplitter on strings with escapes, split anywhere', () => {
+  // Deterministic pseudo-random strings full of quotes, backslashes, brackets and unicode.
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const alphabet = ['a', '"', '\\', '[', ']', '{', '}', ',', ':', ' ', 'é', '\n', '\u2028', '0'];
+  const str = (len: number): string => Array.from({ length: len }, () => alphabet[rand(alphabet.length)]).join('');
+  const items = Array.from({ length: 60 }, (_, i) => ({ id: str(i), blobs: [{ id: str(64), n: i }], [str(3)]: str(5) }));
+  const doc = JSON.stringify({ [str(4)]: str(9), packs: items, after: str(7) });
+
+  it('yields every element whole for every chunk size from 1 to 40 and a few large ones', () => {
+    for (const size of [...Array.from({ length: 40 }, (_, i) => i + 1), 97, 4096]) {
+      expect(split(doc, 'packs', size)).toEqual(items);
+    }
+  });
+
+  it('does not take a value string that spells the key for the key', () => {
+    expect(split('{"x":"packs\\"","packs":[1,"\\\\",3]}', 'packs', 2)).toEqual([1, '\\', 3]);
+  });
+});
