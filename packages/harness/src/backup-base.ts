@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { materializeSource } from '@highwater/shapes';
+import { withCacheLock } from './cache-lock.js';
 import { HarnessError } from './errors.js';
 import { opArgs } from './op-args.js';
 import type { Engine } from './result.js';
@@ -48,14 +49,17 @@ export async function shapeBackupBase(o: { shapeRepo: ShapeRepo; engine: Engine;
   const base = { repo: join(dir, 'repo'), sourceDir: join(dir, 'source') };
   const ready = join(dir, 'ready');
   if (existsSync(ready)) return base;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  o.progress(`backup: writing the source tree of ${o.shapeRepo.shape.name} at scale ${o.shapeRepo.scale}`);
-  const m = await materializeSource({ shape: o.shapeRepo.shape, scale: o.shapeRepo.scale, seed: o.shapeRepo.seed, dir: base.sourceDir, ...(o.signal ? { signal: o.signal } : {}) });
-  linkCopyRepository(o.shapeRepo.repo, base.repo);
-  o.progress(`backup: making the parent snapshot of ${m.files} files with ${o.engine}`);
-  makeParentSnapshot({ engine: o.engine, cliBin: o.cliBin, repo: base.repo, passwordFile: o.shapeRepo.passwordFile, cacheDir: join(dir, 'cache'), sourceDir: base.sourceDir, strategy: o.strategy });
-  writeFileSync(ready, `${new Date().toISOString()}\n`);
+  await withCacheLock(`${dir}.lock`, async () => {
+    if (existsSync(ready)) return; // another replay built it while we waited
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    o.progress(`backup: writing the source tree of ${o.shapeRepo.shape.name} at scale ${o.shapeRepo.scale}`);
+    const m = await materializeSource({ shape: o.shapeRepo.shape, scale: o.shapeRepo.scale, seed: o.shapeRepo.seed, dir: base.sourceDir, ...(o.signal ? { signal: o.signal } : {}) });
+    linkCopyRepository(o.shapeRepo.repo, base.repo);
+    o.progress(`backup: making the parent snapshot of ${m.files} files with ${o.engine}`);
+    makeParentSnapshot({ engine: o.engine, cliBin: o.cliBin, repo: base.repo, passwordFile: o.shapeRepo.passwordFile, cacheDir: join(dir, 'cache'), sourceDir: base.sourceDir, strategy: o.strategy });
+    writeFileSync(ready, `${new Date().toISOString()}\n`);
+  }, { onWait: (pid) => o.progress(`waiting for process ${pid}, which is preparing ${dir}`), ...(o.signal ? { signal: o.signal } : {}) });
   return base;
 }
 

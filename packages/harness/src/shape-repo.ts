@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_BLOB_BYTES, loadShape, planGeneration, type Shape } from '@highwater/shapes';
+import { withCacheLock } from './cache-lock.js';
 import { HarnessError } from './errors.js';
 
 /** A repository generated from a shape and cached under .cache/shapes/. */
@@ -70,7 +71,7 @@ export async function shapeRepository(o: ShapeRepositoryOptions): Promise<ShapeR
   const shapesDir = join(o.root, '.cache', 'shapes');
   const dir = join(shapesDir, key);
   const done = join(dir, 'generated.json');
-  if (!existsSync(done)) {
+  const generate = async (): Promise<void> => {
     const tmp = join(shapesDir, `.${key}.${process.pid}.tmp`);
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
@@ -100,6 +101,13 @@ export async function shapeRepository(o: ShapeRepositoryOptions): Promise<ShapeR
     writeFileSync(join(tmp, 'generated.json'), JSON.stringify({ shape: shape.name, scale: o.scale, seed: o.seed, counts, contentScale, generated }, null, 2) + '\n');
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
+  };
+  mkdirSync(shapesDir, { recursive: true });
+  if (!existsSync(done)) {
+    await withCacheLock(join(shapesDir, `.${key}.lock`), async () => {
+      if (existsSync(done)) return; // another replay generated it while we waited
+      await generate();
+    }, { onWait: (pid) => o.onProgress?.(`waiting for process ${pid}, which is generating ${key}`), ...(o.signal ? { signal: o.signal } : {}) });
   }
   const meta = JSON.parse(readFileSync(done, 'utf8')) as { generated?: { contentScale?: unknown } | null };
   const recorded = meta.generated?.contentScale;
