@@ -123,6 +123,7 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
   }
 
   const seed = options.seed ?? 1;
+  if (!Number.isSafeInteger(seed) || seed < 0) bad(`bad seed ${seed}: expected an integer >= 0`);
   if (options.shape !== undefined) planShape({ shape: options.shape, scale, seed });
 
   const shapeRepo = options.shape !== undefined ? await shapeRepository({ root, shape: options.shape, scale, seed, onProgress: progress, ...(options.signal ? { signal: options.signal } : {}) }) : null;
