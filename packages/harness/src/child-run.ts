@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { PROBE_FD_ENV, type ProbeEvent } from '@highwater/probe';
+import { PROBE_FD_ENV, PROBE_HEAP_INTERVAL_ENV, type ProbeEvent } from '@highwater/probe';
 import { PhaseTracker } from './phase-tracker.js';
 import { firstChildPid } from './first-child-pid.js';
 import { createRssSampler, type SamplerName } from './rss-sampler.js';
@@ -77,8 +77,11 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
   const stdio: ('ignore' | 'pipe')[] = ['ignore', 'ignore', 'pipe'];
   if (options.probe) stdio.push('pipe');
   const env = { ...(options.env ?? process.env) };
-  if (options.probe) env[PROBE_FD_ENV] = '3';
-  else delete env[PROBE_FD_ENV];
+  if (options.probe) {
+    env[PROBE_FD_ENV] = '3';
+    // The child's heap samples at the same pace as the RSS samples.
+    env[PROBE_HEAP_INTERVAL_ENV] = String(Math.round(interval));
+  } else delete env[PROBE_FD_ENV];
 
   const sampler = createRssSampler(options.sampler);
   return new Promise<ChildRun>((resolve, reject) => {
