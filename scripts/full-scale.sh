@@ -5,7 +5,7 @@
 # when that file exists (re-running resumes; --force redoes every step). Each step's wall time is
 # appended to reports/reference/results/walltimes.tsv (step, seconds, exit code, command).
 #
-#   bash scripts/full-scale.sh [--force] [forum|forum-native|r979|prune-check]...   (default: all)
+#   bash scripts/full-scale.sh [--force] [forum|forum-native|r979|r979-cold|prune-check]...   (default: all)
 #
 #   forum         pi-restserver-1tb at scale 1 (6,000,000 index entries, one index file of 2.8 M
 #                 entries = 326 MB) on rpi3-armv7-1g (qemu-arm, 1 GiB budget): naive, packed, paged.
@@ -13,25 +13,29 @@
 #   r979          restic #979: one small file backed up into a restic-made repository of 1,000,000
 #                 blobs (1,000,000 tiny files, 1000 per directory, made by `restic backup`), peak RSS
 #                 of restic vs highwater packed/paged, 3 repeats each.
+#   r979-cold     the same backup with a cold (empty) cache, no parent, under /usr/bin/time (peak
+#                 RSS = wait4 maxrss): restic, highwater packed, highwater paged, 3 rounds
+#                 interleaved; writes reports/reference/checks/r979-cold.tsv.
 #   prune-check   amd64-prune-1.3tb at scale 0.01: generate, `restic check --read-data`, `shape
-#                 capture`, counts compared with the plan (writes prune-check.json, not a RunResult).
+#                 capture`, counts compared with the plan (reports/reference/checks/prune-check.json).
 #
 # Generated repositories live outside git: the shape cache .cache/shapes/ (replay generates it on
 # first use) and $R979_DIR (default .cache/r979) for the restic-made repository.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/reports/reference/results"
+checks="$root/reports/reference/checks"
 r979="${R979_DIR:-$root/.cache/r979}"
 force=0
 steps=()
 for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
-    forum|forum-native|r979|prune-check) steps+=("$a") ;;
-    *) echo "full-scale.sh: unknown argument '$a' (steps: forum forum-native r979 prune-check; --force)" >&2; exit 2 ;;
+    forum|forum-native|r979|r979-cold|prune-check) steps+=("$a") ;;
+    *) echo "full-scale.sh: unknown argument '$a' (steps: forum forum-native r979 r979-cold prune-check; --force)" >&2; exit 2 ;;
   esac
 done
-[ ${#steps[@]} -eq 0 ] && steps=(forum forum-native r979 prune-check)
+[ ${#steps[@]} -eq 0 ] && steps=(forum forum-native r979 r979-cold prune-check)
 mkdir -p "$out"
 hw() { node "$root/packages/cli/bin/highwater.js" "$@"; }
 
@@ -98,9 +102,38 @@ r979() {
   run r979-paged hw "${common[@]}" --strategy paged --out "$out/r979-paged.json"
 }
 
+# One small file backed up with an empty cache and no parent: what a first backup from a new
+# machine (or after the cache was wiped) costs; paged builds its on-disk table here.
+r979_cold() {
+  r979_repo || { echo "r979-cold: making the repository failed" >&2; return 1; }
+  mkdir -p "$checks"
+  local tsv="$checks/r979-cold.tsv"
+  if [ $force -eq 0 ] && [ -s "$tsv" ]; then echo "skip r979-cold (exists)"; return 0; fi
+  local work="$r979/cold"
+  printf 'round\tengine\twall_s\tmaxrss_kib\texit\n' > "$tsv.tmp"
+  for round in 1 2 3; do
+    for who in restic packed paged; do
+      rm -rf "$work"; mkdir -p "$work/src" "$work/cache"
+      cp -al "$r979/repo" "$work/repo"
+      echo "one small file, round $round, $who" > "$work/src/file.txt"
+      local cmd
+      if [ "$who" = restic ]; then
+        cmd=(restic -r "$work/repo" --password-file "$r979/password" --cache-dir "$work/cache" backup --quiet "$work/src")
+      else
+        cmd=(node "$root/packages/cli/bin/highwater.js" backup -r "$work/repo" --password-file "$r979/password" --cache-dir "$work/cache" --strategy "$who" --quiet "$work/src")
+      fi
+      /usr/bin/time -o "$work/time" -f '%e\t%M\t%x' "${cmd[@]}" > /dev/null 2> "$work/stderr"
+      printf '%s\t%s\t%s\n' "$round" "$who" "$(tail -1 "$work/time")" | tee -a "$tsv.tmp"
+    done
+  done
+  rm -rf "$work"
+  mv "$tsv.tmp" "$tsv"
+}
+
 prune_check() {
   local name=prune-check
-  if [ $force -eq 0 ] && [ -s "$out/$name.json" ]; then echo "skip $name (exists)"; return 0; fi
+  mkdir -p "$checks"
+  if [ $force -eq 0 ] && [ -s "$checks/$name.json" ]; then echo "skip $name (exists)"; return 0; fi
   local dir="$root/.cache/reference-prune-check"
   rm -rf "$dir"; mkdir -p "$dir"; echo highwater-ref > "$dir/password"
   local t0 t1 t2 t3 grc crc caprc
@@ -113,8 +146,8 @@ prune_check() {
   t3=$(date +%s.%N)
   node "$root/reports/reference/compare-shape.mjs" --shape amd64-prune-1.3tb --scale 0.01 --generated "$dir/generate.json" \
     --captured "$dir/captured.json" --check-log "$dir/check.log" --check-exit "$crc" --generate-exit "$grc" --capture-exit "$caprc" \
-    --walls "$(echo "$t1 - $t0" | bc),$(echo "$t2 - $t1" | bc),$(echo "$t3 - $t2" | bc)" > "$out/$name.json"
-  cat "$out/$name.json"
+    --walls "$(echo "$t1 - $t0" | bc),$(echo "$t2 - $t1" | bc),$(echo "$t3 - $t2" | bc)" > "$checks/$name.json"
+  cat "$checks/$name.json"
 }
 
 for s in "${steps[@]}"; do
@@ -122,6 +155,7 @@ for s in "${steps[@]}"; do
     forum) forum ;;
     forum-native) forum_native ;;
     r979) r979 ;;
+    r979-cold) r979_cold ;;
     prune-check) prune_check ;;
   esac
 done

@@ -81,10 +81,7 @@ if [ $measure -eq 1 ]; then
 fi
 
 shopt -s nullglob
-results=("$out"/*.json)
-# prune-check.json is not a RunResult (scripts/full-scale.sh prune-check): leave it out.
-runs=()
-for f in "${results[@]}"; do [ "$(basename "$f")" = prune-check.json ] || runs+=("$f"); done
+runs=("$out"/*.json)
 if [ ${#runs[@]} -eq 0 ]; then echo "reference-report.sh: no results in $out (run with --measure)" >&2; exit 1; fi
 title="highwater reference report: forum and issue-tracker shapes, count-faithful and content-scaled"
 png=(--png "$ref/png")
@@ -97,5 +94,5 @@ if ! hw report "${runs[@]}" --title "$title" --html "$ref/index.html" --md "$ref
     exit 1
   fi
 fi
-node "$ref/tables.mjs" "$out" > "$ref/figures.md" || exit 1
+node "$ref/tables.mjs" "$out" "$ref/checks" > "$ref/figures.md" || exit 1
 echo "reference-report.sh: wrote $ref/index.html, $ref/summary.md, $ref/figures.md${png:+, $ref/png/}"
