@@ -58,15 +58,24 @@ export async function checkPacks(o: {
       o.problem({ kind: 'pack', file, message: `${file}: pack is ${size} bytes but its header describes ${expected} bytes` });
       continue;
     }
-    if (entries.length !== pack.blobCount) {
-      o.problem({ kind: 'pack', file, message: `${file}: header lists ${entries.length} blobs, the index ${pack.blobCount}` });
-    }
+    // Index entries that match a header entry; more than one per blob when several index files list
+    // the pack (as between a prune's writing of its new index and its deleting of the old): a hint,
+    // as in restic, not an error.
+    let matched = 0;
+    let mismatch = false;
     for (const e of entries) {
-      const ok = repo.index.lookupAll(e.type, e.id).some((l) => idEquals(l.packId, pack.packId) && l.offset === e.offset && l.length === e.length);
-      if (!ok) {
+      const same = repo.index.lookupAll(e.type, e.id).filter((l) => idEquals(l.packId, pack.packId) && l.offset === e.offset && l.length === e.length).length;
+      if (same === 0) {
         o.problem({ kind: 'pack', file, message: `${file}: ${e.type} blob ${idToHex(e.id)} at offset ${e.offset} (length ${e.length}) does not match the index` });
+        mismatch = true;
         break;
       }
+      matched += same;
+    }
+    if (!mismatch && matched !== pack.blobCount) {
+      o.problem({ kind: 'pack', file, message: `${file}: header lists ${entries.length} blobs, the index ${pack.blobCount}` });
+    } else if (!mismatch && matched > entries.length) {
+      o.hint(`pack ${hex} is listed in more than one index file`);
     }
   }
   for (const name of sizes.keys()) if (!indexed.has(name)) o.hint(`pack ${name} is not referenced in any index`);

@@ -81,6 +81,30 @@ describe('prune', () => {
     });
   });
 
+  it('a repository caught between the new index and the deletes (old and new files side by side) checks clean and prunes', async () => {
+    const before = join(tmp.path, 'window-before');
+    const after = join(tmp.path, 'window-after');
+    await cp(base, before, { recursive: true });
+    await forget({ repo: await openWith(before, 'packed'), policy: { last: 2 } });
+    await cp(before, after, { recursive: true });
+    await prune({ repo: await openWith(after, 'packed'), maxUnused: { kind: 'percent', percent: 0 } });
+    // The union is the repository as it is after the new index files are stored and before any delete.
+    await cp(after, before, { recursive: true, force: false, errorOnExist: false });
+    const c = await check({ repo: await openWith(before, 'packed'), readData: true });
+    expect(c.problems).toEqual([]);
+    expect(c.hints.some((h) => h.includes('more than one index file'))).toBe(true);
+    const r = await prune({ repo: await openWith(before, 'packed'), maxUnused: { kind: 'percent', percent: 0 } });
+    expect(r.packsRemoved).toBeGreaterThan(0);
+    const c2 = await check({ repo: await openWith(before, 'packed'), readData: true });
+    expect(c2.problems).toEqual([]);
+    expect(c2.hints).toEqual([]);
+    for (const id of snapshots.slice(2)) {
+      const out = join(tmp.path, `out-window-${id.slice(0, 8)}`);
+      expect((await restore({ repo: await openWith(before, 'packed'), snapshot: id, target: out })).problems).toEqual([]);
+      expect(await treeDigest(join(out, src))).toEqual(digests[id]);
+    }
+  });
+
   it('refuses to run when a snapshot needs a blob the index lacks, and deletes nothing', async () => {
     const path = join(tmp.path, 'incomplete');
     await cp(base, path, { recursive: true });
