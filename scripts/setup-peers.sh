@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 missing=()
 command -v restic >/dev/null || missing+=(restic)
 command -v chromium >/dev/null || missing+=(chromium)
+[ -x /usr/bin/time ] || missing+=(time)   # GNU time: exact whole-process peaks of restic runs
 
 can_install=0
 if [ "$(id -u)" = 0 ] && [ -z "${HIGHWATER_NO_INSTALL:-}" ] && command -v apt-get >/dev/null; then can_install=1; fi
