@@ -19,6 +19,7 @@ import { SEAL_OVERHEAD, createSha256, seal, sealInto } from '@highwater/crypto';
 import type { Sha256 } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
 import { compress as zstdCompress } from './compression.js';
+import { RepoError } from './errors.js';
 import type { BlobId, BlobType, PackId } from './ids.js';
 import type { IndexedBlob } from './index-store.js';
 import { HEADER_LENGTH_SIZE, encodeHeader, headerEntrySize } from './pack-header.js';
@@ -116,7 +117,11 @@ export class PackWriter {
       this.#hash.update(seg);
       if (this.#spoolDir !== null) {
         this.#spool ??= this.#openSpool(this.#spoolDir);
-        for (let o = 0; o < seg.length; ) o += writeSync(this.#spool.fd, seg, o);
+        try {
+          for (let o = 0; o < seg.length; ) o += writeSync(this.#spool.fd, seg, o);
+        } catch (err) {
+          throw new RepoError('IO_ERROR', `cannot write temporary pack file: ${(err as Error).message}`, { file: this.#spool.path, cause: err });
+        }
       } else {
         this.#segments.push(seg);
       }
@@ -127,7 +132,11 @@ export class PackWriter {
 
   #openSpool(dir: string): { path: string; fd: number } {
     const path = join(dir, `highwater-pack-${randomBytes(8).toString('hex')}.tmp`);
-    return { path, fd: openSync(path, 'wx', 0o600) };
+    try {
+      return { path, fd: openSync(path, 'wx', 0o600) };
+    } catch (err) {
+      throw new RepoError('IO_ERROR', `cannot create a temporary pack file in ${dir}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /** Appends the sealed header and its length; computes the pack id. The writer cannot be used afterwards. */

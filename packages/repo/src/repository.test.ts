@@ -222,6 +222,15 @@ describe('PackWriter with a spool folder (packs in temporary files)', () => {
     }
   });
 
+  it('a spool folder that does not exist: IO_ERROR naming it', async () => {
+    const r = await (await initRepository({ backend: new MemBackend(), password: PASSWORD, version: 1, kdf: FAST_KDF, spoolDir: '/nonexistent/spool', choices: { cacheDir: null } })).loadIndex();
+    await r.saveBlob('data', new Uint8Array(randomBytes(900_000)));
+    await expect(r.saveBlob('data', new Uint8Array(randomBytes(900_000)))).rejects.toMatchObject({
+      code: 'IO_ERROR',
+      message: expect.stringMatching(/^cannot create a temporary pack file in \/nonexistent\/spool: ENOENT/),
+    });
+  });
+
   it('a repository saving through the spool reads back, leaves no temporary files', async () => {
     const spool = tempDir('hw-spool-');
     try {
