@@ -4,7 +4,7 @@
  * collected, not thrown: the result lists every one (the CLI prints one line each and exits 1).
  * When the index cannot be loaded, each index file is then tried alone so every bad one is named.
  */
-import { acquireLock, type IndexedRepository, type SnapshotEntry } from '@highwater/repo';
+import { acquireLock, decodeSnapshot, idFromHex, type IndexedRepository, type SnapshotEntry } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
 import { checkPacks } from './check-packs.js';
 import { checkReadData } from './check-read-data.js';
@@ -25,6 +25,22 @@ async function nameBadIndexFiles(o: CheckOptions, problem: (p: CheckProblem) => 
     }
   }
   return files;
+}
+
+/** When the snapshots do not all load: each file alone, so every bad one is named and the rest checked. */
+async function loadSnapshotsOneByOne(o: CheckOptions, problem: (p: CheckProblem) => void): Promise<SnapshotEntry[]> {
+  const out: SnapshotEntry[] = [];
+  for await (const f of o.repo.backend.list('snapshot')) {
+    const file = `snapshots/${f.name}`;
+    try {
+      const snapshot = decodeSnapshot(await o.repo.loadUnpacked('snapshot', f.name), file);
+      out.push({ id: idFromHex<'snapshot'>(f.name), snapshot });
+    } catch (err) {
+      const msg = messageOf(err);
+      problem({ kind: 'snapshot', file, message: msg.includes(f.name) ? msg : `${file}: ${msg}` });
+    }
+  }
+  return out;
 }
 
 export async function check(o: CheckOptions): Promise<CheckResult> {
@@ -59,8 +75,8 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
     let snapshots: SnapshotEntry[] = [];
     try {
       snapshots = await repo.listSnapshots();
-    } catch (err) {
-      problem({ kind: 'snapshot', message: `cannot load the snapshots: ${messageOf(err)}` });
+    } catch {
+      snapshots = await loadSnapshotsOneByOne(o, problem);
     }
     emit({ type: 'step', step: 'walk-trees' });
     const trees = await inPhase(repo.probe, 'walk-trees', () =>

@@ -121,6 +121,22 @@ describe('bad input through the CLI', () => {
     expect(lines[0]).toContain(name);
   });
 
+  it('a damaged snapshot file: check names it and still checks the others, exit 1', async () => {
+    const { repo, src } = await filledRepo();
+    await backup({ repo: await (await import('@highwater/repo')).openRepository({ backend: new LocalBackend({ path: repo, sync: false }), password: PASSWORD }), paths: [src], host: 'second' });
+    const names = readdirSync(join(repo, 'snapshots'));
+    expect(names).toHaveLength(2);
+    await flipByte(join(repo, 'snapshots', names[0]!), 30);
+    const r = await hw(['check', '-r', repo]);
+    expect(r.code).toBe(1);
+    const lines = messageLines(r);
+    expect(lines.filter((l) => l.includes(`snapshots/${names[0]}`))).toHaveLength(1);
+    expect(lines).toHaveLength(2); // the problem, then "repository contains errors"
+    const s = await hw(['snapshots', '-r', repo]);
+    expect(s.code).toBe(1);
+    expect(messageLines(s)).toHaveLength(1);
+  });
+
   it('an unknown repository version: one line, non-zero exit', async () => {
     tmp = tempDir('hw-bad-');
     const repoPath = join(tmp.path, 'repo');
