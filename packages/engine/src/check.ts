@@ -4,7 +4,8 @@
  * collected, not thrown: the result lists every one (the CLI prints one line each and exits 1).
  * When the index cannot be loaded, each index file is then tried alone so every bad one is named.
  */
-import { acquireLock, decodeSnapshot, idFromHex, type IndexedRepository, type SnapshotEntry } from '@highwater/repo';
+import { acquireLock, type IndexedRepository, type SnapshotEntry } from '@highwater/repo';
+import { loadEachSnapshot } from './snapshot-list.js';
 import { inPhase } from '@highwater/probe';
 import { checkPacks } from './check-packs.js';
 import { checkReadData } from './check-read-data.js';
@@ -25,22 +26,6 @@ async function nameBadIndexFiles(o: CheckOptions, problem: (p: CheckProblem) => 
     }
   }
   return files;
-}
-
-/** When the snapshots do not all load: each file alone, so every bad one is named and the rest checked. */
-async function loadSnapshotsOneByOne(o: CheckOptions, problem: (p: CheckProblem) => void): Promise<SnapshotEntry[]> {
-  const out: SnapshotEntry[] = [];
-  for await (const f of o.repo.backend.list('snapshot')) {
-    const file = `snapshots/${f.name}`;
-    try {
-      const snapshot = decodeSnapshot(await o.repo.loadUnpacked('snapshot', f.name), file);
-      out.push({ id: idFromHex<'snapshot'>(f.name), snapshot });
-    } catch (err) {
-      const msg = messageOf(err);
-      problem({ kind: 'snapshot', file, message: msg.includes(f.name) ? msg : `${file}: ${msg}` });
-    }
-  }
-  return out;
 }
 
 export async function check(o: CheckOptions): Promise<CheckResult> {
@@ -76,7 +61,7 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
     try {
       snapshots = await repo.listSnapshots();
     } catch {
-      snapshots = await loadSnapshotsOneByOne(o, problem);
+      snapshots = await loadEachSnapshot(repo, (file, message) => problem({ kind: 'snapshot', file, message }));
     }
     emit({ type: 'step', step: 'walk-trees' });
     const trees = await inPhase(repo.probe, 'walk-trees', () =>

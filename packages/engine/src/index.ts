@@ -17,7 +17,7 @@ export {
 export { restore } from './restore.js';
 export type { RestoreEvent, RestoreOptions, RestoreStatus, RestoreSummary } from './restore-types.js';
 export { planDirectory, countRestore, type DirectoryPlan, type PlanItem, type PlanProblem, type PlanRules, type RestoreTotals } from './restore-plan.js';
-export { listSnapshots, matchesFilter, byTime, type SnapshotListFilter } from './snapshot-list.js';
+export { listSnapshots, loadEachSnapshot, matchesFilter, byTime, type SnapshotListFilter } from './snapshot-list.js';
 export { walkSnapshot, type WalkedNode } from './walk-snapshot.js';
 export { cat, CAT_TYPES, type CatOptions, type CatType } from './cat.js';
 export { check } from './check.js';

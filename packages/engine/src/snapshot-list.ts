@@ -2,7 +2,8 @@
  * snapshots: the repository's snapshots, filtered as restic filters them (--host, --path, --tag)
  * and sorted oldest first (restic prints them in that order). Phase: load-snapshots (repo).
  */
-import type { OpenRepository, Snapshot, SnapshotEntry } from '@highwater/repo';
+import { decodeSnapshot, idFromHex, isHexId, type OpenRepository, type Snapshot, type SnapshotEntry } from '@highwater/repo';
+import { messageOf } from './errors.js';
 import { parseGoTime } from './go-time.js';
 
 export interface SnapshotListFilter {
@@ -30,8 +31,40 @@ export function byTime(a: SnapshotEntry, b: SnapshotEntry): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export async function listSnapshots(o: { repo: OpenRepository; filter?: SnapshotListFilter; latest?: number }): Promise<SnapshotEntry[]> {
-  const all = (await o.repo.listSnapshots()).filter((e) => matchesFilter(e.snapshot, o.filter)).sort(byTime);
+/**
+ * Every snapshot that loads, each file on its own; `onBad` hears of each one that does not (named
+ * `snapshots/<id>`). Used when repo.listSnapshots (all or nothing) fails.
+ */
+export async function loadEachSnapshot(repo: OpenRepository, onBad: (file: string, message: string) => void): Promise<SnapshotEntry[]> {
+  const out: SnapshotEntry[] = [];
+  for await (const f of repo.backend.list('snapshot')) {
+    const file = `snapshots/${f.name}`;
+    try {
+      if (!isHexId(f.name)) throw new Error('not a snapshot file name');
+      out.push({ id: idFromHex<'snapshot'>(f.name), snapshot: decodeSnapshot(await repo.loadUnpacked('snapshot', f.name), file) });
+    } catch (err) {
+      const msg = messageOf(err);
+      onBad(file, msg.includes(f.name) ? msg : `${file}: ${msg}`);
+    }
+  }
+  return out;
+}
+
+export async function listSnapshots(o: {
+  repo: OpenRepository;
+  filter?: SnapshotListFilter;
+  latest?: number;
+  /** A snapshot file that cannot be loaded is reported here and left out (default: the listing fails). */
+  onBad?: (file: string, message: string) => void;
+}): Promise<SnapshotEntry[]> {
+  let loaded: SnapshotEntry[];
+  try {
+    loaded = await o.repo.listSnapshots();
+  } catch (err) {
+    if (!o.onBad) throw err;
+    loaded = await loadEachSnapshot(o.repo, o.onBad);
+  }
+  const all = loaded.filter((e) => matchesFilter(e.snapshot, o.filter)).sort(byTime);
   if (o.latest === undefined || o.latest <= 0) return all;
   // restic --latest N: the N newest per (host, paths) group.
   const groups = new Map<string, SnapshotEntry[]>();

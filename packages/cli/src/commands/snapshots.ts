@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { listSnapshots, parseGoTime } from '@highwater/engine';
 import { idToHex, type SnapshotEntry } from '@highwater/repo';
+import { CliError, EXIT } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
 import { openRepo } from '../open-repo.js';
@@ -40,7 +41,10 @@ export function snapshotTable(entries: readonly SnapshotEntry[]): string[] {
   return [fmt(head), rule, ...rows.map(fmt), rule, `${entries.length} snapshots`];
 }
 
-/** `highwater snapshots [--json] [--host H] [--path P] [--tag T] [--latest N]`: as `restic snapshots`. */
+/**
+ * `highwater snapshots [--json] [--host H] [--path P] [--tag T] [--latest N]`: as `restic snapshots`.
+ * A snapshot file that cannot be loaded is one line on stderr; the others are listed; exit 1.
+ */
 export const snapshotsCommand: CommandSpec = {
   command: 'snapshots',
   describe: 'list all snapshots',
@@ -52,9 +56,14 @@ export const snapshotsCommand: CommandSpec = {
       .option('latest', { type: 'number', describe: 'only show the last N snapshots for each host and path' }),
   async handler(args, { io }) {
     const repo = await openRepo(args, io);
+    let bad = 0;
     try {
       const entries = await listSnapshots({
         repo,
+        onBad: (_file, message) => {
+          bad++;
+          writeLine(io.stderr, `error: ${message}`);
+        },
         filter: { hosts: stringList(args.host), paths: stringList(args.path), tags: stringList(args.tag) },
         ...(typeof args.latest === 'number' ? { latest: args.latest } : {}),
       });
@@ -63,5 +72,6 @@ export const snapshotsCommand: CommandSpec = {
     } finally {
       await repo.close();
     }
+    if (bad > 0) throw new CliError(`${bad} snapshot file${bad === 1 ? '' : 's'} could not be loaded`, EXIT.fatal);
   },
 };

@@ -134,7 +134,10 @@ describe('bad input through the CLI', () => {
     expect(lines).toHaveLength(2); // the problem, then "repository contains errors"
     const s = await hw(['snapshots', '-r', repo]);
     expect(s.code).toBe(1);
-    expect(messageLines(s)).toHaveLength(1);
+    const sl = messageLines(s);
+    expect(sl).toHaveLength(2); // the bad file, then the count
+    expect(sl[0]).toContain(`snapshots/${names[0]}`);
+    expect(s.stdout).toContain('1 snapshots');
   });
 
   it('an unknown repository version: one line, non-zero exit', async () => {
