@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+/**
+ * npm run bench:prune — prune's peak RSS by strategy (naive, packed, paged) beside restic 0.14's
+ * prune, on a ~1,000,000-blob repository (issue 5). Not a test.
+ *
+ * 1. Generates the repository once with `highwater generate --shape 129gib-166-snapshots --scale
+ *    1.0056`: about 1,000,000 index entries (at scale 1: 957,264 data + 37,192 tree blobs, 29,400
+ *    packs), 20 index files, 166 snapshots of 400,000 files; repository version 1; contents scaled
+ *    down to 64-byte blobs. Then it forgets all but
+ *    the newest --keep-last snapshots (default 20) with `highwater forget`, so prune has unused blobs
+ *    to repack and packs to delete.
+ * 2. For each of --runs rounds (default 3), interleaved, each engine prunes a fresh copy of that
+ *    repository: `highwater prune --strategy S --no-cache` for S in naive, packed, paged, and
+ *    `restic prune --no-cache`, each under /usr/bin/time -v (peak RSS = "Maximum resident set size",
+ *    the kernel's VmHWM of the process). highwater's per-phase peaks come from its probe stream.
+ * 3. Prints one JSON line per run, then a Markdown table of medians (peak RSS, wall time) and
+ *    highwater's median phase peaks.
+ *
+ * Options: --dir DIR (work folder, default $TMPDIR/highwater-bench-prune), --runs N, --keep-last N,
+ * --scale X (generator scale), --strategies a,b (default naive,packed,paged), --no-restic,
+ * --json FILE (write every run).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const BIN = join(ROOT, 'packages/cli/bin/highwater.js');
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const fail = (msg) => {
+  console.error(`bench-prune: ${msg}`);
+  process.exit(2);
+};
+const DIR = opt('--dir', join(tmpdir(), 'highwater-bench-prune'));
+const RUNS = Number(opt('--runs', '3'));
+const KEEP = Number(opt('--keep-last', '20'));
+const SCALE = Number(opt('--scale', '1.0056'));
+const STRATEGIES = opt('--strategies', 'naive,packed,paged').split(',');
+const WITH_RESTIC = !argv.includes('--no-restic');
+const JSON_OUT = opt('--json');
+const SHAPE = '129gib-166-snapshots';
+
+if (!Number.isInteger(RUNS) || RUNS < 1) fail(`--runs must be a positive integer, got ${opt('--runs')}`);
+if (!Number.isInteger(KEEP) || KEEP < 1) fail(`--keep-last must be a positive integer, got ${opt('--keep-last')}`);
+if (!(SCALE > 0)) fail(`--scale must be a positive number, got ${opt('--scale')}`);
+for (const s of STRATEGIES) if (!['naive', 'packed', 'paged'].includes(s)) fail(`unknown strategy ${JSON.stringify(s)} (naive, packed, paged)`);
+if (!existsSync(join(ROOT, 'packages/cli/dist/run.js'))) fail('build first (npm run build, or npx tsc -b packages/cli)');
+if (!existsSync('/usr/bin/time')) fail('/usr/bin/time is missing (apt-get install -y time): it gives the peak RSS');
+if (WITH_RESTIC && spawnSync('restic', ['version']).status !== 0) fail('restic is missing (apt-get install -y restic), or pass --no-restic');
+
+mkdirSync(DIR, { recursive: true });
+const PW = join(DIR, 'password');
+writeFileSync(PW, 'bench-prune\n');
+const BASE = join(DIR, `base-${SCALE}`);
+const PREPARED = join(DIR, `prepared-${SCALE}-keep${KEEP}`);
+const WORK = join(DIR, 'work');
+const env = { ...process.env, RESTIC_PASSWORD_FILE: PW };
+delete env.RESTIC_PASSWORD;
+delete env.RESTIC_REPOSITORY;
+delete env.RESTIC_PASSWORD_COMMAND;
+
+function must(cmd, args, what) {
+  const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) fail(`${what} failed (${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`);
+  return r.stdout;
+}
+
+if (!existsSync(join(PREPARED, 'config'))) {
+  if (!existsSync(join(BASE, 'config'))) {
+    console.error(`generating ${SHAPE} at scale ${SCALE} into ${BASE} (once)...`);
+    rmSync(BASE, { recursive: true, force: true });
+    must(process.execPath, [BIN, 'generate', '--shape', SHAPE, '--scale', String(SCALE), '--seed', '1', '--out', BASE, '--password-file', PW, '-q'], 'generate');
+  }
+  console.error(`forgetting all but the newest ${KEEP} snapshots into ${PREPARED} (once)...`);
+  rmSync(PREPARED, { recursive: true, force: true });
+  cpSync(BASE, PREPARED, { recursive: true });
+  must(process.execPath, [BIN, '-r', PREPARED, '--password-file', PW, 'forget', '--keep-last', String(KEEP), '--group-by', '', '-q'], 'forget');
+}
+
+/** Runs one prune under /usr/bin/time -v; highwater's probe events arrive on descriptor 3. */
+function timed(cmd, args) {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', ['-v', cmd, ...args], {
+      env: { ...env, HIGHWATER_PROBE_FD: '3' },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let probe = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdio[3].on('data', (d) => (probe += d));
+    child.on('close', (code) => {
+      const wall = Number(process.hrtime.bigint() - started) / 1e9;
+      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      const phases = {};
+      for (const line of probe.split('\n')) {
+        try {
+          const e = JSON.parse(line);
+          if (e.type === 'end' && typeof e.peakRssBytes === 'number') phases[e.phase] = Math.max(phases[e.phase] ?? 0, e.peakRssBytes);
+        } catch {
+          // not a probe line
+        }
+      }
+      resolve({ code, wall, peakKiB: m ? Number(m[1]) : null, phases, stdout, stderr });
+    });
+  });
+}
+
+const engines = [...STRATEGIES.map((s) => ({ name: `highwater ${s}`, strategy: s })), ...(WITH_RESTIC ? [{ name: 'restic 0.14', strategy: null }] : [])];
+const resticVersion = WITH_RESTIC ? must('restic', ['version'], 'restic version').trim() : null;
+const runs = [];
+for (let round = 1; round <= RUNS; round++) {
+  for (const e of engines) {
+    rmSync(WORK, { recursive: true, force: true });
+    cpSync(PREPARED, WORK, { recursive: true });
+    const r = e.strategy
+      ? await timed(process.execPath, [BIN, '-r', WORK, 'prune', '--strategy', e.strategy, '--no-cache'])
+      : await timed('restic', ['-r', WORK, '--no-cache', 'prune']);
+    if (r.code !== 0) fail(`${e.name} prune failed (${r.code}): ${r.stderr.trim().split('\n').slice(-12).join(' | ')}`);
+    const run = { engine: e.name, round, peakRssBytes: r.peakKiB * 1024, wallSeconds: Number(r.wall.toFixed(2)), phasePeakRssBytes: r.phases, loadavg: loadavg()[0] };
+    runs.push(run);
+    console.log(JSON.stringify(run));
+  }
+}
+rmSync(WORK, { recursive: true, force: true });
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const mb = (b) => (b / 1e6).toFixed(0);
+const plan = must(process.execPath, [BIN, '-r', PREPARED, '--password-file', PW, 'prune', '--dry-run', '--no-cache'], 'prune --dry-run');
+console.log(`\nrepository: ${SHAPE} at scale ${SCALE}, forget --keep-last ${KEEP}; plan (highwater prune --dry-run):`);
+for (const l of plan.split('\n').filter((l) => /^(used|unused|total|to repack|to delete|this removes|remaining):/.test(l))) console.log(`    ${l}`);
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}${resticVersion ? `, ${resticVersion}` : ''}`);
+console.log(`\n| engine | peak RSS (MB, median of ${RUNS}) | runs (MB) | wall (s, median) |`);
+console.log('|---|---|---|---|');
+for (const e of engines) {
+  const mine = runs.filter((r) => r.engine === e.name);
+  console.log(`| ${e.name} | ${mb(median(mine.map((r) => r.peakRssBytes)))} | ${mine.map((r) => mb(r.peakRssBytes)).join(', ')} | ${median(mine.map((r) => r.wallSeconds)).toFixed(1)} |`);
+}
+const phaseNames = ['load-index', 'load-snapshots', 'walk-trees', 'plan', 'repack', 'save-index', 'rewrite-index', 'delete'];
+console.log(`\n| highwater phase peak RSS (MB, median) | ${phaseNames.join(' | ')} |`);
+console.log(`|---|${phaseNames.map(() => '---').join('|')}|`);
+for (const e of engines.filter((x) => x.strategy)) {
+  const mine = runs.filter((r) => r.engine === e.name);
+  const cells = phaseNames.map((p) => {
+    const xs = mine.map((r) => r.phasePeakRssBytes[p]).filter((x) => typeof x === 'number');
+    return xs.length ? mb(median(xs)) : '-';
+  });
+  console.log(`| ${e.strategy} | ${cells.join(' | ')} |`);
+}
+if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ shape: SHAPE, scale: SCALE, keepLast: KEEP, resticVersion, runs }, null, 2) + '\n');
