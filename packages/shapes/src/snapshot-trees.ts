@@ -60,7 +60,7 @@ export class SnapshotTrees {
   async #visit(j: number, level: number, group: number): Promise<void> {
     if (!this.#dirty(j, level, group)) return;
     const { layout } = this.#plan;
-    const tree = new TreeBuilder();
+    const tree = new TreeBuilder(this.#estimate(level, group));
     if (level === layout.depth) {
       await this.#leaf(j, group, tree);
     } else {
@@ -113,6 +113,17 @@ export class SnapshotTrees {
       }
       tree.add(fileNode({ file: f, modified: this.#lastModified[f]!, size: count * blob.length, content }));
     }
+  }
+
+  /** Expected tree bytes: ~331 per file node with one blob (+67 per further blob), ~300 per directory node. */
+  #estimate(level: number, group: number): number {
+    const { layout } = this.#plan;
+    if (level < layout.depth) {
+      const { first, end } = layout.children(level, group);
+      return 64 + (end - first) * 320;
+    }
+    const perFile = Math.ceil(this.#plan.dataBlobs / this.#plan.versions);
+    return 64 + layout.leafFiles(group) * (340 + 67 * (perFile - 1));
   }
 
   /** The file version of file f whose content last changed in snapshot j. */

@@ -1,28 +1,30 @@
 import { encodeTree, type TreeNode } from '@highwater/repo';
 import { InternalError } from './errors.js';
 
-const FIRST_CHUNK = 8 << 10;
-const MAX_CHUNK = 1 << 20;
 const PREFIX = new TextEncoder().encode('{"nodes":[');
 const SUFFIX = new TextEncoder().encode(']}\n');
+const COMMA = new Uint8Array([0x2c]);
+/** Nodes encoded per encodeTree call: few objects alive, few calls. */
+const BATCH = 512;
+const MIN_CAPACITY = 4 << 10;
 
 /**
  * Builds a tree blob's plaintext node by node, the nodes encoded by the repo package's encodeTree in
- * batches of 512 (restic's field order, escaping and omitempty), without holding all nodes as
- * objects: a directory of a million files costs its encoded bytes (~300 per node), not a million
- * objects.
- * Memory: the encoded bytes in chunks (8 KiB doubling to 1 MiB), then one copy at `finish`.
+ * batches of 512 (restic's field order, escaping and omitempty), into one buffer sized from the
+ * caller's estimate, so a directory of a million files costs its encoded bytes once (~331 per file
+ * node with one blob), not a million objects and not a second copy.
+ * Memory: the buffer (grown by half when the estimate was short) and one batch of nodes.
  */
 export class TreeBuilder {
-  readonly #chunks: Uint8Array[] = [];
-  #cur = new Uint8Array(FIRST_CHUNK);
-  #pos = 0;
+  #buf: Uint8Array;
   #length = 0;
   #count = 0;
   #batch: TreeNode[] = [];
   #written = 0;
 
-  constructor() {
+  /** `estimate`: the expected plaintext size in bytes (a good one avoids any copy). */
+  constructor(estimate = MIN_CAPACITY) {
+    this.#buf = new Uint8Array(Math.max(MIN_CAPACITY, Math.ceil(estimate)));
     this.#write(PREFIX);
   }
 
@@ -50,38 +52,20 @@ export class TreeBuilder {
   }
 
   #write(b: Uint8Array): void {
-    let off = 0;
-    while (off < b.length) {
-      const n = Math.min(b.length - off, this.#cur.length - this.#pos);
-      this.#cur.set(b.subarray(off, off + n), this.#pos);
-      this.#pos += n;
-      off += n;
-      this.#length += n;
-      if (this.#pos === this.#cur.length) {
-        this.#chunks.push(this.#cur);
-        this.#cur = new Uint8Array(Math.min(MAX_CHUNK, this.#cur.length * 2));
-        this.#pos = 0;
-      }
+    const need = this.#length + b.length;
+    if (need > this.#buf.length) {
+      const grown = new Uint8Array(Math.max(need, Math.ceil(this.#buf.length * 1.5)));
+      grown.set(this.#buf.subarray(0, this.#length));
+      this.#buf = grown;
     }
+    this.#buf.set(b, this.#length);
+    this.#length = need;
   }
 
-  /** The plaintext `{"nodes":[...]}\n`. */
+  /** The plaintext `{"nodes":[...]}\n` (a view of the builder's buffer; the builder MUST NOT be used afterwards). */
   finish(): Uint8Array {
     this.#encodeBatch();
     this.#write(SUFFIX);
-    if (this.#chunks.length === 0) return this.#cur.slice(0, this.#pos);
-    const out = new Uint8Array(this.#length);
-    let o = 0;
-    for (const c of this.#chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    out.set(this.#cur.subarray(0, this.#pos), o);
-    this.#chunks.length = 0;
-    return out;
+    return this.#buf.subarray(0, this.#length);
   }
 }
-
-const COMMA = new Uint8Array([0x2c]);
-/** Nodes encoded per encodeTree call: few objects alive, few calls. */
-const BATCH = 512;
