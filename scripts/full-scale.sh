@@ -5,7 +5,7 @@
 # when that file exists (re-running resumes; --force redoes every step). Each step's wall time is
 # appended to reports/reference/results/walltimes.tsv (step, seconds, exit code, command).
 #
-#   bash scripts/full-scale.sh [--force] [forum|forum-native|r979|r979-cold|prune-check]...   (default: all)
+#   bash scripts/full-scale.sh [--force] [forum|forum-native|forum-warm|r979|r979-cold|prune-check]...   (default: all)
 #
 #   forum         pi-restserver-1tb at scale 1 (6,000,000 index entries, one index file of 2.8 M
 #                 entries = 326 MB) on rpi3-armv7-1g (qemu-arm, 1 GiB budget): naive, packed, paged.
@@ -13,6 +13,10 @@
 #   r979          restic #979: one small file backed up into a restic-made repository of 1,000,000
 #                 blobs (1,000,000 tiny files, 1000 per directory, made by `restic backup`), peak RSS
 #                 of restic vs highwater packed/paged, 3 repeats each.
+#   forum-warm    pi-restserver-1tb at scale 1, load-index paged with a kept cache directory (replay
+#                 gives every repeat an empty one, so its paged figures include building the table):
+#                 3 native runs (the first builds the table), then 2 armv7 runs (qemu-arm) on that
+#                 table, under /usr/bin/time (maxrss: the emulator included); checks/forum-warm.tsv.
 #   r979-cold     the same backup with a cold (empty) cache, no parent, under /usr/bin/time (peak
 #                 RSS = wait4 maxrss): restic, highwater packed, highwater paged, 3 rounds
 #                 interleaved; writes reports/reference/checks/r979-cold.tsv.
@@ -31,11 +35,11 @@ steps=()
 for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
-    forum|forum-native|r979|r979-cold|prune-check) steps+=("$a") ;;
-    *) echo "full-scale.sh: unknown argument '$a' (steps: forum forum-native r979 r979-cold prune-check; --force)" >&2; exit 2 ;;
+    forum|forum-native|forum-warm|r979|r979-cold|prune-check) steps+=("$a") ;;
+    *) echo "full-scale.sh: unknown argument '$a' (steps: forum forum-native forum-warm r979 r979-cold prune-check; --force)" >&2; exit 2 ;;
   esac
 done
-[ ${#steps[@]} -eq 0 ] && steps=(forum forum-native r979 r979-cold prune-check)
+[ ${#steps[@]} -eq 0 ] && steps=(forum forum-native forum-warm r979 r979-cold prune-check)
 mkdir -p "$out"
 hw() { node "$root/packages/cli/bin/highwater.js" "$@"; }
 
@@ -66,6 +70,27 @@ forum_native() {
   done
   run "forum-s1-native-restic" hw replay load-index --shape pi-restserver-1tb --engine restic --interval 200 \
     --out "$out/forum-s1-native-restic.json" -q
+}
+
+forum_warm() {
+  mkdir -p "$checks"
+  local tsv="$checks/forum-warm.tsv"
+  if [ $force -eq 0 ] && [ -s "$tsv" ]; then echo "skip forum-warm (exists)"; return 0; fi
+  local shape="$root/.cache/shapes/pi-restserver-1tb-s1-seed1"
+  [ -f "$shape/generated.json" ] || { echo "forum-warm: run the forum step first (it generates $shape)" >&2; return 1; }
+  local cache="$root/.cache/reference-warm-cache" t="$root/.cache/reference-warm-time"
+  rm -rf "$cache"
+  local args=(debug load-index -r "$shape/repo" --password-file "$shape/password" --cache-dir "$cache" --strategy paged --quiet)
+  printf 'run\tarch\tcache\twall_s\tmaxrss_kib\texit\n' > "$tsv.tmp"
+  for i in 1 2 3; do
+    /usr/bin/time -o "$t" -f '%e\t%M\t%x' node "$root/packages/cli/bin/highwater.js" "${args[@]}"
+    printf '%s\tnative\t%s\t%s\n' "$i" "$([ $i -eq 1 ] && echo empty || echo kept)" "$(tail -1 "$t")" | tee -a "$tsv.tmp"
+  done
+  for i in 1 2; do
+    /usr/bin/time -o "$t" -f '%e\t%M\t%x' qemu-arm -L /usr/arm-linux-gnueabihf "$root/.cache/arm/armv7/bin/node" "$root/packages/cli/bin/highwater.js" "${args[@]}"
+    printf '%s\tarmv7 (qemu-arm)\tkept\t%s\n' "$i" "$(tail -1 "$t")" | tee -a "$tsv.tmp"
+  done
+  mv "$tsv.tmp" "$tsv"
 }
 
 # The restic-made 1,000,000-blob repository: 1000 directories of 1000 files of ~30 bytes, each file
@@ -154,6 +179,7 @@ for s in "${steps[@]}"; do
   case "$s" in
     forum) forum ;;
     forum-native) forum_native ;;
+    forum-warm) forum_warm ;;
     r979) r979 ;;
     r979-cold) r979_cold ;;
     prune-check) prune_check ;;
