@@ -7,7 +7,7 @@
  * rejects the load and leaves the previous table as it was.
  * Peak while building: one run buffer (6 MiB) + index files in flight + the pack table (~45 B/pack).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IndexSource, StrategyChoices } from '../../index-store.js';
 import { decodeIndexFile } from '../decode-index-file.js';
@@ -62,6 +62,19 @@ export async function loadPagedStore(source: IndexSource, choices: StrategyChoic
   }
 }
 
+/** Build folders of processes that died while building (older than an hour) are removed. */
+function removeAbandonedBuilds(dir: string): void {
+  try {
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith('build-')) continue;
+      const path = join(dir, name);
+      if (Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
+    }
+  } catch {
+    // Best effort: a folder that cannot be listed or removed only wastes disk space.
+  }
+}
+
 async function buildTable(o: {
   source: IndexSource;
   choices: StrategyChoices;
@@ -73,6 +86,7 @@ async function buildTable(o: {
   repositoryId: Uint8Array;
   runEntries: number | undefined;
 }): Promise<void> {
+  removeAbandonedBuilds(o.dir);
   const work = mkdtempSync(join(o.dir, 'build-'));
   try {
     const packs = new PackTable();

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,22 @@ describe('paged index cache', () => {
     await again.close();
     // No run files or temporary tables are left behind.
     expect(readdirSync(join(c.cacheDir!, src.repositoryId!, 'highwater'))).toEqual(['index-v1.table']);
+  });
+
+  it('removes build folders abandoned by a crashed process, and only those', async () => {
+    const docs = randomIndex({ files: 2, packsPerFile: 2, maxBlobs: 10 });
+    const src = new MemoryIndexSource();
+    const names = docs.map((d) => src.put(d));
+    const c = choices();
+    await (await load(src, c)).close();
+    const dir = join(c.cacheDir!, src.repositoryId!, 'highwater');
+    mkdirSync(join(dir, 'build-old'));
+    mkdirSync(join(dir, 'build-fresh'));
+    const hoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(join(dir, 'build-old'), hoursAgo, hoursAgo);
+    src.remove(names[0]!);
+    await (await load(src, c)).close();
+    expect(readdirSync(dir).sort()).toEqual(['build-fresh', 'index-v1.table']);
   });
 
   it('merges new index files incrementally and rebuilds when one was removed', async () => {
