@@ -18,10 +18,14 @@
  * Usage: node scripts/bench-index.js [--sizes 1000000,5000000] [--runs 3]
  *          [--strategies naive,packed,paged] [--dir /tmp/highwater-bench-index] [--out FILE|-]
  *          [--malloc-variant yes|no]   (also run packed with MALLOC_MMAP_THRESHOLD_=131072)
+ *        node scripts/bench-index.js --backup-case [--runs 3]   (needs restic and the built CLI)
+ *          restic #979's case only: back up one new 30-byte file into a copy of the 1,000,000-blob
+ *          repository with restic 0.14 and with `highwater backup --strategy X`; whole-process peak
+ *          RSS by /usr/bin/time (%M); replaces the section between the backup-case markers of --out.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -192,6 +196,15 @@ function runChild(dir, strategy, cacheDir, env = {}) {
   return JSON.parse(line);
 }
 
+/** The last commit of packages/repo/src, and whether the working tree differs from it there. */
+function gitCommit() {
+  const paths = ['packages/repo/src', 'scripts/bench-index.js'];
+  const log = spawnSync('git', ['log', '-1', '--format=%h', '--', ...paths], { cwd: ROOT, encoding: 'utf8' });
+  if (log.status !== 0) return 'an unknown commit';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', ...paths], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '';
+  return `commit ${log.stdout.trim()} of packages/repo/src${dirty ? ' (with uncommitted changes)' : ''}`;
+}
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -232,9 +245,86 @@ function rawTable(groups) {
   return lines.join('\n');
 }
 
+const CASE_START = '<!-- backup-case:start -->';
+const CASE_END = '<!-- backup-case:end -->';
+
+function peakOf(cmd, args, cwd) {
+  const timeFile = join(cwd, 'time.txt');
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ')}`);
+  return Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) * 1024;
+}
+
+async function backupCase(dir, runs, out) {
+  const info = await generate(join(dir, 'blobs-1000000'), 1_000_000);
+  const work = mkdtempSync(join(dir, 'backup-case-'));
+  try {
+    const repo = join(work, 'repo');
+    cpSync(join(dir, 'blobs-1000000'), repo, { recursive: true });
+    rmSync(join(repo, 'bench-complete.json'));
+    const pw = join(work, 'pw');
+    writeFileSync(pw, PASSWORD);
+    const cli = join(ROOT, 'packages/cli/bin/highwater.js');
+    const hw = (strategy) => (file) => [process.execPath, [cli, 'backup', '-r', repo, '--password-file', pw, '--strategy', strategy, '--cache-dir', join(work, 'cache-hw'), file]];
+    const tools = [
+      ['restic 0.14 (cache in a fresh --cache-dir)', (file) => ['restic', ['-r', repo, '--password-file', pw, '--cache-dir', join(work, 'cache-restic'), 'backup', file]]],
+      ['highwater --strategy naive', hw('naive')],
+      ['highwater --strategy packed', hw('packed')],
+      ['highwater --strategy paged', hw('paged')],
+    ];
+    const peaks = new Map(tools.map(([label]) => [label, []]));
+    const baseline = [];
+    for (let r = 0; r < runs; r++) {
+      baseline.push(peakOf(process.execPath, [cli, 'version'], work));
+      for (const [label, make] of tools) {
+        const file = join(work, `file-${r}-${peaks.get(label).length}-${label.split(' ')[0]}.txt`);
+        writeFileSync(file, createHash('sha256').update(`${label}${r}${Date.now()}`).digest('base64').slice(0, 30));
+        const [cmd, args] = make(file);
+        peaks.get(label).push(peakOf(cmd, args, work));
+        process.stderr.write(`backup case run ${r + 1} ${label}: ${mb(peaks.get(label).at(-1))} MiB\n`);
+      }
+    }
+    const resticVersion = spawnSync('restic', ['version'], { encoding: 'utf8' }).stdout.trim();
+    const restic = median(peaks.get(tools[0][0]));
+    const row = (label, xs) => (xs.length === 0 ? `| ${label} | — | (needs --runs 2 or more) | — |` : `| ${label} | ${mb(median(xs))} | ${xs.map(mb).join(', ')} | ${fmt(median(xs) / restic, 2)} |`);
+    const paged = peaks.get('highwater --strategy paged');
+    const section = [
+      CASE_START,
+      '## restic #979\'s case: backing up one small file into a 1,000,000-blob repository',
+      '',
+      `Made by \`node scripts/bench-index.js --backup-case --runs ${runs}\` on ${new Date().toISOString().slice(0, 10)} (${resticVersion}).`,
+      `A copy of the ${info.blobs.toLocaleString('en-US')}-blob repository above (made by highwater's writer, not by restic; ${info.indexFiles} index files, no snapshots);`,
+      'each run backs up a new 30-byte file. Whole-process peak RSS by `/usr/bin/time -f %M` (exact, VmHWM). Runs alternate between the tools.',
+      'The paged cache starts empty: its first run builds the table (cold), the later runs reuse it (warm).',
+      '',
+      '| command | median peak (MiB) | runs (MiB) | × restic |',
+      '|---|---:|---:|---:|',
+      ...tools.filter(([l]) => l !== 'highwater --strategy paged').map(([label]) => row(label, peaks.get(label))),
+      row('highwater --strategy paged, cold (first run)', paged.slice(0, 1)),
+      row('highwater --strategy paged, warm (later runs)', paged.slice(1)),
+      row('`highwater version` (the Node + CLI baseline, for scale)', baseline),
+      '',
+      'Targets (issue 3): packed ≤ 0.5 × restic, paged ≤ 0.25 × restic.',
+      CASE_END,
+    ].join('\n');
+    const before = existsSync(out) ? readFileSync(out, 'utf8') : '';
+    const at = before.indexOf(CASE_START);
+    const end = before.indexOf(CASE_END);
+    const next = at >= 0 && end > at ? before.slice(0, at) + section + before.slice(end + CASE_END.length) : `${before}\n${section}\n`;
+    writeFileSync(out, next);
+    process.stderr.write(`wrote the backup case into ${out}\n`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   if (process.argv[2] === '--child') {
     await child(process.argv[3], process.argv[4], process.argv[5]);
+    return;
+  }
+  if (process.argv.includes('--backup-case')) {
+    await backupCase(option('dir', join(tmpdir(), 'highwater-bench-index')), Number(option('runs', '3')), option('out', join(ROOT, 'packages/repo/STRATEGIES.md')));
     return;
   }
   const sizes = option('sizes', '1000000,5000000').split(',').map(Number);
@@ -287,7 +377,7 @@ async function main() {
     '# Index strategies: measured',
     '',
     `Made by \`${cmd}\` (after \`npx tsc -b packages/repo\`; \`npm run bench:index\` builds everything first)`,
-    `on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), amd64, native.`,
+    `on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), amd64, native; code at ${gitCommit()}.`,
     '',
     `Repositories: version 2, index files written by IndexFileWriter and sealed by saveUnpacked (zstd, encrypted, MAC-verified on load),`,
     `${BLOBS_PER_FILE.toLocaleString('en-US')} blobs per index file, ${BLOBS_PER_PACK} blobs per pack, every 10th pack a tree pack.`,
@@ -307,6 +397,20 @@ async function main() {
     '',
     'Targets (issue 3): packed ≤ 48 B/blob; paged ≤ 4 B/blob with ≥ 200,000 absent lookups/s; naive as it is.',
     '',
+    '## What each store keeps (packages/repo/src/strategies)',
+    '',
+    '- `naive`: each index file read whole into a buffer that doubles (Go\'s ioutil.ReadAll), decrypted whole, one `JSON.parse`,',
+    '  a `Map` from type letter + hex id to one object per blob; 20 files at a time; used sets are `Set`s of hex strings.',
+    '- `packed`: index files streamed (JSON.parse one pack element at a time), committed per file after the MAC; columns in',
+    '  typed arrays, 65,536 entries per chunk: id bytes 2..31 (30 B; bytes 0..1 are the 65,536-bucket fan-out), type + pack',
+    '  position (4 B), offset, length, uncompressed length (4 B each; the last only where a blob is compressed); pack ids once',
+    '  (32 B per pack); one in-place sort. 46 B per blob + 32 B per pack + 256 KiB. Used sets: one bit per position.',
+    '- `paged`: a sorted table in the cache folder (`<cache>/<repository id>/highwater/index-v1.table`), built by an external',
+    '  merge (sorted runs of 131,072 entries spilled to disk, k-way merge), pages of 256 entries (one positional read each),',
+    '  checksummed and verified on every open; in memory a blocked Bloom filter (1.25 B per blob, ~1% false positives), the first',
+    '  id of every page (0.13 B per blob) and 16 page slots. New index files are merged in; a corrupt, foreign, outdated or',
+    '  stale table is rebuilt.',
+    '',
     table(groups),
     '',
     '## Every run',
@@ -316,7 +420,10 @@ async function main() {
   ].join('\n');
   if (out === '-') process.stdout.write(md);
   else {
-    writeFileSync(out, md);
+    const old = existsSync(out) ? readFileSync(out, 'utf8') : '';
+    const at = old.indexOf(CASE_START);
+    const end = old.indexOf(CASE_END);
+    writeFileSync(out, at >= 0 && end > at ? `${md}\n${old.slice(at, end + CASE_END.length)}\n` : md);
     process.stderr.write(`wrote ${out}\n`);
   }
 }
