@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Full-scale measurements behind reports/reference (issue 4 "Show", issue 3's restic #979 case).
 # Not a test: hours of CPU on a 2-core machine. Every step writes one result file into
-# reports/reference/results/ (RunResult JSON arrays, packages/harness/src/result.ts) and is skipped
+# reports/reference/results/ (RunResult JSON arrays, packages/harness/src/result.ts) or checks/ and is skipped
 # when that file exists (re-running resumes; --force redoes every step). Each step's wall time is
 # appended to reports/reference/results/walltimes.tsv (step, seconds, exit code, command).
 #
-#   bash scripts/full-scale.sh [--force] [forum|forum-native|forum-warm|r979|r979-cold|prune-check]...   (default: all)
+#   bash scripts/full-scale.sh [--force] [forum|forum-native|forum-backup|forum-warm|r979|r979-cold|prune-check]...   (default: all)
 #
 #   forum         pi-restserver-1tb at scale 1 (6,000,000 index entries, one index file of 2.8 M
 #                 entries = 326 MB) on rpi3-armv7-1g (qemu-arm, 1 GiB budget): naive, packed, paged.
@@ -13,6 +13,9 @@
 #   r979          restic #979: one small file backed up into a restic-made repository of 1,000,000
 #                 blobs (1,000,000 tiny files, 1000 per directory, made by `restic backup`), peak RSS
 #                 of restic vs highwater packed/paged, 3 repeats each.
+#   forum-backup  the report's own operation: `replay backup` of pi-restserver-1tb at scale 1 on
+#                 rpi3-armv7-1g, naive (materializes the shape's 1,000,000-file source tree and a
+#                 parent snapshot natively first, cached beside the shape; then one file added).
 #   forum-warm    pi-restserver-1tb at scale 1, load-index paged with a kept cache directory (replay
 #                 gives every repeat an empty one, so its paged figures include building the table):
 #                 3 native runs (the first builds the table), then 2 armv7 runs (qemu-arm) on that
@@ -35,11 +38,11 @@ steps=()
 for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
-    forum|forum-native|forum-warm|r979|r979-cold|prune-check) steps+=("$a") ;;
-    *) echo "full-scale.sh: unknown argument '$a' (steps: forum forum-native forum-warm r979 r979-cold prune-check; --force)" >&2; exit 2 ;;
+    forum|forum-native|forum-backup|forum-warm|r979|r979-cold|prune-check) steps+=("$a") ;;
+    *) echo "full-scale.sh: unknown argument '$a' (steps: forum forum-native forum-backup forum-warm r979 r979-cold prune-check; --force)" >&2; exit 2 ;;
   esac
 done
-[ ${#steps[@]} -eq 0 ] && steps=(forum forum-native forum-warm r979 r979-cold prune-check)
+[ ${#steps[@]} -eq 0 ] && steps=(forum forum-native forum-backup forum-warm r979 r979-cold prune-check)
 mkdir -p "$out"
 hw() { node "$root/packages/cli/bin/highwater.js" "$@"; }
 
@@ -70,6 +73,11 @@ forum_native() {
   done
   run "forum-s1-native-restic" hw replay load-index --shape pi-restserver-1tb --engine restic --interval 200 \
     --out "$out/forum-s1-native-restic.json" -q
+}
+
+forum_backup() {
+  run forum-s1-armv7-backup-naive hw replay backup --shape pi-restserver-1tb --device rpi3-armv7-1g --strategy naive \
+    --interval 200 --out "$out/forum-s1-armv7-backup-naive.json" -q
 }
 
 forum_warm() {
@@ -179,6 +187,7 @@ for s in "${steps[@]}"; do
   case "$s" in
     forum) forum ;;
     forum-native) forum_native ;;
+    forum-backup) forum_backup ;;
     forum-warm) forum_warm ;;
     r979) r979 ;;
     r979-cold) r979_cold ;;
