@@ -21,9 +21,19 @@ const STRATEGIES: StrategyName[] = ['naive', 'packed', 'paged'];
 const tmp = mkdtempSync(join(tmpdir(), 'hw-restic-fixtures-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function sourceOf(name: string): Promise<IndexSource> {
-  const repo = await openRepository({ backend: new LocalBackend({ path: join(FIXTURES, name) }), password: 'fixture' });
-  return { ...repo.indexSource(), repositoryId: repo.config.id };
+const sources = new Map<string, Promise<IndexSource>>();
+
+/** Opens each fixture once (scrypt with restic's parameters is slow on a busy machine). */
+function sourceOf(name: string): Promise<IndexSource> {
+  let s = sources.get(name);
+  if (s === undefined) {
+    s = openRepository({ backend: new LocalBackend({ path: join(FIXTURES, name) }), password: 'fixture' }).then((repo) => ({
+      ...repo.indexSource(),
+      repositoryId: repo.config.id,
+    }));
+    sources.set(name, s);
+  }
+  return s;
 }
 
 let seq = 0;
