@@ -36,6 +36,20 @@ describe('ArrayItemSplitter', () => {
     expect(split('{"a":{"nodes":[5]},"b":"nodes","nodes":[6]}', 'nodes', 4)).toEqual([6]);
   });
 
+  it('tells what the key held when it was not an array', () => {
+    const kind = (doc: string): string => {
+      const s = new ArrayItemSplitter('packs', () => {});
+      s.push(new TextEncoder().encode(doc));
+      return s.targetValue;
+    };
+    expect(kind('{"packs":[1]}')).toBe('array');
+    expect(kind('{"a":1, "packs" : null}')).toBe('null');
+    expect(kind('{"packs":5}')).toBe('other');
+    expect(kind('{"packs":"x"}')).toBe('other');
+    expect(kind('{"packs":{"packs":[1]}}')).toBe('other');
+    expect(kind('{"other":[1],"x":{"packs":[2]}}')).toBe('absent');
+  });
+
   it('rejects a truncated document and a missing array', () => {
     expect(() => split('{"nodes":[{"a":1}', 'nodes', 5)).toThrow(JsonSyntaxError);
     expect(() => split('{"other":[1]}', 'nodes', 5)).toThrow(/no array "nodes"/);

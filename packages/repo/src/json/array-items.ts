@@ -40,6 +40,7 @@ export class ArrayItemSplitter {
   #keyPos = 0;
   #keyStringIsKey = false;
   #afterColonTarget = false;
+  #targetValue: 'absent' | 'array' | 'null' | 'other' = 'absent';
   // Inside the target array (its depth is 2 once entered).
   #inArray = false;
   #sawArray = false;
@@ -102,7 +103,10 @@ export class ArrayItemSplitter {
       switch (b) {
         case QUOTE:
           this.#inString = true;
-          if (this.#depth === 1 && this.#expectKey) {
+          if (this.#depth === 1 && this.#afterColonTarget) {
+            this.#afterColonTarget = false;
+            this.#targetValue = 'other';
+          } else if (this.#depth === 1 && this.#expectKey) {
             this.#expectKey = false;
             this.#keyStringIsKey = true;
             this.#keyMatches = !this.#sawArray;
@@ -125,6 +129,7 @@ export class ArrayItemSplitter {
             this.#expectKey = true;
           } else if (this.#depth === 2 && this.#afterColonTarget) {
             this.#afterColonTarget = false;
+            this.#targetValue = b === OPEN_ARR ? 'array' : 'other';
             if (b === OPEN_ARR) {
               this.#inArray = true;
               this.#sawArray = true;
@@ -144,7 +149,10 @@ export class ArrayItemSplitter {
           }
           break;
         default:
-          if (this.#depth === 1) this.#afterColonTarget = false;
+          if (this.#depth === 1 && this.#afterColonTarget) {
+            this.#targetValue = b === 0x6e /* n of null */ ? 'null' : 'other';
+            this.#afterColonTarget = false;
+          }
       }
     }
     if (this.#itemStart >= 0 || this.#pendingBytes > 0) {
@@ -165,6 +173,11 @@ export class ArrayItemSplitter {
     if (!this.#sawArray || !this.#arrayDone) {
       throw new JsonSyntaxError(`JSON document has no array "${new TextDecoder().decode(this.#key)}"`);
     }
+  }
+
+  /** What the key's value was: absent (not seen yet), an array, null, or something else. */
+  get targetValue(): 'absent' | 'array' | 'null' | 'other' {
+    return this.#targetValue;
   }
 
   /** True once the array was seen (it may be absent or null in some documents). */

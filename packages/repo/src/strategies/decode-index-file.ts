@@ -52,8 +52,9 @@ export async function decodeIndexFile(source: IndexSource, name: string, batch: 
       splitter.end();
     } catch (e) {
       // `{"supersedes":[...]}` or `"packs": null`: a balanced object without a packs array is empty.
-      if (!(e instanceof JsonSyntaxError && !splitter.sawArray && /no array/.test(e.message) && firstByte === 0x7b)) {
-        failure = e;
+      const empty = splitter.targetValue === 'absent' || splitter.targetValue === 'null';
+      if (!(e instanceof JsonSyntaxError && !splitter.sawArray && /no array/.test(e.message) && firstByte === 0x7b && empty)) {
+        failure = splitter.targetValue === 'other' ? badIndex(name, '"packs" is not an array') : e;
       }
     }
   }

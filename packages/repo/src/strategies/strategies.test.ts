@@ -130,6 +130,9 @@ describe.each(STRATEGIES)('index store %s', (strategy) => {
     ['a negative offset', JSON.stringify({ packs: [{ id: hex(), blobs: [{ id: hex(), type: 'data', offset: -1, length: 5 }] }] })],
     ['an offset above 4 GiB', JSON.stringify({ packs: [{ id: hex(), blobs: [{ id: hex(), type: 'data', offset: 2 ** 32, length: 5 }] }] })],
     ['a non-object document', '[1,2]'],
+    ['"packs" a number', '{"packs":5}'],
+    ['"packs" an object', '{"packs":{"id":"x"}}'],
+    ['"packs" a string', '{"supersedes":[],"packs":"none"}'],
   ])('rejects an index file with %s as BAD_INDEX naming the file', async (_what, text) => {
     const src = sourceOf([...randomIndex({ files: 2, packsPerFile: 2, maxBlobs: 5 })]);
     const bad = src.put(text);
