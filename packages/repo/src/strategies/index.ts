@@ -22,7 +22,8 @@ export { PagedIndexStore, type CacheState } from './paged/paged-store.js';
 /**
  * Loads the index of `source` with the store `choices.index` names. Every index file is verified
  * (MAC) before any of its entries is kept; the first bad file rejects the whole load.
- * The caller brackets this in its 'load-index' phase; `probe` is accepted for sub-phases.
+ * The caller brackets this in its 'load-index' phase; `probe` is unused for now (no sub-phases:
+ * phases nest, and the per-phase peak of 'load-index' is the figure that matters).
  */
 export async function loadIndexStore(source: IndexSource, choices: StrategyChoices, probe: Probe): Promise<IndexStore> {
   void probe;
