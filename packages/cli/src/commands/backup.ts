@@ -39,8 +39,8 @@ export const backupCommand: CommandSpec = {
   builder: (y: Argv) =>
     y
       .positional('paths', { type: 'string', array: true, describe: 'files and directories to back up' })
-      .option('exclude', { alias: 'e', type: 'string', array: true, describe: 'exclude a pattern (restic syntax, can be given several times)' })
-      .option('tag', { type: 'string', array: true, describe: 'add tags for the new snapshot (comma-separated, can be given several times)' })
+      .option('exclude', { alias: 'e', type: 'string', describe: 'exclude a pattern (restic syntax, can be given several times)' })
+      .option('tag', { type: 'string', describe: 'add tags for the new snapshot (comma-separated, can be given several times)' })
       .option('host', { alias: 'H', type: 'string', describe: 'set the hostname of the snapshot (default: this host)' })
       .option('parent', { type: 'string', describe: 'use this snapshot as the parent (default: latest with the same host and paths)' })
       .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'read every file, even when the parent says it is unchanged' })

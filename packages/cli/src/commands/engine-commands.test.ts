@@ -50,7 +50,7 @@ describe('engine commands through the built CLI', () => {
   });
 
   it('backup --json prints restic\'s summary; --exclude and --tag apply', async () => {
-    const r = await hw(['backup', '-r', repo, '--json', '--exclude', '*.tmp', '--tag', 'one,two', '--host', 'binhost', src]);
+    const r = await hw(['backup', '-r', repo, '--json', '--tag', 'one,two', '--host', 'binhost', '--exclude', '*.tmp', src]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const summary = lines.find((l) => l.message_type === 'summary')!;

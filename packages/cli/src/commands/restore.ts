@@ -19,11 +19,11 @@ export const restoreCommand: CommandSpec = {
     y
       .positional('snapshot', { type: 'string', describe: 'snapshot ID, unique prefix, or "latest"' })
       .option('target', { alias: 't', type: 'string', describe: 'directory to extract data to' })
-      .option('include', { alias: 'i', type: 'string', array: true, describe: 'include a pattern (can be given several times)' })
-      .option('exclude', { alias: 'e', type: 'string', array: true, describe: 'exclude a pattern (can be given several times)' })
-      .option('host', { alias: 'H', type: 'string', array: true, describe: 'for "latest": only snapshots of this host' })
-      .option('path', { type: 'string', array: true, describe: 'for "latest": only snapshots with this path' })
-      .option('tag', { type: 'string', array: true, describe: 'for "latest": only snapshots with these tags' })
+      .option('include', { alias: 'i', type: 'string', describe: 'include a pattern (can be given several times)' })
+      .option('exclude', { alias: 'e', type: 'string', describe: 'exclude a pattern (can be given several times)' })
+      .option('host', { alias: 'H', type: 'string', describe: 'for "latest": only snapshots of this host' })
+      .option('path', { type: 'string', describe: 'for "latest": only snapshots with this path' })
+      .option('tag', { type: 'string', describe: 'for "latest": only snapshots with these tags' })
       .example('highwater restore latest -r /srv/repo --password-file pw --target /tmp/restore', ''),
   async handler(args, { io, signal }) {
     const target = args.target;

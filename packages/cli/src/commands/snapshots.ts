@@ -50,9 +50,9 @@ export const snapshotsCommand: CommandSpec = {
   describe: 'list all snapshots',
   builder: (y: Argv) =>
     y
-      .option('host', { alias: 'H', type: 'string', array: true, describe: 'only consider snapshots of this host' })
-      .option('path', { type: 'string', array: true, describe: 'only consider snapshots with this path' })
-      .option('tag', { type: 'string', array: true, describe: 'only consider snapshots with these tags (a,b = a and b)' })
+      .option('host', { alias: 'H', type: 'string', describe: 'only consider snapshots of this host' })
+      .option('path', { type: 'string', describe: 'only consider snapshots with this path' })
+      .option('tag', { type: 'string', describe: 'only consider snapshots with these tags (a,b = a and b)' })
       .option('latest', { type: 'number', describe: 'only show the last N snapshots for each host and path' }),
   async handler(args, { io }) {
     const repo = await openRepo(args, io);

@@ -201,5 +201,7 @@ describe('bad input through the CLI', () => {
       expect(r.code, c.join(' ')).not.toBe(0);
       expect(messageLines(r), c.join(' ')).toHaveLength(1);
     }
+    const pattern = await hw(['backup', '--exclude', '[', join(tmp!.path, 'src'), '-r', repo]);
+    expect(messageLines(pattern)[0]).toMatch(/bad pattern "\["/);
   });
 });
