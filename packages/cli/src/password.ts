@@ -15,8 +15,9 @@ export interface PasswordArgs {
  * A file's trailing newline is dropped, as restic does.
  */
 export async function resolvePassword(args: PasswordArgs, io: Io): Promise<string> {
-  const file = args.passwordFile ?? io.env.RESTIC_PASSWORD_FILE;
-  const command = args.passwordCommand ?? io.env.RESTIC_PASSWORD_COMMAND;
+  // An empty variable counts as unset, as in restic.
+  const file = args.passwordFile ?? nonEmpty(io.env.RESTIC_PASSWORD_FILE);
+  const command = args.passwordCommand ?? nonEmpty(io.env.RESTIC_PASSWORD_COMMAND);
   if (args.passwordFile !== undefined || (file !== undefined && args.passwordCommand === undefined)) {
     if (file === undefined) throw new CliError('no password file given');
     try {
@@ -35,6 +36,10 @@ export async function resolvePassword(args: PasswordArgs, io: Io): Promise<strin
   if (io.env.RESTIC_PASSWORD !== undefined) return io.env.RESTIC_PASSWORD;
   if (io.stdin.isTTY) return prompt('enter password for repository: ', io);
   throw new CliError('no password given: use --password-file, RESTIC_PASSWORD_FILE or RESTIC_PASSWORD');
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
 }
 
 async function prompt(question: string, io: Io): Promise<string> {

@@ -14,6 +14,7 @@ export async function run(argv: readonly string[], io: Io = processIo(), command
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+
   let exitCode: number = EXIT.ok;
   try {
     let y = yargs([...argv])
