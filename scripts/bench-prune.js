@@ -12,7 +12,9 @@
  * 2. For each of --runs rounds (default 3), interleaved, each engine prunes a fresh copy of that
  *    repository: `highwater prune --strategy S --no-cache` for S in naive, packed, paged, and
  *    `restic prune --no-cache`, each under /usr/bin/time -v (peak RSS = "Maximum resident set size",
- *    the kernel's VmHWM of the process). highwater's per-phase peaks come from its probe stream.
+ *    the kernel's VmHWM of the process). highwater's per-phase peaks come from its probe stream;
+ *    since the probe resets VmHWM at each phase start (and getrusage's maxrss with it), highwater's
+ *    whole-run peak is the largest of its phase peaks and /usr/bin/time's figure.
  * 3. Prints one JSON line per run, then a Markdown table of medians (peak RSS, wall time) and
  *    highwater's median phase peaks.
  *
@@ -125,7 +127,10 @@ for (let round = 1; round <= RUNS; round++) {
       ? await timed(process.execPath, [BIN, '-r', WORK, 'prune', '--strategy', e.strategy, '--no-cache'])
       : await timed('restic', ['-r', WORK, '--no-cache', 'prune']);
     if (r.code !== 0) fail(`${e.name} prune failed (${r.code}): ${r.stderr.trim().split('\n').slice(-12).join(' | ')}`);
-    const run = { engine: e.name, round, peakRssBytes: r.peakKiB * 1024, wallSeconds: Number(r.wall.toFixed(2)), phasePeakRssBytes: r.phases, loadavg: loadavg()[0] };
+    // highwater's probe resets VmHWM at each phase start (clear_refs), and getrusage's maxrss with it:
+    // the whole-process peak is the larger of the last reset's peak and every phase's peak.
+    const peak = Math.max(r.peakKiB * 1024, ...Object.values(r.phases));
+    const run = { engine: e.name, round, peakRssBytes: peak, timeMaxRssBytes: r.peakKiB * 1024, wallSeconds: Number(r.wall.toFixed(2)), phasePeakRssBytes: r.phases, loadavg: loadavg()[0] };
     runs.push(run);
     console.log(JSON.stringify(run));
   }
