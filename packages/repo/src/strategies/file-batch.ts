@@ -25,6 +25,12 @@ export function isLowerHex64(s: unknown): s is string {
   return true;
 }
 
+function hexNibble(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
 function grow<T extends Uint8Array | Uint32Array>(a: T, need: number, make: (n: number) => T): T {
   if (need <= a.length) return a;
   const b = make(Math.max(need, a.length * 2));
@@ -72,6 +78,32 @@ export class FileBatch {
     }
     if (this.#packIdsBuf.write(hex, this.packCount * 32, 32, 'hex') !== 32) return -1;
     return this.packCount++;
+  }
+
+  /**
+   * Reserves the next local pack slot before its id is known (a `packs` element whose `blobs` come
+   * before its `id`); `setPackId` fills it. Returns the local index.
+   */
+  reservePack(): number {
+    if ((this.packCount + 1) * 32 > this.packIds.length) {
+      this.packIds = grow(this.packIds, (this.packCount + 1) * 32, (n) => new Uint8Array(n));
+      this.#packIdsBuf = Buffer.from(this.packIds.buffer);
+    }
+    this.packIds.fill(0, this.packCount * 32, this.packCount * 32 + 32);
+    return this.packCount++;
+  }
+
+  /** Writes a reserved pack's id from its hex digits (ASCII bytes); false when they are not a lower-case id. */
+  setPackId(local: number, hexAscii: Uint8Array): boolean {
+    if (hexAscii.length !== 64) return false;
+    const o = local * 32;
+    for (let j = 0; j < 32; j++) {
+      const hi = hexNibble(hexAscii[2 * j]!);
+      const lo = hexNibble(hexAscii[2 * j + 1]!);
+      if (hi < 0 || lo < 0) return false;
+      this.packIds[o + j] = (hi << 4) | lo;
+    }
+    return true;
   }
 
   /** Appends an entry; returns false when the hex is not an id. */
