@@ -63,7 +63,8 @@ describe('engine commands through the built CLI', () => {
     const big = join(tmp, 'big');
     await mkdir(big);
     const { randomFillSync } = await import('node:crypto');
-    await writeFile(join(big, 'data.bin'), randomFillSync(Buffer.alloc(6 * 1024 * 1024 + 17)));
+    // More than three maximum-size chunks (8 MiB), so at least four blobs whatever the polynomial.
+    await writeFile(join(big, 'data.bin'), randomFillSync(Buffer.alloc(24 * 1024 * 1024 + 17)));
     const w = await hw(['backup', '-r', repo, '--json', '--host', 'big', big]);
     expect(w.code, w.stderr).toBe(0);
     const first = JSON.parse(w.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
