@@ -9,7 +9,9 @@ describe('parseSize', () => {
   it('reads binary and decimal units strictly', () => {
     expect(parseSize('512MiB')).toBe(512 * 1024 ** 2);
     expect(parseSize('1.5 GiB')).toBe(1.5 * 1024 ** 3);
-    expect(parseSize('128kib')).toBe(128 * 1024);
+    expect(parseSize('128KiB')).toBe(128 * 1024);
+    expect(() => parseSize('128kib')).toThrow(HarnessError);
+    expect(() => parseSize('300mb')).toThrow(HarnessError);
     expect(parseSize('300MB')).toBe(300e6);
     expect(parseSize('2kB')).toBe(2000);
     expect(parseSize('4096B')).toBe(4096);

@@ -1,12 +1,14 @@
 import { HarnessError } from './errors.js';
 
+// The same grammar as budgets files (packages/report/src/size.ts): case matters, so that a
+// bit/byte or binary/decimal mix-up (`mb`, `MIB`) is refused rather than guessed.
 const UNITS: Record<string, number> = {
   B: 1,
-  KIB: 1024,
-  MIB: 1024 ** 2,
-  GIB: 1024 ** 3,
-  TIB: 1024 ** 4,
-  KB: 1000,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+  TiB: 1024 ** 4,
+  kB: 1000,
   MB: 1000 ** 2,
   GB: 1000 ** 3,
   TB: 1000 ** 4,
@@ -14,13 +16,13 @@ const UNITS: Record<string, number> = {
 
 /**
  * Parses a memory size strictly: a number and one of B, KiB, MiB, GiB, TiB (powers of 1024) or
- * kB, MB, GB, TB (powers of 1000), case-insensitive, optional space between. The unit is
+ * kB, MB, GB, TB (powers of 1000), case-sensitive, optional space between. The unit is
  * required (`512` could mean bytes or MiB). Anything else (`12XB`, `-1MB`, `1.5.2GB`, `MiB`, `512`)
  * is BAD_SIZE naming the text.
  */
 export function parseSize(text: string, what = 'size'): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$/.exec(text);
-  const factor = m ? UNITS[m[2]!.toUpperCase()] : undefined;
+  const factor = m ? UNITS[m[2]!] : undefined;
   if (!m || factor === undefined) {
     throw new HarnessError('BAD_SIZE', `bad ${what} '${text}': expected a number with KiB, MiB, GiB, kB, MB or GB (e.g. 512MiB)`);
   }

@@ -4,7 +4,7 @@
  * as restic and the kernel print them. Parsing is strict: case matters (`mb`, `Mb`, `MIB` are
  * rejected, since a bit/byte or binary/decimal mix-up is exactly the mistake a budget must not hide),
  * a unit is required (`512` could mean bytes or MiB), no signs, no exponent, at most one space
- * between number and unit. (The harness's `--budget` parser is case-insensitive; this one is not.)
+ * between number and unit. The harness's `--budget` parser (packages/harness/src/size.ts) takes the same grammar.
  */
 const UNITS: Readonly<Record<string, number>> = {
   B: 1,
