@@ -14,7 +14,7 @@
 #                 blobs (1,000,000 tiny files, 1000 per directory, made by `restic backup`), peak RSS
 #                 of restic vs highwater packed/paged, 3 repeats each.
 #   forum-backup  the report's own operation: `replay backup` of pi-restserver-1tb at scale 1 on
-#                 rpi3-armv7-1g, naive (materializes the shape's 1,000,000-file source tree and a
+#                 rpi3-armv7-1g, naive then paged (materializes the shape's 1,000,000-file source tree and a
 #                 parent snapshot natively first, cached beside the shape; then one file added).
 #   forum-warm    pi-restserver-1tb at scale 1, load-index paged with a kept cache directory (replay
 #                 gives every repeat an empty one, so its paged figures include building the table):
@@ -78,6 +78,8 @@ forum_native() {
 forum_backup() {
   run forum-s1-armv7-backup-naive hw replay backup --shape pi-restserver-1tb --device rpi3-armv7-1g --strategy naive \
     --interval 200 --out "$out/forum-s1-armv7-backup-naive.json" -q
+  run forum-s1-armv7-backup-paged hw replay backup --shape pi-restserver-1tb --device rpi3-armv7-1g --strategy paged \
+    --interval 500 --out "$out/forum-s1-armv7-backup-paged.json" -q
 }
 
 forum_warm() {
