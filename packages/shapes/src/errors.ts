@@ -13,8 +13,6 @@ export type ShapeErrorCode =
   | 'SHAPE_NOT_FOUND'
   /** The scale leaves fewer packs or files than the shape's fixed counts need. */
   | 'SCALE_TOO_SMALL'
-  /** The output location already holds something. */
-  | 'OUTPUT_EXISTS'
   /** A repository that capture cannot read as restic's format. */
   | 'BAD_REPOSITORY';
 
