@@ -85,7 +85,7 @@ runs=("$out"/*.json)
 if [ ${#runs[@]} -eq 0 ]; then echo "reference-report.sh: no results in $out (run with --measure)" >&2; exit 1; fi
 title="highwater reference report: forum and issue-tracker shapes, count-faithful and content-scaled"
 png=(--png "$ref/png")
-if [ -n "${HIGHWATER_NO_PNG:-}" ]; then png=(); fi
+if [ -n "${HIGHWATER_NO_PNG:-}" ]; then png=(); else rm -rf "$ref/png"; fi  # no stale charts left behind
 if ! hw report "${runs[@]}" --title "$title" --html "$ref/index.html" --md "$ref/summary.md" "${png[@]}"; then
   if [ ${#png[@]} -gt 0 ]; then
     echo "reference-report.sh: rendering with PNGs failed; rendering HTML and Markdown only" >&2
