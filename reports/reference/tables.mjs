@@ -7,7 +7,7 @@
  * over the repeats, the figure less the emulator baseline for emulated runs, the verdict (with the
  * OOM phase and the RSS at the kill), the load-index / backup phase peak and the wall time.
  * Also RESULTS_DIR/walltimes.tsv (the whole `highwater replay` invocation: generation, baselines,
- * repeats) and, from CHECKS_DIR, prune-check.json and r979-cold.tsv when present. Reads only; prints to stdout. Exit 2 on an unreadable file.
+ * repeats) and, from CHECKS_DIR, r979-cold.tsv, forum-warm.tsv and prune-check.json when present. Reads only; prints to stdout. Exit 2 on an unreadable file.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -98,6 +98,13 @@ if (cold && existsSync(cold)) {
     const bad = ls.filter((l) => l[4] !== '0').length;
     console.log(`| ${who === 'restic' ? 'restic' : `highwater ${who}`}${bad ? ` (${bad} non-zero exits)` : ''} | ${ls.length} | ${kib.map(mib).join(', ')} | ${mib(median(kib))} | ${mib(Math.min(...kib))}-${mib(Math.max(...kib))} | ${ls.map((l) => l[2]).join(', ')} |`);
   }
+}
+const warm = checks ? join(checks, 'forum-warm.tsv') : null;
+if (warm && existsSync(warm)) {
+  const [head, ...lines] = readFileSync(warm, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+  console.log('\n## pi-restserver-1tb at scale 1, load-index paged with the cache kept between runs (/usr/bin/time maxrss)\n');
+  console.log(`| ${head.join(' | ')} | maxrss MiB |\n|${head.map(() => '---').join('|')}|---|`);
+  for (const l of lines) console.log(`| ${l.join(' | ')} | ${mib(Number(l[4]) * 1024)} |`);
 }
 const pc = checks ? join(checks, 'prune-check.json') : null;
 if (pc && existsSync(pc)) {
