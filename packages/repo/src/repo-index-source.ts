@@ -14,9 +14,15 @@ import { decodeUnpacked, streamUnpacked } from './unpacked.js';
  * then on every decode buffer (read chunk, decrypted chunk, fzstd's pieces) comes from the heap
  * arena and stays resident once freed. Streaming the 1,000,000-blob bench index keeping nothing
  * left ~51 MB resident with 1 MiB reads, ~22 MB with 64 KiB reads (STRATEGIES.md). One open per
- * range: ~40 for restic 0.14's largest index files.
+ * range: ~40 for restic 0.14's largest index files. A REST backend (`rest:` location) streams each
+ * file in one request: its body arrives in the network stack's small chunks, and a request per
+ * range would cost a round trip each.
  */
 const READ_CHUNK = 64 * 1024;
+
+function readsInRanges(backend: Backend): boolean {
+  return !backend.location.startsWith('rest:');
+}
 
 export function createIndexSource(o: { backend: Backend; key: MasterKey; version: 1 | 2; repositoryId?: string }): IndexSource {
   const { backend, key, version } = o;
@@ -52,6 +58,10 @@ export function createIndexSource(o: { backend: Backend; key: MasterKey; version
       const file = fileLabel('index', name);
       async function* raw(): AsyncGenerator<Uint8Array> {
         try {
+          if (!readsInRanges(backend)) {
+            yield* backend.stream({ type: 'index', name });
+            return;
+          }
           const size = (await backend.stat({ type: 'index', name })).size;
           // Each range is one backend.stream call: the consumer owns each chunk, as before.
           for (let offset = 0; offset < size; offset += READ_CHUNK) {
