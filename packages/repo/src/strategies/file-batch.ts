@@ -163,26 +163,3 @@ export function readBlobFields(b: unknown, packHex: string, file: string, out: B
   out.length = length;
   out.uncompressed = unc;
 }
-
-/**
- * Validates one element of an index file's `packs` array (restic design.rst, "Indexing") and
- * appends it to `batch`. Throws BAD_INDEX naming `file` on anything restic would not write.
- */
-export function addPackElement(batch: FileBatch, element: unknown, file: string): void {
-  if (element === null || typeof element !== 'object' || Array.isArray(element)) {
-    throw badIndex(file, 'a "packs" element is not an object');
-  }
-  const p = element as { id?: unknown; blobs?: unknown };
-  const local = batch.addPack(p.id as string);
-  if (local < 0) throw badIndex(file, `pack id ${JSON.stringify(String(p.id).slice(0, 80))} is not a 64-digit hex id`);
-  if (p.blobs === null || p.blobs === undefined) return;
-  if (!Array.isArray(p.blobs)) throw badIndex(file, `"blobs" of pack ${p.id as string} is not an array`);
-  const f: BlobFields = { type: TYPE_DATA, offset: 0, length: 0, uncompressed: 0 };
-  for (const b of p.blobs as unknown[]) {
-    readBlobFields(b, p.id as string, file, f);
-    const id = (b as { id?: unknown }).id;
-    if (!batch.addBlob(f.type, id as string, local, f.offset, f.length, f.uncompressed)) {
-      throw badIndex(file, `blob id ${JSON.stringify(String(id).slice(0, 80))} is not a 64-digit hex id`);
-    }
-  }
-}
