@@ -24,10 +24,10 @@ function planLines(out: string): string[] {
   const lines = out.split('\n');
   const from = lines.findIndex((l) => l.startsWith('used:'));
   const to = lines.findIndex((l) => l.startsWith('to delete:') && l.endsWith('packs'));
-  const out = lines.slice(from, to + 1).filter((l) => !l.startsWith('['));
+  const plan = lines.slice(from, to + 1).filter((l) => !l.startsWith('['));
   expect(from).toBeGreaterThanOrEqual(0);
-  expect(out.filter((l) => l !== '').length).toBeGreaterThanOrEqual(15);
-  return out;
+  expect(plan.filter((l) => l !== '').length).toBeGreaterThanOrEqual(15);
+  return plan;
 }
 
 describe.skipIf(!hasRestic).each([1, 2] as const)('restic-made repository v%i, pruned by highwater', (version) => {
