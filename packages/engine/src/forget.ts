@@ -1,6 +1,6 @@
 /**
  * `@highwater/engine/forget`: restic's snapshot policy as a pure function, grouping, the forget
- * operation and its JSON as restic 0.14 prints it. (A subpath until the engine's index.ts re-exports it.)
+ * operation and its JSON as restic 0.14 prints it. Also re-exported from the package entry.
  */
 export { forget } from './forget/forget.js';
 export { applyPolicy, newestFirst, type KeepReason, type KeepCounters, type PolicyResult } from './forget/apply-policy.js';

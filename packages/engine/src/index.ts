@@ -28,3 +28,5 @@ export { formatGoTime, parseGoTime, goTimeNow } from './go-time.js';
 export { toGoMode, fromGoMode, goModeString, GO_MODE } from './go-file-mode.js';
 export { unsafeNameReason } from './safe-node-name.js';
 export { compareNames } from './compare-names.js';
+export * from './forget.js';
+export * from './prune.js';

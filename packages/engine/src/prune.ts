@@ -1,6 +1,6 @@
 /**
  * `@highwater/engine/prune`: prune as plan-then-execute, its options and plan, and the plan text as
- * restic prints it. (A subpath until the engine's index.ts re-exports it.)
+ * restic prints it. Also re-exported from the package entry.
  */
 export { prune } from './prune/prune.js';
 export { PruneError, type PruneErrorCode } from './prune/prune-error.js';
