@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The CI memory gate: replays a small matrix (ci-small at scale 1: backup, check, prune with each
-# strategy, and restic as a peer), 3 repeats each, renders the report and runs `highwater gate`
+# strategy, and restic as a peer; load-index on armv7 under qemu-user), 3 repeats each, renders the report and runs `highwater gate`
 # against fixtures/budgets.json. Exit 0 when every budget holds, 1 when one fails, 2 on bad input.
 # Needs a build (npm run build). Output: .cache/ci-gate/{results,report}.
 set -uo pipefail
@@ -21,6 +21,13 @@ for op in backup check prune; do
       --out "$out/results/$op-restic.json" || status=$?
   fi
 done
+# One emulated row: the index on armv7 under qemu-user (setup-peers installs it in CI).
+if command -v qemu-arm >/dev/null && [ -x .cache/arm/armv7/bin/node ]; then
+  hw replay load-index --shape ci-small --scale 1 --arch armv7 --strategy paged --repeat "$repeat" --quiet \
+    --out "$out/results/load-index-armv7-paged.json" || status=$?
+elif [ -n "${CI:-}" ]; then
+  echo "ci-gate: armv7 emulation is not set up (bash scripts/setup-arm.sh)"; status=1
+fi
 [ $status = 0 ] || echo "ci-gate: a replay exited $status (its result file says why)"
 hw report "$out/results" --html "$out/report/index.html" --md "$out/report/summary.md" --title "highwater CI memory gate" || true
 baseline=()
