@@ -73,7 +73,7 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
   const interval = options.sampleIntervalMs ?? 50;
   const budget = options.budgetBytes ?? null;
   const cpuBefore = process.cpuUsage();
-  // stdout is discarded (restic list blobs prints every blob); stderr's tail explains failures.
+  // stdout is discarded (restic cat blob prints a tree); stderr's tail explains failures.
   const stdio: ('ignore' | 'pipe')[] = ['ignore', 'ignore', 'pipe'];
   if (options.probe) stdio.push('pipe');
   const env = { ...(options.env ?? process.env) };

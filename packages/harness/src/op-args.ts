@@ -9,13 +9,17 @@ export interface OpWorkspace {
   readonly sourceDir: string;
   /** restore: the target directory. */
   readonly restoreDir: string;
+  /** restic load-index: a blob to print (the latest snapshot's tree), see opArgs. */
+  readonly blobId?: string;
 }
 
 /**
  * The arguments after the program for one operation. highwater: its CLI (`highwater OP -r ...`,
  * `debug load-index` for load-index). restic: the same operation; load-index has no restic
- * command of its own, so it is `restic list blobs` (opens the repository and loads the whole
- * index; output discarded). Both use a cache directory private to the repeat.
+ * command of its own, so it is `restic cat blob ID` with the latest snapshot's tree: in restic 0.14
+ * `cat blob` loads the whole index (repo.LoadIndex) and then one blob. (`restic list blobs` would
+ * not do: it loads and prints one index file at a time.) Both use a cache directory private to the
+ * repeat.
  */
 export function opArgs(engine: Engine, op: Op, w: OpWorkspace, strategy: string | null): string[] {
   const common = ['-r', w.repo, '--password-file', w.passwordFile, '--cache-dir', w.cacheDir];
@@ -31,7 +35,11 @@ export function opArgs(engine: Engine, op: Op, w: OpWorkspace, strategy: string 
     case 'restore':
       return ['restore', 'latest', '--target', w.restoreDir, ...common, ...strat, ...quiet];
     case 'load-index':
-      return engine === 'restic' ? ['list', 'blobs', ...common, ...quiet] : ['debug', 'load-index', ...common, ...strat, ...quiet];
+      if (engine === 'restic') {
+        if (w.blobId === undefined) throw new TypeError('expected a blob id for restic load-index, got none');
+        return ['cat', 'blob', w.blobId, ...common, ...quiet];
+      }
+      return ['debug', 'load-index', ...common, ...strat, ...quiet];
   }
 }
 

@@ -143,12 +143,14 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
     baseline = exit?.type === 'exit' ? exit.peakRssBytes : idle.polledHwmBytes;
   }
 
+  const blobId = engine === 'restic' && op === 'load-index' && options.child === undefined ? latestTree(repo, passwordFile) : undefined;
+
   const results: RunResult[] = [];
   const workRoot = join(root, '.cache', 'replay');
   for (let i = 0; i < repeat; i++) {
     options.signal?.throwIfAborted();
     const repeatWs = repeatWorkspace({ root: workRoot, repo: repo === '' ? join(workRoot, 'none') : repo, passwordFile, copyRepo: repo !== '' && options.child === undefined && MUTATING_OPS.has(op) });
-    const ws = backupBase ? { ...repeatWs, sourceDir: backupBase.sourceDir } : repeatWs;
+    const ws = { ...repeatWs, ...(backupBase ? { sourceDir: backupBase.sourceDir } : {}), ...(blobId !== undefined ? { blobId } : {}) };
     let undoChange: (() => void) | undefined;
     try {
       let command: string;
@@ -235,4 +237,20 @@ function parseTimeOutput(text: string, run: ChildRun): { bytes: number; cpuMs: n
   const m = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(line);
   if (!m || run.budgetKill) return null;
   return { bytes: Number(m[1]) * 1024, cpuMs: (Number(m[2]) + Number(m[3])) * 1000 };
+}
+
+/** The tree of the latest snapshot (unmeasured), for `restic cat blob` as restic's load-index. */
+function latestTree(repo: string, passwordFile: string): string {
+  let out: string;
+  try {
+    out = execFileSync('restic', ['-r', repo, '--password-file', passwordFile, '--no-cache', '--no-lock', 'snapshots', '--json', '--latest', '1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    throw new HarnessError('RUN_FAILED', `restic snapshots failed on ${repo}: ${String((err as { stderr?: unknown }).stderr ?? err).trim().split('\n')[0]}`, { cause: err });
+  }
+  const list = JSON.parse(out) as { tree?: string }[];
+  const tree = list.at(-1)?.tree;
+  if (tree === undefined) {
+    throw new HarnessError('BAD_OPTION', `load-index with --engine restic needs a snapshot in ${repo} (restic cat blob of its tree loads the whole index)`);
+  }
+  return tree;
 }
