@@ -8,11 +8,11 @@
 #   4. replays backup (against a parent, with a small change) and prune with every strategy on this
 #      machine, restic as a peer, and load-index + prune on armv7 under qemu-user;
 #   5. writes reports/demo/index.html (open it in a browser, works offline) and reports/demo/summary.md.
-# Environment: HIGHWATER_DEMO_SCALE (default 0.002), HIGHWATER_DEMO_ARM=0 to leave out armv7.
+# Environment: HIGHWATER_DEMO_SCALE (default 0.01), HIGHWATER_DEMO_ARM=0 to leave out armv7.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
-scale=${HIGHWATER_DEMO_SCALE:-0.002}
+scale=${HIGHWATER_DEMO_SCALE:-0.01}
 out=reports/demo
 started=$(date +%s)
 step() { printf '\n== [%ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
