@@ -10,23 +10,10 @@
  * `end()` throws when the document ended inside a value or the array was never found.
  */
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_OBJ = 0x7b;
-const CLOSE_OBJ = 0x7d;
-const OPEN_ARR = 0x5b;
-const CLOSE_ARR = 0x5d;
+import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, isSpace, JsonSyntaxError, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-bytes.js';
 
-function isSpace(b: number): boolean {
-  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-}
+export { JsonSyntaxError };
 
-export class JsonSyntaxError extends Error {
-  override readonly name = 'JsonSyntaxError';
-  readonly code = 'JSON_SYNTAX';
-}
 
 export class ArrayItemSplitter {
   readonly #key: Uint8Array;

@@ -14,20 +14,8 @@
  * IndexShapeError; broken nesting throws JsonSyntaxError. The document is not validated beyond its
  * nesting: the consumer parses every blob entry it keeps.
  */
-import { JsonSyntaxError } from './array-items.js';
+import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, isSpace, JsonSyntaxError, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-bytes.js';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_OBJ = 0x7b;
-const CLOSE_OBJ = 0x7d;
-const OPEN_ARR = 0x5b;
-const CLOSE_ARR = 0x5d;
-
-function isSpace(b: number): boolean {
-  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-}
 
 /** The document is JSON but not shaped as an index (message says what). */
 export class IndexShapeError extends Error {
