@@ -10,7 +10,7 @@
  * (<= 8 MiB each) in flight, plus the chunker's carry and one 1 MiB read buffer.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { readPieces } from './read-pieces.js';
 import { parentPort } from 'node:worker_threads';
 import { chunkStream } from '@highwater/chunker';
 
@@ -23,22 +23,6 @@ export type ChunkWorkerMessage =
   | { readonly type: 'end'; readonly size: number }
   | { readonly type: 'error'; readonly message: string; readonly code?: string };
 
-const PIECE = 1 << 20;
-
-async function* pieces(path: string): AsyncGenerator<Uint8Array> {
-  const fh = await open(path, 'r');
-  const buf = Buffer.allocUnsafe(PIECE);
-  try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, PIECE, null);
-      if (bytesRead === 0) return;
-      yield buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
 function serve(port: NonNullable<typeof parentPort>): void {
   let credits = 0;
   let wake: (() => void) | undefined;
@@ -49,7 +33,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
     credits = req.credits;
     let size = 0;
     try {
-      for await (const chunk of chunkStream(pieces(req.path), BigInt('0x' + req.polynomial))) {
+      for await (const chunk of chunkStream(readPieces(req.path), BigInt('0x' + req.polynomial))) {
         while (credits === 0) await new Promise<void>((r) => (wake = r));
         credits--;
         size += chunk.length;

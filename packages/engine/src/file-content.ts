@@ -5,7 +5,7 @@
  * and one chunk (<= 8 MiB each) and one 1 MiB read buffer at a time.
  */
 import { readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { readPieces } from './read-pieces.js';
 import { idToHex, type BlobId } from '@highwater/repo';
 import type { BlobSink } from './blob-sink.js';
 import { chunkFile, MIN_CHUNK_SIZE } from './chunk-file.js';
@@ -68,24 +68,4 @@ export async function saveFileContent(o: SaveFileOptions): Promise<FileContent> 
     for await (const chunk of chunkFile({ source: readPieces(o.path), polynomial: o.polynomial })) await save(chunk);
   }
   return { content, size, blobsAdded, bytesAdded, storedAdded };
-}
-
-const PIECE = 1 << 20;
-
-/**
- * A file's bytes in 1 MiB pieces read into ONE reused buffer (chunkStream copies what it keeps and
- * allows the source to reuse its piece once the next one is requested): no allocation per piece.
- */
-async function* readPieces(path: string): AsyncGenerator<Uint8Array> {
-  const fh = await open(path, 'r');
-  const buf = Buffer.allocUnsafe(PIECE);
-  try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, PIECE, null);
-      if (bytesRead === 0) return;
-      yield buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await fh.close();
-  }
 }
