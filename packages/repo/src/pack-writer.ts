@@ -10,22 +10,32 @@
  * Compression (version 2): a blob is compressed when `compress` is on (default for version 2) and the
  * zstd frame is smaller than the plaintext; otherwise it is stored as is (an uncompressed entry, legal
  * in version 2). restic 0.14 stores every blob compressed in version 2, even when that is larger.
+ *
+ * Large blobs (`addPieces`): a blob whose plaintext arrives in pieces (a 400 MB tree read back from a
+ * temporary file) is sealed piece by piece with crypto's streaming seal and stored uncompressed (a
+ * plain 37-byte header entry, legal in versions 1 and 2). Its sealed bytes flow through 1 MiB
+ * segments like any other, so with `spoolDir` the writer holds ~1 MiB (one segment and one 1 MiB
+ * ciphertext slice) whatever the blob's size; without it the pack is in memory as usual.
  */
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { open as openFile, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { SEAL_OVERHEAD, createSha256, seal, sealInto } from '@highwater/crypto';
+import { SEAL_OVERHEAD, createSealStream, createSha256, seal, sealInto } from '@highwater/crypto';
 import type { Sha256 } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
 import { compress as zstdCompress } from './compression.js';
 import { RepoError } from './errors.js';
-import type { BlobId, BlobType, PackId } from './ids.js';
+import { idToHex, type BlobId, type BlobType, type PackId } from './ids.js';
 import type { IndexedBlob } from './index-store.js';
 import { HEADER_LENGTH_SIZE, encodeHeader, headerEntrySize } from './pack-header.js';
 import type { PackHeaderEntry } from './pack-header.js';
 
 const SEGMENT = 1 << 20;
+/** Plaintext encrypted per step by addPieces: bounds the ciphertext copy whatever the piece size. */
+const SLICE = 1 << 20;
+/** A pack header's length field is a uint32 (design.rst "Pack Format"). */
+const MAX_STORED_LENGTH = 0xffff_ffff;
 
 export interface PackWriterOptions {
   key: MasterKey;
@@ -61,6 +71,8 @@ export class PackWriter {
   #headerSize = 0;
   readonly #entries: PackHeaderEntry[] = [];
   #finished = false;
+  /** Set while addPieces runs; stays set when it failed half-way (the pack bytes are then unusable). */
+  #broken = false;
 
   constructor(o: PackWriterOptions) {
     if (o.version !== 1 && o.version !== 2) throw new RangeError(`expected version 1 or 2, got ${String(o.version)}`);
@@ -84,7 +96,7 @@ export class PackWriter {
    * the plaintext (the caller computed it; not checked here). Returns the stored length.
    */
   add(type: BlobType, id: BlobId, plaintext: Uint8Array, opts?: { compress?: boolean }): number {
-    if (this.#finished) throw new TypeError('expected an unfinished pack, got one already finished');
+    this.#checkUsable();
     let data = plaintext;
     let uncompressedLength = 0;
     if (this.#compress && (opts?.compress ?? true) && plaintext.length > 0) {
@@ -108,6 +120,68 @@ export class PackWriter {
     this.#offset += n;
     this.#headerSize += headerEntrySize(entry);
     return n;
+  }
+
+  /**
+   * Seals a blob whose plaintext arrives as `pieces` (any sizes, concatenated in order) and appends
+   * it uncompressed; returns the stored length (plaintextLength + 32). `id` MUST be the SHA-256 of the
+   * whole plaintext (computed by the caller, not checked here); `plaintextLength` MUST be its length.
+   * Pieces are read once, in order, and not kept: the source may reuse its buffer for the next one.
+   *
+   * Errors: RepoError IO_ERROR when the pieces add up to more or fewer bytes than `plaintextLength`
+   * (a temporary file that changed or was cut short), or whatever the iterable throws. After any
+   * error the pack's bytes are incomplete: the writer refuses further use; call `abandon()`.
+   */
+  addPieces(type: BlobType, id: BlobId, plaintextLength: number, pieces: Iterable<Uint8Array>): number {
+    this.#checkUsable();
+    if (!Number.isSafeInteger(plaintextLength) || plaintextLength < 0) {
+      throw new RangeError(`expected a plaintext length >= 0, got ${plaintextLength}`);
+    }
+    const n = plaintextLength + SEAL_OVERHEAD;
+    if (n > MAX_STORED_LENGTH) throw new RangeError(`expected a blob of at most ${MAX_STORED_LENGTH - SEAL_OVERHEAD} bytes, got ${plaintextLength}`);
+    this.#broken = true;
+    const sealer = createSealStream(this.#key);
+    this.#append(sealer.iv);
+    let got = 0;
+    for (const piece of pieces) {
+      if (!(piece instanceof Uint8Array)) throw new TypeError(`expected Uint8Array pieces, got ${typeof piece}`);
+      if (got + piece.length > plaintextLength) {
+        throw new RepoError('IO_ERROR', `${type} blob ${idToHex(id)}: its pieces hold more than the ${plaintextLength} bytes announced`);
+      }
+      for (let p = 0; p < piece.length; p += SLICE) this.#append(sealer.update(piece.subarray(p, p + SLICE)));
+      got += piece.length;
+    }
+    if (got !== plaintextLength) {
+      throw new RepoError('IO_ERROR', `${type} blob ${idToHex(id)}: its pieces hold ${got} bytes, ${plaintextLength} were announced`);
+    }
+    this.#append(sealer.final());
+    this.#broken = false;
+    const entry: PackHeaderEntry = { type, id, offset: this.#offset, length: n, uncompressedLength: 0 };
+    this.#entries.push(entry);
+    this.#offset += n;
+    this.#headerSize += headerEntrySize(entry);
+    return n;
+  }
+
+  #checkUsable(): void {
+    if (this.#finished) throw new TypeError('expected an unfinished pack, got one already finished');
+    if (this.#broken) throw new TypeError('expected a usable pack, got one whose addPieces failed (abandon it)');
+  }
+
+  /** Copies `bytes` into segments of 1 MiB, handing each full one on (hashed, kept or spooled). */
+  #append(bytes: Uint8Array): void {
+    for (let off = 0; off < bytes.length; ) {
+      if (!this.#current || this.#pos === this.#current.length) {
+        const reuse = this.#spoolDir !== null && this.#current?.length === SEGMENT ? this.#current : undefined;
+        this.#closeSegment();
+        this.#current = reuse ?? new Uint8Array(SEGMENT);
+        this.#pos = 0;
+      }
+      const n = Math.min(bytes.length - off, this.#current.length - this.#pos);
+      this.#current.set(bytes.subarray(off, off + n), this.#pos);
+      this.#pos += n;
+      off += n;
+    }
   }
 
   /** Hands the filled part of the current segment on: hashed, then kept or written to the spool file. */
@@ -141,7 +215,7 @@ export class PackWriter {
 
   /** Appends the sealed header and its length; computes the pack id. The writer cannot be used afterwards. */
   async finish(): Promise<FinishedPack> {
-    if (this.#finished) throw new TypeError('expected an unfinished pack, got one already finished');
+    this.#checkUsable();
     if (this.#entries.length === 0) throw new TypeError('expected a pack with at least one blob, got an empty one');
     this.#finished = true;
     const header = seal(this.#key, encodeHeader(this.#entries));
