@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Backend } from '@highwater/backend';
 import type { KdfParams } from '@highwater/crypto';
 import { initRepository } from '@highwater/repo';
@@ -40,6 +43,14 @@ export interface GenerateOptions {
   readonly signal?: AbortSignal;
   /** Pack uploads in flight at once (default 8: small files on a slow disk want many). */
   readonly maxUploads?: number;
+  /**
+   * Where the generator's temporary folder goes (default: the OS's). It holds large trees and the
+   * tree packs that carry them (up to about twice the largest tree pack) and is removed at the end,
+   * also on error.
+   */
+  readonly tmpDir?: string;
+  /** Tree plaintext kept in memory (default 8 MiB); larger trees are streamed through temporary files. */
+  readonly treeSpillBytes?: number;
 }
 
 export interface GenerateResult {
@@ -66,11 +77,13 @@ export interface GenerateResult {
  *
  * Determinism: blob contents, blob and tree ids, the layout and the snapshots' contents follow from
  * `seed`; ciphertext, pack, index and snapshot file names do not (random IVs and master key).
- * Memory: independent of the blob count: ~4 bytes per file and 32 per directory of one snapshot,
- * 4 per pack, two open packs, the uploads in flight, and <= 33 MiB of the index file being written
- * (a larger one waits in a temporary file until its name is known); plus the largest tree blob
- * about three times (encoded, sealed in its pack, hashed): restic #3650's 400 MB directory does
- * not fit 512 MB at scale 1.
+ * Memory: independent of the blob count and of the tree sizes: ~4 bytes per file and 32 per
+ * directory of one snapshot, 4 per pack, the open data pack, the open tree pack (~1 MiB: tree packs
+ * are spooled to a temporary file past 1 MiB), the uploads in flight, <= 33 MiB of the index file
+ * being written (a larger one waits in a temporary file until its name is known), and per open
+ * directory level at most 8 MiB of tree plaintext (a larger tree, such as restic #3650's 400 MB
+ * directory, is written to a temporary file, hashed on the way, and sealed into its pack in 1 MiB
+ * pieces). Measured: packages/shapes/README.md, "Generator memory".
  */
 export async function generateRepository(o: GenerateOptions): Promise<GenerateResult> {
   const blobBytes = o.blobBytes ?? DEFAULT_BLOB_BYTES;
@@ -81,7 +94,10 @@ export async function generateRepository(o: GenerateOptions): Promise<GenerateRe
   const hostname = 'highwater-generated';
   const username = 'highwater';
   const repo = await initRepository({ backend: o.backend, password: o.password, version, hostname, username, ...(o.kdf ? { kdf: o.kdf } : {}) });
+  // 0700 (mkdtemp); every file in it is 0600. Removed in the finally below, whatever happens.
+  let work: string | undefined;
   try {
+    work = mkdtempSync(join(o.tmpDir ?? tmpdir(), 'highwater-generate-'));
     const contentBytes = plan.dataBlobs * blobBytes;
     const contentScale = o.shape.repository.contentBytes > 0 ? contentBytes / (o.shape.repository.contentBytes * o.scale) : 1;
     const tags = [
@@ -95,12 +111,12 @@ export async function generateRepository(o: GenerateOptions): Promise<GenerateRe
     let snapshot = 0;
     const sink = new PackSink({
       backend: o.backend, key: repo.key, version, dataPackBlobs: plan.dataPackBlobs, treePacks: plan.treePacks,
-      treeBlobs: plan.treeBlobs, indexFileEntries: plan.indexFileEntries, maxUploads: o.maxUploads ?? 8,
+      treeBlobs: plan.treeBlobs, indexFileEntries: plan.indexFileEntries, maxUploads: o.maxUploads ?? 8, spoolDir: work,
     });
     const progress = (phase: GenerateProgress['phase']): void =>
       o.onProgress?.({ phase, blobs, blobsTotal, snapshot, snapshots: plan.snapshots, bytes: sink.bytesWritten });
     const trees = new SnapshotTrees({
-      plan, sink, blobBytes,
+      plan, sink, blobBytes, tmpDir: work, ...(o.treeSpillBytes !== undefined ? { treeSpillBytes: o.treeSpillBytes } : {}),
       onBlob: () => {
         blobs++;
         if ((blobs & 0xfff) === 0) {
@@ -150,6 +166,7 @@ export async function generateRepository(o: GenerateOptions): Promise<GenerateRe
       contentScale, contentBytes, bytesWritten: sink.bytesWritten, tags, warnings: plan.warnings, plan,
     };
   } finally {
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
     await repo.close();
   }
 }

@@ -21,8 +21,9 @@ export class IndexStream {
   #packs = 0;
   #entries = 0;
 
-  constructor(key: MasterKey) {
-    this.#sealed = new SealedStream(key);
+  /** `tmpDir`: where a large index file waits for its name (default: the OS's temporary folder). */
+  constructor(key: MasterKey, tmpDir?: string) {
+    this.#sealed = new SealedStream(key, { tmpDir });
     this.#write(enc.encode('{"packs":['));
   }
 

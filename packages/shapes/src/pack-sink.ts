@@ -18,6 +18,17 @@ export interface PackSinkOptions {
   /** Pack uploads in flight at once. */
   readonly maxUploads?: number;
   readonly onPack?: (o: { packs: number; bytes: number }) => void;
+  /**
+   * Folder for tree packs' temporary files (PackWriter `spoolDir`): a tree pack over 1 MiB, such as
+   * one holding a 400 MB tree, goes to a file there instead of memory. Default: tree packs in memory.
+   */
+  readonly spoolDir?: string;
+}
+
+/** A tree's plaintext too large to hold: its length and its bytes in pieces (read once, in order). */
+export interface PiecewiseTree {
+  readonly length: number;
+  readonly pieces: Iterable<Uint8Array>;
 }
 
 /**
@@ -27,7 +38,9 @@ export interface PackSinkOptions {
  * the plan. Every blob is new (the generator never repeats one), so there is no dedup index.
  *
  * Ordering: an index file is saved only after every pack it names was stored.
- * Memory: two open packs, the uploads in flight, and the index file being built (sealed).
+ * Memory: the open data pack, the open tree pack (~1 MiB when `spoolDir` is set, whatever its
+ * trees), the uploads in flight (spooled ones are read from their file 1 MiB at a time), and the
+ * index file being built (sealed, <= 32 MiB).
  */
 export class PackSink {
   readonly #o: PackSinkOptions;
@@ -52,14 +65,15 @@ export class PackSink {
     this.#o = o;
     this.#treePackBlobs = apportion(new Float64Array(o.treePacks).fill(1), o.treeBlobs, 1);
     this.#totalPacks = o.dataPackBlobs.length + o.treePacks;
-    this.#data = this.#newWriter();
-    this.#tree = this.#newWriter();
-    this.#index = new IndexStream(o.key);
+    this.#data = this.#newWriter(false);
+    this.#tree = this.#newWriter(true);
+    this.#index = new IndexStream(o.key, o.spoolDir);
     this.#cumulativeTarget = o.indexFileEntries[0] ?? 0;
   }
 
-  #newWriter(): PackWriter {
-    return new PackWriter({ key: this.#o.key, version: this.#o.version });
+  #newWriter(tree: boolean): PackWriter {
+    const spoolDir = tree ? this.#o.spoolDir : undefined;
+    return new PackWriter({ key: this.#o.key, version: this.#o.version, ...(spoolDir !== undefined ? { spoolDir } : {}) });
   }
 
   get bytesWritten(): number {
@@ -75,25 +89,37 @@ export class PackSink {
     this.#data.add('data', id, plaintext, { compress: false });
     if (this.#data.count < this.#o.dataPackBlobs[this.#dataPack]!) return undefined;
     const w = this.#data;
-    this.#data = this.#newWriter();
+    this.#data = this.#newWriter(false);
     this.#dataPack++;
     return this.#close(w);
   }
 
-  addTree(id: BlobId, plaintext: Uint8Array): Promise<void> | undefined {
-    this.#tree.add('tree', id, plaintext);
+  /**
+   * Adds a tree blob, whole (compressed in version 2 when that helps) or in pieces (stored
+   * uncompressed; the pieces are consumed before this returns). Returns a promise only when the
+   * call closed a pack (await it).
+   */
+  addTree(id: BlobId, plaintext: Uint8Array | PiecewiseTree): Promise<void> | undefined {
+    if (plaintext instanceof Uint8Array) this.#tree.add('tree', id, plaintext);
+    else this.#tree.addPieces('tree', id, plaintext.length, plaintext.pieces);
     if (this.#tree.count < this.#treePackBlobs[this.#treePack]!) return undefined;
     const w = this.#tree;
-    this.#tree = this.#newWriter();
+    this.#tree = this.#newWriter(true);
     this.#treePack++;
     return this.#close(w);
   }
 
   async #close(w: PackWriter): Promise<void> {
-    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#failure !== undefined) {
+      w.abandon();
+      throw this.#failure;
+    }
     const pack = await w.finish();
     while (this.#uploads.size >= (this.#o.maxUploads ?? 4)) await Promise.race(this.#uploads);
-    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#failure !== undefined) {
+      await pack.dispose?.();
+      throw this.#failure;
+    }
     const p = this.#upload(pack);
     this.#uploads.add(p);
     void p.finally(() => this.#uploads.delete(p));
@@ -107,6 +133,8 @@ export class PackSink {
       this.#o.onPack?.({ packs: this.#packsIndexed, bytes: this.#bytes });
     } catch (err) {
       this.#failure ??= err;
+    } finally {
+      await pack.dispose?.().catch(() => undefined);
     }
   }
 
@@ -131,7 +159,7 @@ export class PackSink {
     await this.#drain();
     this.indexNames.push(await this.#index.save(this.#o.backend));
     this.#indexFile++;
-    this.#index = new IndexStream(this.#o.key);
+    this.#index = new IndexStream(this.#o.key, this.#o.spoolDir);
   }
 
   async #drain(): Promise<void> {
@@ -139,8 +167,13 @@ export class PackSink {
     if (this.#failure !== undefined) throw this.#failure;
   }
 
-  /** After a failure: removes the temporary file of the index file being built, if any. */
+  /**
+   * After a failure: removes the temporary files of the open packs and of the index file being
+   * built. Uploads still in flight remove theirs when they end.
+   */
   abandon(): void {
+    this.#data.abandon();
+    this.#tree.abandon();
     this.#index.abandon();
   }
 

@@ -1,9 +1,8 @@
-import { createCipheriv, randomBytes, type Cipher } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IV_SIZE, createPoly1305Aes, createSha256, type Mac, type MasterKey, type Sha256 } from '@highwater/crypto';
+import { createSealStream, createSha256, type MasterKey, type SealStream, type Sha256 } from '@highwater/crypto';
 
 /** Sealed bytes kept in memory; beyond this they go to a temporary file. */
 const SPILL_BYTES = 32 << 20;
@@ -20,31 +19,29 @@ export interface SealedFile {
 }
 
 /**
- * Seals one unpacked file whose plaintext arrives in pieces, in restic's object layout
- * IV || AES-256-CTR ciphertext || Poly1305-AES MAC (design.rst "Keys, Encryption and MAC"; the same
- * bytes the crypto package's one-shot `seal` makes), and computes the file's name (SHA-256 of the
- * sealed bytes) on the way: the name is only known at the end, so the bytes wait in memory up to
- * 32 MiB, then in a temporary file.
+ * One unpacked repository file whose plaintext arrives in pieces, sealed by crypto's streaming seal
+ * (IV ‖ AES-256-CTR ‖ Poly1305-AES, the bytes `seal` makes), with the file's name (SHA-256 of the
+ * sealed bytes) computed on the way: the name is only known at the end, so the sealed bytes wait in
+ * memory up to 32 MiB, then in a temporary file (0600, in its own mkdtemp folder).
  *
  * Why: an index file of millions of entries (the 256 MiB+ file of pi-restserver-1tb) must exist
  * neither as plaintext nor as ciphertext in memory. Memory: at most 32 MiB of sealed bytes.
- * Private adapter: the crypto package has no streaming seal yet.
  */
 export class SealedStream {
-  readonly #cipher: Cipher;
-  readonly #mac: Mac;
+  readonly #sealer: SealStream;
   readonly #hash: Sha256 = createSha256();
   readonly #chunks: Uint8Array[] = [];
   #length = 0;
   #done = false;
   #spill: { dir: string; path: string; fd: number } | undefined;
 
-  constructor(key: MasterKey) {
-    let iv = new Uint8Array(randomBytes(IV_SIZE));
-    while (iv.every((b) => b === 0)) iv = new Uint8Array(randomBytes(IV_SIZE));
-    this.#cipher = createCipheriv('aes-256-ctr', key.encrypt, iv);
-    this.#mac = createPoly1305Aes(key, iv);
-    this.#emit(iv);
+  readonly #tmpDir: string;
+
+  /** `tmpDir`: where the temporary folder goes if the file grows past 32 MiB (default: the OS's). */
+  constructor(key: MasterKey, options?: { tmpDir?: string | undefined }) {
+    this.#tmpDir = options?.tmpDir ?? tmpdir();
+    this.#sealer = createSealStream(key);
+    this.#emit(this.#sealer.iv);
   }
 
   #emit(b: Uint8Array): void {
@@ -56,7 +53,7 @@ export class SealedStream {
     }
     this.#chunks.push(b);
     if (this.#length > SPILL_BYTES) {
-      const dir = mkdtempSync(join(tmpdir(), 'hw-sealed-'));
+      const dir = mkdtempSync(join(this.#tmpDir, 'hw-sealed-'));
       const path = join(dir, 'file');
       this.#spill = { dir, path, fd: openSync(path, 'wx', 0o600) };
       for (const c of this.#chunks) writeAll(this.#spill.fd, c);
@@ -68,22 +65,14 @@ export class SealedStream {
   push(plaintext: Uint8Array): void {
     if (this.#done) throw new TypeError('expected an open sealed stream, got one already ended');
     if (plaintext.length === 0) return;
-    const ct = new Uint8Array(this.#cipher.update(plaintext));
-    this.#mac.update(ct);
-    this.#emit(ct);
+    this.#emit(this.#sealer.update(plaintext));
   }
 
   /** Appends the MAC and hands the sealed file over. */
   end(): SealedFile {
     if (this.#done) throw new TypeError('expected an open sealed stream, got one already ended');
     this.#done = true;
-    const tail = this.#cipher.final();
-    if (tail.length > 0) {
-      const ct = new Uint8Array(tail);
-      this.#mac.update(ct);
-      this.#emit(ct);
-    }
-    this.#emit(this.#mac.digest());
+    this.#emit(this.#sealer.final());
     const id = this.#hash.digest();
     const spill = this.#spill;
     if (!spill) {

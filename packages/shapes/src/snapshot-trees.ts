@@ -17,6 +17,9 @@ import { dirNode, fileNode } from './tree-nodes.js';
  * change and of its last metadata change (2 x Uint16: 4 bytes per file), per directory its current
  * tree id (32 bytes). The ids of unchanged files in a rewritten directory are recomputed from
  * their deterministic contents (one SHA-256 per blob) instead of being stored.
+ * Trees larger than `treeSpillBytes` (8 MiB) are built in temporary files under `tmpDir` and added
+ * to their pack in 1 MiB pieces (TreeBuilder, PackSink.addTree): at most one such file per open
+ * directory level, each removed as soon as its tree is in the pack, or when the visit fails.
  */
 export class SnapshotTrees {
   readonly #plan: GenerationPlan;
@@ -27,10 +30,14 @@ export class SnapshotTrees {
   readonly #treeIds: Uint8Array[];
   readonly #inodeBase: number[];
   readonly #onBlob: () => void;
+  readonly #spillBytes: number | undefined;
+  readonly #tmpDir: string | undefined;
   #j = 0;
 
-  constructor(o: { plan: GenerationPlan; sink: PackSink; blobBytes: number; onBlob: () => void }) {
+  constructor(o: { plan: GenerationPlan; sink: PackSink; blobBytes: number; onBlob: () => void; treeSpillBytes?: number; tmpDir?: string }) {
     this.#plan = o.plan;
+    this.#spillBytes = o.treeSpillBytes;
+    this.#tmpDir = o.tmpDir;
     this.#sink = o.sink;
     this.#blob = new Uint8Array(o.blobBytes);
     this.#onBlob = o.onBlob;
@@ -60,23 +67,32 @@ export class SnapshotTrees {
   async #visit(j: number, level: number, group: number): Promise<void> {
     if (!this.#dirty(j, level, group)) return;
     const { layout } = this.#plan;
-    const tree = new TreeBuilder(this.#estimate(level, group));
-    if (level === layout.depth) {
-      await this.#leaf(j, group, tree);
-    } else {
-      const { first, end } = layout.children(level, group);
-      for (let c = first; c < end; c++) {
-        await this.#visit(j, level + 1, c);
-        const subtree = idToHex(this.#treeIds[level + 1]!.subarray(c * 32, c * 32 + 32));
-        tree.add(dirNode({ position: c - first, inode: this.#inodeBase[level + 1]! + c, subtree }));
+    const tree = new TreeBuilder({
+      estimate: this.#estimate(level, group),
+      ...(this.#spillBytes !== undefined ? { spillBytes: this.#spillBytes } : {}),
+      ...(this.#tmpDir !== undefined ? { tmpDir: this.#tmpDir } : {}),
+    });
+    let closing: Promise<void> | undefined;
+    try {
+      if (level === layout.depth) {
+        await this.#leaf(j, group, tree);
+      } else {
+        const { first, end } = layout.children(level, group);
+        for (let c = first; c < end; c++) {
+          await this.#visit(j, level + 1, c);
+          const subtree = idToHex(this.#treeIds[level + 1]!.subarray(c * 32, c * 32 + 32));
+          tree.add(dirNode({ position: c - first, inode: this.#inodeBase[level + 1]! + c, subtree }));
+        }
       }
+      const built = tree.finish();
+      this.#treeIds[level]!.set(built.id, group * 32);
+      this.#onBlob();
+      closing = this.#sink.addTree(built.id, built.bytes ?? { length: built.length, pieces: tree.pieces() });
+    } finally {
+      // The tree is in its pack (or the visit failed): its temporary file, if any, can go.
+      tree.dispose();
     }
-    const bytes = tree.finish();
-    const id = sha256(bytes) as BlobId;
-    this.#treeIds[level]!.set(id, group * 32);
-    this.#onBlob();
-    const p = this.#sink.addTree(id, bytes);
-    if (p) await p;
+    if (closing) await closing;
   }
 
   async #leaf(j: number, leaf: number, tree: TreeBuilder): Promise<void> {

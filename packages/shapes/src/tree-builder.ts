@@ -1,4 +1,8 @@
-import { encodeTree, type TreeNode } from '@highwater/repo';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSha256, sha256, type Sha256 } from '@highwater/crypto';
+import { encodeTree, type BlobId, type TreeNode } from '@highwater/repo';
 import { InternalError } from './errors.js';
 
 const PREFIX = new TextEncoder().encode('{"nodes":[');
@@ -7,24 +11,58 @@ const COMMA = new Uint8Array([0x2c]);
 /** Nodes encoded per encodeTree call: few objects alive, few calls. */
 const BATCH = 512;
 const MIN_CAPACITY = 4 << 10;
+/** Default plaintext kept in memory; a larger tree goes to a temporary file. */
+export const TREE_SPILL_BYTES = 8 << 20;
+/** Write buffer of a spilled tree, and the size of the pieces it is read back in. */
+const PIECE = 1 << 20;
+
+export interface TreeBuilderOptions {
+  /** The expected plaintext size in bytes (a good one avoids any copy below the spill threshold). */
+  readonly estimate?: number;
+  /** Plaintext bytes kept in memory (default 8 MiB); beyond them the tree is written to a temporary file. */
+  readonly spillBytes?: number;
+  /** Where the temporary folder goes (default: the OS's). */
+  readonly tmpDir?: string;
+}
+
+/** A finished tree blob: its id and length, and its plaintext when it stayed in memory. */
+export interface BuiltTree {
+  readonly id: BlobId;
+  readonly length: number;
+  /** The plaintext (a view of the builder's buffer), or undefined when it was spilled: read `pieces()`. */
+  readonly bytes: Uint8Array | undefined;
+}
 
 /**
  * Builds a tree blob's plaintext node by node, the nodes encoded by the repo package's encodeTree in
- * batches of 512 (restic's field order, escaping and omitempty), into one buffer sized from the
- * caller's estimate, so a directory of a million files costs its encoded bytes once (~331 per file
- * node with one blob), not a million objects and not a second copy.
- * Memory: the buffer (grown by half when the estimate was short) and one batch of nodes.
+ * batches of 512 (restic's field order, escaping and omitempty), hashing it into its id.
+ *
+ * Up to `spillBytes` (8 MiB) the plaintext is one buffer sized from the caller's estimate. Past that
+ * it is written to a temporary file (0600, in a folder of its own made by mkdtemp) through a 1 MiB
+ * buffer and hashed as it goes, so restic #3650's 400 MB directory never exists in memory; the
+ * caller reads it back with `pieces()` and MUST call `dispose()` (also on error paths: it removes the
+ * folder whether or not the tree was finished). Each builder has its own file, so a parent can stay
+ * open while its children are built depth first.
+ * Memory: min(tree, spillBytes) or 1 MiB once spilled, plus one batch of nodes.
  */
 export class TreeBuilder {
+  readonly #spillBytes: number;
+  readonly #tmpDir: string;
   #buf: Uint8Array;
+  /** Bytes in #buf (all of the tree before a spill; the unwritten tail after). */
   #length = 0;
   #count = 0;
   #batch: TreeNode[] = [];
   #written = 0;
+  #spill: { dir: string; path: string; fd: number; hash: Sha256; bytes: number } | undefined;
+  #finished: BuiltTree | undefined;
 
-  /** `estimate`: the expected plaintext size in bytes (a good one avoids any copy). */
-  constructor(estimate = MIN_CAPACITY) {
-    this.#buf = new Uint8Array(Math.max(MIN_CAPACITY, Math.ceil(estimate)));
+  constructor(o: TreeBuilderOptions = {}) {
+    this.#spillBytes = o.spillBytes ?? TREE_SPILL_BYTES;
+    if (!Number.isSafeInteger(this.#spillBytes) || this.#spillBytes < 1) throw new RangeError(`expected spillBytes >= 1, got ${o.spillBytes}`);
+    this.#tmpDir = o.tmpDir ?? tmpdir();
+    const estimate = Math.ceil(o.estimate ?? MIN_CAPACITY);
+    this.#buf = new Uint8Array(Math.max(Math.min(MIN_CAPACITY, this.#spillBytes), Math.min(estimate, this.#spillBytes)));
     this.#write(PREFIX);
   }
 
@@ -32,8 +70,14 @@ export class TreeBuilder {
     return this.#count;
   }
 
+  /** Whether the plaintext went to a temporary file. */
+  get spilled(): boolean {
+    return this.#spill !== undefined;
+  }
+
   /** Appends a node. Nodes MUST come in name order (restic keeps trees sorted by name). */
   add(node: TreeNode): void {
+    if (this.#finished) throw new TypeError('expected an unfinished tree builder, got one already finished');
     this.#batch.push(node);
     this.#count++;
     if (this.#batch.length >= BATCH) this.#encodeBatch();
@@ -52,20 +96,108 @@ export class TreeBuilder {
   }
 
   #write(b: Uint8Array): void {
-    const need = this.#length + b.length;
-    if (need > this.#buf.length) {
-      const grown = new Uint8Array(Math.max(need, Math.ceil(this.#buf.length * 1.5)));
-      grown.set(this.#buf.subarray(0, this.#length));
-      this.#buf = grown;
+    if (!this.#spill) {
+      const need = this.#length + b.length;
+      if (need > this.#spillBytes) {
+        this.#startSpill();
+      } else {
+        if (need > this.#buf.length) {
+          const grown = new Uint8Array(Math.min(this.#spillBytes, Math.max(need, Math.ceil(this.#buf.length * 1.5))));
+          grown.set(this.#buf.subarray(0, this.#length));
+          this.#buf = grown;
+        }
+        this.#buf.set(b, this.#length);
+        this.#length = need;
+        return;
+      }
     }
-    this.#buf.set(b, this.#length);
-    this.#length = need;
+    for (let off = 0; off < b.length; ) {
+      const n = Math.min(b.length - off, this.#buf.length - this.#length);
+      this.#buf.set(b.subarray(off, off + n), this.#length);
+      this.#length += n;
+      off += n;
+      if (this.#length === this.#buf.length) this.#flush();
+    }
   }
 
-  /** The plaintext `{"nodes":[...]}\n` (a view of the builder's buffer; the builder MUST NOT be used afterwards). */
-  finish(): Uint8Array {
+  /** Moves what is in memory to a new temporary file; from now on #buf is a 1 MiB write buffer. */
+  #startSpill(): void {
+    const dir = mkdtempSync(join(this.#tmpDir, 'hw-tree-'));
+    let fd: number;
+    try {
+      fd = openSync(join(dir, 'tree'), 'wx', 0o600);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    this.#spill = { dir, path: join(dir, 'tree'), fd, hash: createSha256(), bytes: 0 };
+    this.#flush();
+    this.#buf = new Uint8Array(PIECE);
+  }
+
+  #flush(): void {
+    const s = this.#spill!;
+    const b = this.#buf.subarray(0, this.#length);
+    s.hash.update(b);
+    for (let o = 0; o < b.length; ) o += writeSync(s.fd, b, o, b.length - o);
+    s.bytes += b.length;
+    this.#length = 0;
+  }
+
+  /** Ends the tree `{"nodes":[...]}\n`. The builder takes no more nodes afterwards. */
+  finish(): BuiltTree {
+    if (this.#finished) throw new TypeError('expected an unfinished tree builder, got one already finished');
     this.#encodeBatch();
     this.#write(SUFFIX);
-    return this.#buf.subarray(0, this.#length);
+    const s = this.#spill;
+    if (!s) {
+      const bytes = this.#buf.subarray(0, this.#length);
+      this.#finished = { id: sha256(bytes) as BlobId, length: bytes.length, bytes };
+    } else {
+      this.#flush();
+      closeSync(s.fd);
+      s.fd = -1;
+      this.#finished = { id: s.hash.digest() as BlobId, length: s.bytes, bytes: undefined };
+    }
+    return this.#finished;
+  }
+
+  /**
+   * The plaintext of a finished tree in pieces of up to 1 MiB (from the temporary file when it was
+   * spilled). Each piece is a view of one reused buffer, valid until the next one is requested.
+   */
+  *pieces(): Generator<Uint8Array> {
+    const done = this.#finished;
+    if (!done) throw new TypeError('expected a finished tree builder, got one still open');
+    if (done.bytes) {
+      for (let p = 0; p < done.bytes.length; p += PIECE) yield done.bytes.subarray(p, p + PIECE);
+      return;
+    }
+    const fd = openSync(this.#spill!.path, 'r');
+    try {
+      const buf = new Uint8Array(PIECE);
+      for (;;) {
+        const n = readSync(fd, buf, 0, PIECE, null);
+        if (n === 0) return;
+        yield buf.subarray(0, n);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Removes the temporary file and its folder, if any (idempotent; safe on an unfinished builder). */
+  dispose(): void {
+    const s = this.#spill;
+    if (!s) return;
+    if (s.fd >= 0) {
+      try {
+        closeSync(s.fd);
+      } catch {
+        // already closed
+      }
+      s.fd = -1;
+    }
+    rmSync(s.dir, { recursive: true, force: true });
   }
 }
