@@ -6,7 +6,7 @@
  * addon); one-shot decompression with the same module when the plaintext length is known (the index
  * records it for blobs, whatever the frame says; highwater's frames carry it), otherwise with fzstd
  * (pure JavaScript, handles frames of unknown size); streamed decompression (huge trees, index files read as a stream) with
- * fzstd's `Decompress`.
+ * highwater's own streaming decoder (zstd/), which reuses its buffers.
  *
  * Level: restic's `--compression auto` is klauspost's SpeedDefault, which corresponds to zstd level 3.
  *
@@ -17,8 +17,10 @@
  * The wasm module loads once per process (`loadZstd()`); `compress()` and `decompress()` are
  * synchronous and need it loaded. initRepository/openRepository await it for version 2.
  */
-import { Decompress, decompress as fzstdDecompress } from 'fzstd';
+import { decompress as fzstdDecompress } from 'fzstd';
 import { InternalError, RepoError } from './errors.js';
+import { ZstdStreamDecoder } from './zstd/stream-decoder.js';
+import { ZstdFormatError } from './zstd/zstd-error.js';
 
 export const ZSTD_LEVEL = 3;
 
@@ -109,27 +111,44 @@ export function decompress(b: Uint8Array, expectedLength?: number, file?: string
   return out;
 }
 
+export interface DecompressStreamOptions {
+  /** The decoder to use (it is reset first; its buffers are reused). Default: a new one. */
+  decoder?: ZstdStreamDecoder;
+  /**
+   * Yield views of the decoder's window, each valid only until the consumer asks for the next chunk
+   * (no copy, no allocation per block). Default: false (each chunk is a copy the consumer owns).
+   */
+  views?: boolean;
+}
+
 /**
- * Streams the decompression of zstd data arriving in chunks. Memory: fzstd's window (at most the
- * frame's window size, 512 KiB–8 MiB for what restic and highwater write) plus one output chunk.
+ * Streams the decompression of zstd data arriving in chunks, with highwater's own decoder
+ * (zstd/stream-decoder.ts): unlike fzstd's it allocates nothing per block or per frame, so a
+ * reused decoder decodes thousands of index files without leaving freed buffers behind.
+ * Memory: the frame's window (at most its content size) + 1 MiB + ~260 KiB of fixed buffers.
  */
-export async function* decompressStream(chunks: AsyncIterable<Uint8Array>, file?: string): AsyncGenerator<Uint8Array> {
-  const out: Uint8Array[] = [];
-  const d = new Decompress((data) => {
-    out.push(data);
-  });
-  const push = (c: Uint8Array, final: boolean): void => {
-    try {
-      d.push(c, final);
-    } catch (err) {
-      throw new RepoError('BAD_COMPRESSION', `zstd stream does not decompress: ${(err as Error).message}`, { file, cause: err });
-    }
-  };
+export async function* decompressStream(chunks: AsyncIterable<Uint8Array>, file?: string, o: DecompressStreamOptions = {}): AsyncGenerator<Uint8Array> {
+  const d = o.decoder ?? new ZstdStreamDecoder();
+  d.reset();
+  const fail = (err: unknown): unknown =>
+    err instanceof ZstdFormatError ? new RepoError('BAD_COMPRESSION', `zstd stream does not decompress: ${err.message}`, { file, cause: err }) : err;
   // Errors of the source (MAC_MISMATCH from the decrypting stream) pass through unchanged.
   for await (const c of chunks) {
-    push(c, false);
-    while (out.length) yield out.shift()!;
+    d.feed(c);
+    for (;;) {
+      let out: Uint8Array | null;
+      try {
+        out = d.next();
+      } catch (err) {
+        throw fail(err);
+      }
+      if (out === null) break;
+      if (out.length > 0) yield o.views === true ? out : out.slice();
+    }
   }
-  push(new Uint8Array(0), true);
-  while (out.length) yield out.shift()!;
+  try {
+    d.finish();
+  } catch (err) {
+    throw fail(err);
+  }
 }

@@ -82,7 +82,8 @@ export interface IndexSource {
   /**
    * Streams the plaintext (JSON) of an index file in chunks. The MAC is verified when the stream
    * ends: the last iteration throws MAC_MISMATCH on a bad file, so a consumer MUST NOT keep what it
-   * decoded from a file until iteration completed without error.
+   * decoded from a file until iteration completed without error. A chunk MAY be a view of a reused
+   * buffer, valid only until the consumer asks for the next one: copy what you keep.
    */
   plaintext(name: string): AsyncIterable<Uint8Array>;
 }

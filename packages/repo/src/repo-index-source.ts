@@ -1,12 +1,14 @@
 /**
  * The IndexSource the index stores load from (index-store.ts): the repository's index files,
- * checked (name = SHA-256 of the stored bytes, MAC) and decompressed (version 2).
+ * checked (name = SHA-256 of the stored bytes, MAC) and decompressed (version 2). The plaintext
+ * chunks are views, each valid until the consumer asks for the next one (IndexSource contract).
  */
 import type { Backend } from '@highwater/backend';
 import type { MasterKey } from '@highwater/crypto';
 import { asRepoError, fileLabel } from './errors.js';
 import type { IndexSource } from './index-store.js';
 import { decodeUnpacked, streamUnpacked } from './unpacked.js';
+import { ZstdDecoderPool } from './zstd/decoder-pool.js';
 
 /**
  * Index files are read in ranges of 64 KiB, whatever the backend's chunk size (local: 1 MiB).
@@ -26,6 +28,8 @@ function readsInRanges(backend: Backend): boolean {
 
 export function createIndexSource(o: { backend: Backend; key: MasterKey; version: 1 | 2; repositoryId?: string }): IndexSource {
   const { backend, key, version } = o;
+  // Version 2: one zstd decoder per concurrent file, reused from file to file (no window per file).
+  const decoders = new ZstdDecoderPool();
   return {
     repositoryId: o.repositoryId,
     async list(): Promise<string[]> {
@@ -71,7 +75,18 @@ export function createIndexSource(o: { backend: Backend; key: MasterKey; version
           throw asRepoError(err, file);
         }
       }
-      return streamUnpacked({ key, version, type: 'index', name, raw: raw(), file });
+      // Taken now, not when the stream starts: between two files of a loader no I/O runs, so the pool
+      // never drops its decoders in the middle of a load.
+      const decoder = version === 2 ? decoders.take() : undefined;
+      const plain = streamUnpacked({ key, version, type: 'index', name, raw: raw(), file, zstd: { decoder, views: true } });
+      if (decoder === undefined) return plain;
+      return (async function* lent(): AsyncGenerator<Uint8Array> {
+        try {
+          yield* plain;
+        } finally {
+          decoders.give(decoder);
+        }
+      })();
     },
   };
 }

@@ -11,7 +11,7 @@
 import { open, openStream, seal, createSha256, sha256 } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
 import type { FileType } from '@highwater/backend';
-import { compress, decompress, decompressStream } from './compression.js';
+import { compress, decompress, decompressStream, type DecompressStreamOptions } from './compression.js';
 import { drainForCause, keepOpen } from './drain.js';
 import { RepoError, asRepoError } from './errors.js';
 import { idToHex } from './ids.js';
@@ -66,7 +66,8 @@ export function decodeUnpacked(o: { key: MasterKey; version: 1 | 2; type: FileTy
 /**
  * Streams an unpacked file's plaintext from its stored chunks: decrypts as it goes, checks the name's
  * SHA-256 and the MAC at the end (the last iteration throws), decompresses version-2 files in stream.
- * Memory: one chunk plus the zstd window. CONTRACT (as openStream): nothing yielded is authenticated
+ * Memory: one chunk plus the zstd window. With `zstd.views` a yielded chunk is only valid until the
+ * next one is asked for. CONTRACT (as openStream): nothing yielded is authenticated
  * until the iteration ends without error.
  */
 export async function* streamUnpacked(o: {
@@ -76,6 +77,8 @@ export async function* streamUnpacked(o: {
   name: string;
   raw: AsyncIterable<Uint8Array>;
   file: string;
+  /** How version-2 files are decompressed (a reused decoder, views instead of copies). */
+  zstd?: DecompressStreamOptions;
 }): AsyncGenerator<Uint8Array> {
   const hash = createSha256();
   const expect = o.type !== 'config' && /^[0-9a-f]{64}$/.test(o.name) ? o.name : undefined;
@@ -121,7 +124,7 @@ export async function* streamUnpacked(o: {
       yield* rest;
     }
     try {
-      yield* decompressStream(body(), o.file);
+      yield* decompressStream(body(), o.file, o.zstd);
     } catch (err) {
       // A damaged file usually fails decompression before its MAC is checked: drain to report the MAC.
       if (err instanceof RepoError && err.code === 'BAD_COMPRESSION') await drainForCause(it, err);

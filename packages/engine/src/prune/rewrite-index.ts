@@ -31,7 +31,8 @@ export interface RewriteIndexOptions {
 
 async function readIndexJson(repo: IndexedRepository, name: string): Promise<{ packs?: { id: string; blobs: IndexJsonBlob[] }[] | null }> {
   const chunks: Uint8Array[] = [];
-  for await (const c of repo.indexSource().plaintext(name)) chunks.push(c);
+  // Each chunk is only valid until the next one is asked for (IndexSource contract): keep copies.
+  for await (const c of repo.indexSource().plaintext(name)) chunks.push(c.slice());
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch (err) {
