@@ -1,7 +1,8 @@
 /**
  * Streaming decode of one index file (packed and paged): the plaintext arrives in chunks
  * (`IndexSource.plaintext`), IndexDocumentSplitter cuts out one blob entry of a `packs` element at
- * a time, and each entry is JSON.parsed and validated on its own. Neither the document nor a pack
+ * a time, and each entry is parsed from its bytes (blob-entry-parser.ts; unusual or bad entries go
+ * through JSON.parse and readBlobFields) and validated on its own. Neither the document nor a pack
  * element ever exists as one string or object (old restic wrote pack elements of 100,000+ blobs:
  * restic #979). A pack's `id` may come before or after its `blobs`: its local slot is reserved
  * when the element starts and its id checked when the element ends.
@@ -10,11 +11,12 @@
  * returned. When the JSON is broken the stream is still drained, so that a damaged file reports
  * the source's MAC_MISMATCH (the real cause) rather than a JSON error.
  * Memory: one blob entry (≤ 64 KiB, ~150 bytes in practice) plus one chunk, plus the batch
- * (~48 bytes per entry).
+ * (~49 bytes per entry); no string or object per ordinary entry.
  */
 import { JsonSyntaxError } from '../json/array-items.js';
 import { IndexDocumentSplitter, IndexShapeError } from '../json/index-document-splitter.js';
 import type { IndexSource } from '../index-store.js';
+import { type BlobEntry, parseBlobEntry } from './blob-entry-parser.js';
 import { type BlobFields, FileBatch, TYPE_DATA, readBlobFields } from './file-batch.js';
 import { badIndex } from './index-store-error.js';
 
@@ -34,6 +36,7 @@ function batchSplitter(batch: FileBatch, file: string): IndexDocumentSplitter {
   let hasId = false;
   let idText = '';
   const f: BlobFields = { type: TYPE_DATA, offset: 0, length: 0, uncompressed: 0 };
+  const e: BlobEntry = { type: TYPE_DATA, idAt: 0, offset: 0, length: 0, uncompressed: 0 };
   const packLabel = (): string => (hasId ? idText : '(id not read yet)');
   return new IndexDocumentSplitter({
     onPackStart() {
@@ -50,6 +53,9 @@ function batchSplitter(batch: FileBatch, file: string): IndexDocumentSplitter {
       idText = text;
     },
     onBlob(item) {
+      // The byte parser takes ordinary entries; anything else (errors included) goes through
+      // JSON.parse + readBlobFields below, exactly as before.
+      if (parseBlobEntry(item, e) && batch.addBlobAscii(e.type, item, e.idAt, local, e.offset, e.length, e.uncompressed)) return;
       let b: unknown;
       try {
         b = JSON.parse(Buffer.from(item.buffer, item.byteOffset, item.byteLength).toString('utf8'));

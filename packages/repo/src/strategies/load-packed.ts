@@ -2,6 +2,8 @@
  * Loads the `packed` store: index files decoded as streams, `indexLoadConcurrency` at a time, each
  * file's entries committed only after its stream ended cleanly (MAC verified), then one in-place
  * sort. Peak while loading: columns (~48 B/entry) + 8 B/entry for the sort + the files in flight.
+ * Nothing long-lived is allocated from glibc's arena: columns, pack table and batches live in large
+ * blocks (large-block.ts), and the batches are dropped before the sort.
  */
 import type { IndexSource, StrategyChoices } from '../index-store.js';
 import { decodeIndexFile } from './decode-index-file.js';
@@ -21,12 +23,13 @@ export async function loadPackedStore(source: IndexSource, choices: StrategyChoi
     commitBatch(await decodeIndexFile(source, name, batch), packs, cols);
     pool.give(batch);
   });
+  pool.clear();
   return PackedIndexStore.build(cols, packs, choices.blobSet);
 }
 
 /** Appends a complete batch: maps its local packs to the table, then copies its entries. */
 export function commitBatch(batch: FileBatch, packs: PackTable, cols: PackedColumns): void {
-  const map = new Uint32Array(batch.packCount);
+  const map = batch.packMap;
   for (let p = 0; p < batch.packCount; p++) map[p] = packs.intern(batch.packIds, p * 32);
   for (let i = 0; i < batch.count; i++) {
     const ref = map[batch.packs[i]!]! | (batch.types[i] === 1 ? TREE_BIT : 0);

@@ -2,17 +2,18 @@
  * The `packed` index store: entries sorted by (id, type, pack id, offset) in typed-array columns
  * (PackedColumns), pack ids stored once (PackTable), a 65,536-entry fan-out on the first two id
  * bytes, binary search inside a bucket (rustic's binarysorted.rs, git's .idx v2).
- * No JavaScript object per blob. Resident: ~46 bytes per entry + 32 per pack + 256 KiB.
+ * No JavaScript object per blob. Resident: ~46 bytes per entry + 32 per pack + 256 KiB, all in
+ * large blocks (large-block.ts) that never share glibc's arena with the load's freed buffers.
  */
 import type { BlobLocation, BlobSet, IndexStore, IndexedBlob, PackSummary, StrategyName } from '../index-store.js';
 import type { BlobId, BlobType } from '../ids.js';
 import { BitBlobSet } from './bit-blob-set.js';
 import { StringBlobSet } from './string-blob-set.js';
-import { CHUNK_BITS, CHUNK_MASK, PackedColumns, TAIL, TREE_BIT } from './packed-columns.js';
+import { CHUNK_BITS, CHUNK_MASK, FAN_BUCKETS, PackedColumns, TAIL, TREE_BIT } from './packed-columns.js';
 import { PackTable } from './pack-table.js';
 import { sortedOrder } from './sort-order.js';
 
-const BUCKETS = 65536;
+const BUCKETS = FAN_BUCKETS;
 
 export class PackedIndexStore implements IndexStore {
   readonly strategy: StrategyName = 'packed';
@@ -28,12 +29,15 @@ export class PackedIndexStore implements IndexStore {
     this.#blobSet = blobSet;
   }
 
-  /** Sorts the loaded columns in place and builds the fan-out. Takes ownership of both arguments. */
+  /**
+   * Sorts the loaded columns in place and builds the fan-out (in the columns' first block).
+   * Takes ownership of both arguments. Transient: 8 B per entry for the sort order.
+   */
   static build(cols: PackedColumns, packs: PackTable, blobSet: 'strings' | 'bits'): PackedIndexStore {
     packs.seal();
     const n = cols.count;
     const order = sortedOrder(n, (i) => cols.key(i), (a, b) => compareRows(cols, packs, a, b));
-    const fan = new Uint32Array(BUCKETS + 1);
+    const fan = cols.fanOut();
     for (let i = 0; i < n; i++) fan[(order[2 * i + 1]! >>> 16) + 1]!++;
     for (let b = 0; b < BUCKETS; b++) fan[b + 1]! += fan[b]!;
     cols.seal();
