@@ -6,6 +6,9 @@ import { createRequire } from 'node:module';
 const require = createRequire(new URL('../../package.json', import.meta.url));
 const wasm = require('@bokuweb/zstd-wasm');
 const fzstd = require('fzstd');
+// highwater's own streaming decoder, from the build (npx tsc -b packages/repo).
+const { ZstdStreamDecoder } = await import(new URL('../../dist/zstd/stream-decoder.js', import.meta.url).href);
+const own = new ZstdStreamDecoder();
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const SIZE = Number(process.env.SIZE ?? 8 << 20);
@@ -62,6 +65,14 @@ for (const [name, data] of Object.entries(inputs)) {
       `fzstd stream (64 KiB pushes) ${mbps(data.length, () => {
         const d = new fzstd.Decompress(() => {});
         for (let i = 0; i < z.length; i += 65536) d.push(z.subarray(i, i + 65536), i + 65536 >= z.length);
+      })} MB/s`,
+      `own stream (64 KiB feeds, one reused decoder) ${mbps(data.length, () => {
+        own.reset();
+        for (let i = 0; i < z.length; i += 65536) {
+          own.feed(z.subarray(i, i + 65536));
+          while (own.next() !== null);
+        }
+        own.finish();
       })} MB/s`,
     ];
     console.log(row.join(' | '));

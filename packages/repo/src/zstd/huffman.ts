@@ -108,13 +108,24 @@ export class HuffmanTable {
     const r = this.#reader;
     r.init(buf, begin, end);
     const maxBits = this.maxBits;
+    const mask = (1 << maxBits) - 1;
     const sym = this.symbol;
     const bits = this.bits;
+    // The hot loop of literal decoding: BackwardBits.peek inlined (codes are <= 11 bits, so three
+    // bytes always hold them).
+    let pos = r.pos;
     for (let i = 0; i < n; i++) {
-      const v = r.peek(maxBits);
+      const start = pos - maxBits;
+      let v: number;
+      if (start >= 0) {
+        const j = begin + (start >>> 3);
+        v = ((buf[j]! | (buf[j + 1]! << 8) | (buf[j + 2]! << 16)) >>> (start & 7)) & mask;
+      } else {
+        v = pos <= 0 ? 0 : ((buf[begin]! | (buf[begin + 1]! << 8) | (buf[begin + 2]! << 16)) & ((1 << pos) - 1)) << -start;
+      }
       out[at + i] = sym[v]!;
-      r.pos -= bits[v]!;
+      pos -= bits[v]!;
     }
-    if (r.pos !== 0) throw corrupt('Huffman stream length does not match its literals');
+    if (pos !== 0) throw corrupt('Huffman stream length does not match its literals');
   }
 }
