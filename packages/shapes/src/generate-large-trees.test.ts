@@ -81,4 +81,16 @@ describe('generateRepository with large trees in temporary files', () => {
     ).rejects.toThrow(/disk full/);
     expect(readdirSync(tmp)).toEqual([]);
   });
+
+  it('an unusable temporary folder fails before anything is written', async () => {
+    const backend = new MemBackend();
+    await expect(
+      generateRepository({ shape: hugeDirectory(1), scale: SCALE, seed: 1, backend, password: PASSWORD, kdf: KDF, tmpDir: join(root, 'missing') }),
+    ).rejects.toMatchObject({ code: 'ENOENT' });
+    for (const type of ['config', 'key', 'data', 'index', 'snapshot'] as const) {
+      const names: string[] = [];
+      for await (const f of backend.list(type)) names.push(f.name);
+      expect(names, type).toEqual([]);
+    }
+  });
 });

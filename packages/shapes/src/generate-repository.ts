@@ -93,11 +93,18 @@ export async function generateRepository(o: GenerateOptions): Promise<GenerateRe
   const version = o.shape.repository.version;
   const hostname = 'highwater-generated';
   const username = 'highwater';
-  const repo = await initRepository({ backend: o.backend, password: o.password, version, hostname, username, ...(o.kdf ? { kdf: o.kdf } : {}) });
-  // 0700 (mkdtemp); every file in it is 0600. Removed in the finally below, whatever happens.
-  let work: string | undefined;
+  // Temporary files (large trees, tree packs, large index files): 0700 (mkdtemp), every file in it
+  // 0600. Made before the repository, so that an unusable folder leaves nothing behind; removed in
+  // the finally below whatever happens.
+  const work = mkdtempSync(join(o.tmpDir ?? tmpdir(), 'highwater-generate-'));
+  let repo: Awaited<ReturnType<typeof initRepository>>;
   try {
-    work = mkdtempSync(join(o.tmpDir ?? tmpdir(), 'highwater-generate-'));
+    repo = await initRepository({ backend: o.backend, password: o.password, version, hostname, username, ...(o.kdf ? { kdf: o.kdf } : {}) });
+  } catch (err) {
+    rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+  try {
     const contentBytes = plan.dataBlobs * blobBytes;
     const contentScale = o.shape.repository.contentBytes > 0 ? contentBytes / (o.shape.repository.contentBytes * o.scale) : 1;
     const tags = [
@@ -166,7 +173,7 @@ export async function generateRepository(o: GenerateOptions): Promise<GenerateRe
       contentScale, contentBytes, bytesWritten: sink.bytesWritten, tags, warnings: plan.warnings, plan,
     };
   } finally {
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
     await repo.close();
   }
 }
