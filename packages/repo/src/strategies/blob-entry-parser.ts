@@ -175,9 +175,8 @@ export function parseBlobEntry(item: Uint8Array, out: BlobEntry): boolean {
             i++;
           }
         }
+        // A fraction or exponent after the digits fails the comma-or-brace check below.
         if (i - s > 10 || v > 0xffffffff) return false;
-        const after = item[i];
-        if (after === 0x2e || after === 0x65 || after === 0x45) return false;
         if (key === K_OFFSET) offset = v;
         else if (key === K_LENGTH) length = v;
         else unc = v;

@@ -4,10 +4,10 @@
  * with the words in a large block (large-block.ts) instead of a plain BigUint64Array.
  *
  * Why a block: the words (8 B per entry, 8 MB at 1,000,000) are the last big transient of a load.
- * After the load's frees raised glibc's mmap threshold above that size, a plain array came from
- * the main arena, and glibc's trim threshold (twice the raised mmap threshold) kept it resident
- * after it was freed (measured after a 1,000,000-blob load and GC: [heap] +4.0 MiB, against +0.5..2.0 MiB here;
- * single runs, 3 each).
+ * A plain array that size is an mmapped chunk of at most 32 MiB: freeing it raises glibc's mmap
+ * threshold to its size and the trim threshold to twice that, after which the main arena keeps
+ * up to 16 MiB of whatever is freed at its top (measured after a 1,000,000-blob load and GC:
+ * [heap] +4.0 MiB with sortedOrder, +0.5..2.0 MiB with this; single runs, 3 each).
  * sort-order.ts could take the words from its caller instead; this file would then go.
  *
  * Returns the words as a Uint32Array, stride 2: `w[2*i]` is the position of the i-th smallest
