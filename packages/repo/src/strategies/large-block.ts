@@ -9,7 +9,9 @@
  * buffers below it come from the arena, which cannot shrink below its highest live chunk: a column
  * chunk allocated among freed decode buffers pins them all resident. A request of at least
  * DEFAULT_MMAP_THRESHOLD_MAX is mmapped whatever the threshold, and freeing it (a chunk above the
- * max) never raises the threshold. DEFAULT_MMAP_THRESHOLD_MAX is 4 MiB x sizeof(long) = 32 MiB on
+ * max) never raises the threshold. (A raised threshold also raises the trim threshold to twice
+ * its value: up to that much freed at the top of an arena, threads' arenas included, stays
+ * resident.) DEFAULT_MMAP_THRESHOLD_MAX is 4 MiB x sizeof(long) = 32 MiB on
  * 64-bit, and 512 KiB on 32-bit (armv7, ia32: glibc's malloc.c keeps it low there to save address
  * space), hence the two sizes below.
  *
