@@ -18,7 +18,7 @@
  * RSS: `new ArrayBuffer(n)` is calloc(n, 1) in Node; calloc of a fresh mmap skips the memset, so
  * pages never written cost no RSS. A block may therefore be sized for the largest case: only the
  * pages written are resident (but V8 counts the whole block in `external`/`arrayBuffers`).
- * Address space: on armv7 (3 GiB per process) a block costs 576 KiB of it, a column chunk of the
+ * Address space: on armv7 (3 GiB per process) the smallest block costs 576 KiB of it, a column chunk of the
  * packed store 46 MiB per 1,048,576 entries; both are small next to the 3 GiB.
  * Other allocators (musl, macOS, Windows) work the same way as far as correctness goes.
  */
