@@ -4,8 +4,9 @@
  *
  * Memory: both the id column and the hash live in large blocks (large-block.ts), allocated on the
  * first `intern`: always mmapped, so growing them during a load frees nothing into glibc's arena
- * and raises no threshold. Resident: the pages written, 32 bytes per pack for the ids and 8 bytes
- * per pack (load factor 1/2..1/4, slots hold position + 1, 0 = empty) for the hash until `seal()`.
+ * and raises no threshold. Resident: the pages written, 32 bytes per pack for the ids and 8-16 bytes
+ * per pack (4-byte slots at load factor 1/4..1/2, each position + 1, 0 = empty) for the hash until
+ * `seal()`.
  * A block holds 1,050,624 ids (64-bit) or 18,432 (32-bit) before it is replaced by one twice as
  * large (the old one unmapped whole). The hash grows in place inside its block: it is rebuilt from
  * the id column, so only the used prefix of the block is ever written.
