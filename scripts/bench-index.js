@@ -18,6 +18,8 @@
  * Usage: node scripts/bench-index.js [--sizes 1000000,5000000] [--runs 3]
  *          [--strategies naive,packed,paged] [--dir /tmp/highwater-bench-index] [--out FILE|-]
  *          [--malloc-variant yes|no]   (also run packed with MALLOC_MMAP_THRESHOLD_=131072)
+ *          [--warm-variant yes|no]     (also run packed in a warmed process: a 50,000-blob index loaded
+ *                                       and dropped before the baseline)
  *        node scripts/bench-index.js --backup-case [--runs 3]   (needs restic and the built CLI)
  *          restic #979's case only: back up one new 30-byte file into a copy of the 1,000,000-blob
  *          repository with restic 0.14 and with `highwater backup --strategy X`; whole-process peak
@@ -111,11 +113,20 @@ function vmHwm() {
 }
 
 /** Child: one measurement, printed as one JSON line. */
-async function child(dir, strategy, cacheDir) {
+async function child(dir, strategy, cacheDir, warmDir) {
   const { repo, backend } = await importRepo();
   const { NO_PROBE } = await import('@highwater/probe');
   const info = JSON.parse(readFileSync(join(dir, 'bench-complete.json'), 'utf8'));
   const choices = repo.resolveChoices({ index: strategy, cacheDir: cacheDir === '-' ? null : cacheDir });
+  if (warmDir !== '-') {
+    // Warmed process: load a small index (50,000 blobs, one file) with the same strategy, the same
+    // code paths, and drop it before the baseline, so that one-time costs (JIT-compiled code, the
+    // compiler threads' malloc arenas, V8's grown heap) are in the baseline, not in the per-blob figure.
+    const w = await repo.openRepository({ backend: new backend.LocalBackend({ path: warmDir }), password: PASSWORD, choices });
+    const ws = await repo.loadIndexStore({ ...w.indexSource(), repositoryId: w.config.id }, choices, NO_PROBE);
+    await ws.close();
+    await w.close?.();
+  }
   const open = await repo.openRepository({ backend: new backend.LocalBackend({ path: dir }), password: PASSWORD, choices });
   const base = open.indexSource();
   // The repository id lets paged use its per-repository cache folder (IndexSource.repositoryId).
@@ -181,8 +192,8 @@ async function child(dir, strategy, cacheDir) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-function runChild(dir, strategy, cacheDir, env = {}) {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', SELF, '--child', dir, strategy, cacheDir], {
+function runChild(dir, strategy, cacheDir, env = {}, warmDir = '-') {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', SELF, '--child', dir, strategy, cacheDir, warmDir], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     encoding: 'utf8',
@@ -234,6 +245,22 @@ function table(groups) {
   return lines.join('\n');
 }
 
+/** Per label: the cost of one more blob between the smallest and the largest size measured. */
+function marginalTable(groups) {
+  const lines = ['| strategy | sizes | resident bytes at each size (MiB, medians) | marginal B/blob |', '|---|---|---|---:|'];
+  const labels = [...new Set(groups.map((g) => g.label))];
+  for (const label of labels) {
+    const gs = groups.filter((g) => g.label === label && g.runs.some((r) => !r.failed)).sort((a, b) => a.blobs - b.blobs);
+    if (gs.length < 2) continue;
+    const resident = (g) => median(g.runs.filter((r) => !r.failed).map((r) => r.bytesPerBlob)) * g.blobs;
+    const lo = gs[0];
+    const hi = gs[gs.length - 1];
+    const marginal = (resident(hi) - resident(lo)) / (hi.blobs - lo.blobs);
+    lines.push(`| ${label} | ${gs.map((g) => g.blobs.toLocaleString('en-US')).join(' → ')} | ${gs.map((g) => fmt(resident(g) / 1048576, 1)).join(' → ')} | ${fmt(marginal)} |`);
+  }
+  return lines.length > 2 ? lines.join('\n') : '';
+}
+
 function rawTable(groups) {
   const lines = ['| blobs | strategy | run | B/blob | heapUsed B/blob | heapTotal B/blob | external B/blob | load ms | baseline MiB | cache |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|---|'];
   for (const g of groups) {
@@ -245,6 +272,8 @@ function rawTable(groups) {
   return lines.join('\n');
 }
 
+const BENCH_START = '<!-- bench-index:start -->';
+const BENCH_END = '<!-- bench-index:end -->';
 const CASE_START = '<!-- backup-case:start -->';
 const CASE_END = '<!-- backup-case:end -->';
 
@@ -320,7 +349,7 @@ async function backupCase(dir, runs, out) {
 
 async function main() {
   if (process.argv[2] === '--child') {
-    await child(process.argv[3], process.argv[4], process.argv[5]);
+    await child(process.argv[3], process.argv[4], process.argv[5], process.argv[6] ?? '-');
     return;
   }
   if (process.argv.includes('--backup-case')) {
@@ -333,6 +362,9 @@ async function main() {
   const dir = option('dir', join(tmpdir(), 'highwater-bench-index'));
   const out = option('out', join(ROOT, 'packages/repo/STRATEGIES.md'));
   const mallocVariant = option('malloc-variant', 'yes') !== 'no';
+  const warmVariant = option('warm-variant', 'yes') !== 'no';
+  const warmDir = join(dir, `blobs-${BLOBS_PER_FILE}`);
+  if (warmVariant) await generate(warmDir, BLOBS_PER_FILE);
   const loadStart = loadavg()[0];
   const groups = [];
   const infos = [];
@@ -344,11 +376,12 @@ async function main() {
     for (const s of strategies) {
       if (s !== 'paged') {
         const variants = [{ label: s, env: {} }];
+        if (s === 'packed' && warmVariant) variants.push({ label: 'packed, warmed process', env: {}, warm: warmDir });
         if (s === 'packed' && mallocVariant) variants.push({ label: `packed, ${MALLOC_ENV_LABEL}`, env: MALLOC_ENV });
         for (const v of variants) {
           const g = { blobs: n, label: v.label, runs: [] };
           for (let i = 0; i < runs; i++) {
-            g.runs.push(runChild(repoDir, s, '-', v.env));
+            g.runs.push(runChild(repoDir, s, '-', v.env, v.warm));
             process.stderr.write(`${n} ${v.label} run ${i + 1}: ${JSON.stringify(g.runs.at(-1))}\n`);
           }
           groups.push(g);
@@ -371,56 +404,56 @@ async function main() {
       groups.push(cold, warm);
     }
   }
-  const cmd = `node scripts/bench-index.js --sizes ${sizes.join(',')} --runs ${runs} --strategies ${strategies.join(',')}${mallocVariant ? '' : ' --malloc-variant no'}`;
+  const cmd = `node scripts/bench-index.js --sizes ${sizes.join(',')} --runs ${runs} --strategies ${strategies.join(',')}${mallocVariant ? '' : ' --malloc-variant no'}${warmVariant ? '' : ' --warm-variant no'}`;
   const loadEnd = loadavg()[0];
-  const md = [
-    '# Index strategies: measured',
+  const measured = [
+    BENCH_START,
     '',
     `Made by \`${cmd}\` (after \`npx tsc -b packages/repo\`; \`npm run bench:index\` builds everything first)`,
-    `on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), amd64, native; code at ${gitCommit()}.`,
+    `on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), amd64, native; code at ${gitCommit()}.`,
     '',
     `Repositories: version 2, index files written by IndexFileWriter and sealed by saveUnpacked (zstd, encrypted, MAC-verified on load),`,
     `${BLOBS_PER_FILE.toLocaleString('en-US')} blobs per index file, ${BLOBS_PER_PACK} blobs per pack, every 10th pack a tree pack.`,
     ...infos.map((i) => `- ${i.blobs.toLocaleString('en-US')} blobs: ${i.indexFiles} index files, ${i.packs.toLocaleString('en-US')} packs.`),
     '',
     'Each figure is the median of the runs, each run a fresh `node --expose-gc` child.',
-    `The machine is shared: load average ${fmt(loadStart, 1)} at the start, ${fmt(loadEnd, 1)} at the end, on ${cpus().length} cores. Wall-clock rates are therefore`,
-    'pessimistic; the CPU rates (operations per second of user + system CPU time of the child) are the comparable ones.',
+    `Load average ${fmt(loadStart, 1)} at the start, ${fmt(loadEnd, 1)} at the end, on ${cpus().length} cores. Wall-clock rates suffer from`,
+    'other work on the machine; the CPU rates (operations per second of user + system CPU time of the child) are the comparable ones.',
     '"resident B/blob" = (RSS after load and GC − RSS before load, after opening the repository and GC) / blobs.',
     '"peak RSS" = VmHWM of the child right after loading (whole process, baseline included).',
     `Lookups: ${LOOKUPS.toLocaleString('en-US')} \`lookup()\` calls each, random present ids / absent ids.`,
     'paged cold = empty cache (the table is built by the external merge); warm = the table of the cold run is verified (checksum) and reused.',
-    `"packed, ${MALLOC_ENV_LABEL}": the same child with glibc's mmap threshold fixed. By default glibc raises its threshold after`,
-    'freeing large buffers and keeps the freed decode buffers (read chunks, decrypted and decompressed pieces, which V8 frees only',
-    'at GC) resident: streaming the 1,000,000-blob index alone, keeping nothing, leaves ~48 MB of RSS with the default, ~2 MB with',
-    'the fixed threshold. The variant shows what the structure itself keeps.',
+    '"packed, warmed process": before its baseline the child loads and drops a 50,000-blob index (one file) with the same strategy,',
+    'so that one-time costs of the first load (JIT-compiled code, the malloc arenas of V8\'s compiler and GC threads, V8\'s grown',
+    'heap) are in the baseline rather than divided among the blobs.',
+    `"packed, ${MALLOC_ENV_LABEL}": the same child with glibc's dynamic mmap threshold turned off.`,
+    '"marginal B/blob" = (resident bytes at the largest size − resident bytes at the smallest) / (difference in blobs), from',
+    'the medians: what one more blob costs, with the fixed costs of a load taken out.',
     '',
     'Targets (issue 3): packed ≤ 48 B/blob; paged ≤ 4 B/blob with ≥ 200,000 absent lookups/s; naive as it is.',
     '',
-    '## What each store keeps (packages/repo/src/strategies)',
-    '',
-    '- `naive`: each index file read whole into a buffer that doubles (Go\'s ioutil.ReadAll), decrypted whole, one `JSON.parse`,',
-    '  a `Map` from type letter + hex id to one object per blob; 20 files at a time; used sets are `Set`s of hex strings.',
-    '- `packed`: index files streamed (JSON.parse one pack element at a time), committed per file after the MAC; columns in',
-    '  typed arrays, 65,536 entries per chunk: id bytes 2..31 (30 B; bytes 0..1 are the 65,536-bucket fan-out), type + pack',
-    '  position (4 B), offset, length, uncompressed length (4 B each; the last only where a blob is compressed); pack ids once',
-    '  (32 B per pack); one in-place sort. 46 B per blob + 32 B per pack + 256 KiB. Used sets: one bit per position.',
-    '- `paged`: a sorted table in the cache folder (`<cache>/<repository id>/highwater/index-v1.table`), built by an external',
-    '  merge (sorted runs of 131,072 entries spilled to disk, k-way merge), pages of 256 entries (one positional read each),',
-    '  checksummed and verified on every open; in memory a blocked Bloom filter (1.25 B per blob, ~1% false positives), the first',
-    '  id of every page (0.13 B per blob) and 16 page slots. New index files are merged in; a corrupt, foreign, outdated or',
-    '  stale table is rebuilt.',
-    '',
     table(groups),
     '',
-    '## Every run',
+    marginalTable(groups),
+    '',
+    '### Every run',
     '',
     rawTable(groups),
     '',
+    BENCH_END,
   ].join('\n');
+  const md = `# Index strategies: measured\n\n${measured}\n`;
   if (out === '-') process.stdout.write(md);
   else {
     const old = existsSync(out) ? readFileSync(out, 'utf8') : '';
+    const b0 = old.indexOf(BENCH_START);
+    const b1 = old.indexOf(BENCH_END);
+    if (b0 >= 0 && b1 > b0) {
+      // Only the generated section is replaced; the text around it is kept as written.
+      writeFileSync(out, `${old.slice(0, b0)}${measured}${old.slice(b1 + BENCH_END.length)}`);
+      process.stderr.write(`wrote the measured section of ${out}\n`);
+      return;
+    }
     const at = old.indexOf(CASE_START);
     const end = old.indexOf(CASE_END);
     writeFileSync(out, at >= 0 && end > at ? `${md}\n${old.slice(at, end + CASE_END.length)}\n` : md);

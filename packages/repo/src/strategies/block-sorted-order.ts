@@ -13,7 +13,7 @@
  * Returns the words as a Uint32Array, stride 2: `w[2*i]` is the position of the i-th smallest
  * entry, `w[2*i+1]` its key (on either byte order).
  */
-import { largeBlock } from './large-block.js';
+import { largeBlock } from '../large-block.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

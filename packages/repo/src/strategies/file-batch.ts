@@ -9,7 +9,7 @@
  * one large block per batch (see FileBatch).
  */
 import { badIndex } from './index-store-error.js';
-import { largeBlock } from './large-block.js';
+import { largeBlock } from '../large-block.js';
 
 export const TYPE_DATA = 0;
 export const TYPE_TREE = 1;

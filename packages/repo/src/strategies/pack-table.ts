@@ -12,7 +12,7 @@
  * the id column, so only the used prefix of the block is ever written.
  */
 import type { PackId } from '../ids.js';
-import { largeBlock } from './large-block.js';
+import { largeBlock } from '../large-block.js';
 
 function hashAt(bytes: Uint8Array, off: number): number {
   // Ids are SHA-256 values: any four bytes are uniformly distributed.

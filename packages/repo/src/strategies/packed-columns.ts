@@ -17,7 +17,7 @@
  * While loading, a 2-byte `prefix` column holds id bytes 0..1 until the sort moved them into the
  * fan-out; it lives in its own large blocks (2^24 entries each) and is dropped by `seal()`.
  */
-import { largeBlock } from './large-block.js';
+import { largeBlock } from '../large-block.js';
 
 export const CHUNK_BITS = 20;
 export const CHUNK = 1 << CHUNK_BITS;

@@ -23,7 +23,7 @@ export interface BlockTarget {
 }
 
 export class BlockDecoder {
-  readonly #lit = new Uint8Array(BLOCK_MAX + 32);
+  readonly #lit: Uint8Array;
   readonly #huffman = new HuffmanTable();
   #huffmanReady = false;
   readonly #ll = new FseTable(9);
@@ -38,6 +38,11 @@ export class BlockDecoder {
   #rep0 = 1;
   #rep1 = 4;
   #rep2 = 8;
+
+  /** `buffer` allocates the literals buffer (the stream decoder decides where: see large-block.ts). */
+  constructor(buffer: (bytes: number) => Uint8Array = (n) => new Uint8Array(n)) {
+    this.#lit = buffer(BLOCK_MAX + 32);
+  }
 
   resetFrame(): void {
     this.#huffmanReady = false;

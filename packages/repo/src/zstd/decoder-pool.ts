@@ -2,7 +2,8 @@
  * Decoders lent to concurrent streams and reused from one stream to the next, so that loading an
  * index of many files allocates each decoder's window once (its buffers grow to the largest window
  * met). When no stream has held a decoder for a turn of the event loop, the pool drops them all: a
- * loaded index keeps no decoder buffers.
+ * loaded index keeps no decoder buffers. Its decoders keep their buffers in large blocks, so that
+ * dropping them leaves glibc's thresholds where they were.
  */
 import { ZstdStreamDecoder } from './stream-decoder.js';
 
@@ -18,7 +19,7 @@ export class ZstdDecoderPool {
       this.#drop = undefined;
     }
     this.#lent++;
-    return this.#free.pop() ?? new ZstdStreamDecoder();
+    return this.#free.pop() ?? new ZstdStreamDecoder({ largeBlocks: true });
   }
 
   give(d: ZstdStreamDecoder): void {

@@ -11,8 +11,11 @@
  * Not supported (a ZstdFormatError says so): dictionaries. The optional content checksum is
  * skipped, not verified (repository files are authenticated by their MAC before use).
  * Memory: the window (the frame's window size, or its content size when smaller) plus 1 MiB of
- * slack and one 128 KiB block of input and of literals.
+ * slack and one 128 KiB block of input and of literals. With `largeBlocks` the three buffers are
+ * large blocks (large-block.ts): always mmapped, so dropping a decoder unmaps them without raising
+ * glibc's mmap threshold (which would make later buffers land in, and stay in, the malloc arena).
  */
+import { largeBlock } from '../large-block.js';
 import { BLOCK_MAX, BlockDecoder, type BlockTarget } from './block-decoder.js';
 import { corrupt } from './zstd-error.js';
 
@@ -34,9 +37,10 @@ const S_BLOCK = 6;
 const S_CHECKSUM = 7;
 
 export class ZstdStreamDecoder {
-  readonly #block = new BlockDecoder();
+  readonly #block: BlockDecoder;
   /** Staging for the bytes the current state needs (a frame header, a block header, a block). */
-  readonly #in = new Uint8Array(BLOCK_MAX + 3 + PAD);
+  readonly #large: boolean;
+  readonly #in: Uint8Array;
   #have = 0;
   #need = 4;
   #state = S_MAGIC;
@@ -54,10 +58,25 @@ export class ZstdStreamDecoder {
   #blockType = 0;
   #blockSize = 0;
   // Output: history of the current frame, then the block being decoded.
-  #out = new Uint8Array(0);
+  #out: Uint8Array = new Uint8Array(0);
   #op = 0;
   #frameStart = 0;
   readonly #target: BlockTarget = { out: this.#out, op: 0, outEnd: 0, minPos: 0 };
+
+  /**
+   * `largeBlocks`: put the buffers in large blocks (for a decoder that is reused for many streams
+   * and dropped at the end: see the file comment). A decoder used for one stream does not need
+   * them (and V8 would count 32 MiB of address space per buffer as external memory).
+   */
+  constructor(o: { largeBlocks?: boolean } = {}) {
+    this.#large = o.largeBlocks === true;
+    this.#in = this.#buffer(BLOCK_MAX + 3 + PAD);
+    this.#block = new BlockDecoder((n) => this.#buffer(n));
+  }
+
+  #buffer(n: number): Uint8Array {
+    return this.#large ? new Uint8Array(largeBlock(n), 0, n) : new Uint8Array(n);
+  }
 
   /** Forgets any partial frame (the buffers stay for reuse). */
   reset(): void {
@@ -203,7 +222,7 @@ export class ZstdStreamDecoder {
     const history = fcs >= 0 ? Math.min(window, fcs) : window;
     const want = fcs >= 0 && fcs <= history + SLACK ? fcs + PAD : history + SLACK + this.#blockMax + PAD;
     if (this.#out.length < want) {
-      this.#out = new Uint8Array(want);
+      this.#out = this.#buffer(want);
       this.#target.out = this.#out;
     }
     this.#op = 0;
