@@ -38,6 +38,8 @@ export type RepoErrorCode =
   | 'HASH_MISMATCH'
   | 'AMBIGUOUS_ID'
   | 'NOT_FOUND'
+  /** Data handed over in pieces adds up to another length than announced (PackWriter.addPieces). */
+  | 'LENGTH_MISMATCH'
   /** The backend failed (I/O, HTTP); `cause` holds the BackendError. */
   | 'IO_ERROR';
 

@@ -118,7 +118,7 @@ describe('PackWriter.addPieces', () => {
     ['fewer bytes than announced', 1000, [400, 400]],
     ['more bytes than announced', 1000, [600, 600]],
   ] as const) {
-    it(`${label}: RepoError IO_ERROR naming the blob, then the writer refuses use; abandon removes the spool file`, async () => {
+    it(`${label}: RepoError LENGTH_MISMATCH naming the blob, then the writer refuses use; abandon removes the spool file`, async () => {
       const spool = tempDir('hw-pieces-');
       try {
         const w = new PackWriter({ key: generateMasterKey(), version: 1, spoolDir: spool.path });
@@ -135,7 +135,7 @@ describe('PackWriter.addPieces', () => {
           err = e;
         }
         expect(err).toBeInstanceOf(RepoError);
-        expect(err).toMatchObject({ code: 'IO_ERROR', message: expect.stringContaining(`tree blob ${idToHex(id)}`) });
+        expect(err).toMatchObject({ code: 'LENGTH_MISMATCH', message: expect.stringContaining(`tree blob ${idToHex(id)}`) });
         expect(() => w.add('data', id, new Uint8Array(1))).toThrow(TypeError);
         expect(() => w.addPieces('data', id, 0, [])).toThrow(TypeError);
         await expect(w.finish()).rejects.toThrow(TypeError);

@@ -128,7 +128,7 @@ export class PackWriter {
    * whole plaintext (computed by the caller, not checked here); `plaintextLength` MUST be its length.
    * Pieces are read once, in order, and not kept: the source may reuse its buffer for the next one.
    *
-   * Errors: RepoError IO_ERROR when the pieces add up to more or fewer bytes than `plaintextLength`
+   * Errors: RepoError LENGTH_MISMATCH when the pieces add up to more or fewer bytes than `plaintextLength`
    * (a temporary file that changed or was cut short), or whatever the iterable throws. After any
    * error the pack's bytes are incomplete: the writer refuses further use; call `abandon()`.
    */
@@ -146,13 +146,13 @@ export class PackWriter {
     for (const piece of pieces) {
       if (!(piece instanceof Uint8Array)) throw new TypeError(`expected Uint8Array pieces, got ${typeof piece}`);
       if (got + piece.length > plaintextLength) {
-        throw new RepoError('IO_ERROR', `${type} blob ${idToHex(id)}: its pieces hold more than the ${plaintextLength} bytes announced`);
+        throw new RepoError('LENGTH_MISMATCH', `${type} blob ${idToHex(id)}: its pieces hold more than the ${plaintextLength} bytes announced`);
       }
       for (let p = 0; p < piece.length; p += SLICE) this.#append(sealer.update(piece.subarray(p, p + SLICE)));
       got += piece.length;
     }
     if (got !== plaintextLength) {
-      throw new RepoError('IO_ERROR', `${type} blob ${idToHex(id)}: its pieces hold ${got} bytes, ${plaintextLength} were announced`);
+      throw new RepoError('LENGTH_MISMATCH', `${type} blob ${idToHex(id)}: its pieces hold ${got} bytes, ${plaintextLength} were announced`);
     }
     this.#append(sealer.final());
     this.#broken = false;
