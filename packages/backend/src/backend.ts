@@ -25,6 +25,12 @@ export interface LoadOptions {
   readonly offset?: number;
   /** Number of bytes to read (default: to the end). MUST NOT read past the end: a short file is an error. */
   readonly length?: number;
+  /**
+   * `stream` only: a buffer the backend MAY read every chunk into (chunks of at most its size),
+   * so that streaming a file allocates nothing per chunk. When the backend uses it, a chunk is
+   * valid only until the next one is requested. Backends that cannot (REST, memory) ignore it.
+   */
+  readonly buffer?: Uint8Array;
 }
 
 export interface Backend {
@@ -38,7 +44,10 @@ export interface Backend {
   save(h: Handle, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<void>;
   /** Reads a whole file or a range of it. Fails with NOT_FOUND, or SHORT_READ when the range passes the end. */
   load(h: Handle, opts?: LoadOptions): Promise<Uint8Array>;
-  /** Streams a file (or a range) in chunks of the backend's choosing; the consumer owns each chunk. */
+  /**
+   * Streams a file (or a range) in chunks of the backend's choosing; the consumer owns each chunk,
+   * unless it passed `opts.buffer` (see LoadOptions).
+   */
   stream(h: Handle, opts?: LoadOptions): AsyncIterable<Uint8Array>;
   stat(h: Handle): Promise<FileInfo>;
   /** Lists the files of one type. Order is unspecified. */

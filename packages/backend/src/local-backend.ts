@@ -96,8 +96,11 @@ export class LocalBackend implements Backend {
       const length = this.rangeLength(h, size, range);
       let pos = range.offset;
       const end = range.offset + length;
+      // With opts.buffer every chunk is read into the caller's buffer: nothing allocated per chunk.
+      const reuse = opts?.buffer !== undefined && opts.buffer.byteLength > 0 ? opts.buffer : undefined;
       while (pos < end) {
-        const buf = Buffer.allocUnsafe(Math.min(this.chunkSize, end - pos));
+        const want = Math.min(reuse?.byteLength ?? this.chunkSize, end - pos);
+        const buf = reuse ? reuse.subarray(0, want) : Buffer.allocUnsafe(want);
         const { bytesRead } = await fh.read(buf, 0, buf.byteLength, pos);
         if (bytesRead === 0) throw shortRead(h, pos, size);
         pos += bytesRead;

@@ -86,6 +86,11 @@ export interface IndexSource {
    * buffer, valid only until the consumer asks for the next one: copy what you keep.
    */
   plaintext(name: string): AsyncIterable<Uint8Array>;
+  /**
+   * Drops what the source keeps for reuse from one file to the next (zstd decoders and their
+   * windows). Loaders call it once their last file is decoded; a later `plaintext` allocates anew.
+   */
+  releaseBuffers?(): void;
 }
 
 /** The choices that make up a strategy. Each can be set on its own (`--index-load-concurrency` ...). */

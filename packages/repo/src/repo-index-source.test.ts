@@ -1,6 +1,7 @@
 /**
- * createIndexSource reads index files in 64 KiB ranges (glibc keeps freed large read buffers
- * resident, STRATEGIES.md), whatever the backend's chunk size, and the plaintext is unchanged.
+ * createIndexSource reads index files 64 KiB at a time into one reused buffer (glibc keeps freed
+ * read buffers resident, STRATEGIES.md), whatever the backend's chunk size, and the plaintext is
+ * unchanged.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,17 +18,21 @@ afterAll(() => dir.remove());
 class CountingBackend extends LocalBackend {
   largest = 0;
   calls = 0;
+  chunks = 0;
+  readonly buffers = new Set<ArrayBufferLike>();
   override async *stream(h: Handle, opts?: LoadOptions): AsyncIterable<Uint8Array> {
     this.calls++;
     for await (const c of super.stream(h, opts)) {
       this.largest = Math.max(this.largest, c.length);
+      this.chunks++;
+      this.buffers.add(c.buffer);
       yield c;
     }
   }
 }
 
 describe('createIndexSource', () => {
-  it('streams a 1 MB index file in reads of at most 64 KiB, plaintext intact (1 MiB backend chunks)', async () => {
+  it('streams a 1 MB index file in reads of at most 64 KiB into one buffer, plaintext intact (1 MiB backend chunks)', async () => {
     const backend = new CountingBackend({ path: dir.path, chunkSize: 1 << 20 });
     await backend.create();
     const key = generateMasterKey();
@@ -41,6 +46,9 @@ describe('createIndexSource', () => {
     for await (const c of source.plaintext(name)) parts.push(c);
     expect(Buffer.concat(parts).equals(plaintext)).toBe(true);
     expect(backend.largest).toBeLessThanOrEqual(64 * 1024);
-    expect(backend.calls).toBe(Math.ceil(sealed.length / (64 * 1024)));
+    expect(backend.calls).toBe(1);
+    expect(backend.chunks).toBe(Math.ceil(sealed.length / (64 * 1024)));
+    // Every chunk was read into the same buffer: nothing allocated per chunk.
+    expect(backend.buffers.size).toBe(1);
   });
 });

@@ -11,18 +11,17 @@ import { decodeUnpacked, streamUnpacked } from './unpacked.js';
 import { ZstdDecoderPool } from './zstd/decoder-pool.js';
 
 /**
- * Index files are read in ranges of 64 KiB, whatever the backend's chunk size (local: 1 MiB).
- * Buffers of 128 KiB or more are mmapped by glibc, and freeing one raises its mmap threshold: from
- * then on every decode buffer (read chunk, decrypted chunk, fzstd's pieces) comes from the heap
- * arena and stays resident once freed. Streaming the 1,000,000-blob bench index keeping nothing
- * left ~51 MB resident with 1 MiB reads, ~22 MB with 64 KiB reads (STRATEGIES.md). One open per
- * range: ~40 for restic 0.14's largest index files. A REST backend (`rest:` location) streams each
- * file in one request: its body arrives in the network stack's small chunks, and a request per
- * range would cost a round trip each.
+ * Index files are read 64 KiB at a time into one buffer per file (LoadOptions.buffer), whatever the
+ * backend's chunk size (local: 1 MiB): a fresh buffer per chunk would be freed only at the next GC,
+ * and glibc keeps such freed buffers resident (1 MiB ones also raise its mmap threshold, so that
+ * every later buffer lands in the malloc arena). Streaming the 1,000,000-blob bench index keeping
+ * nothing left ~51 MB resident with fresh 1 MiB chunks, ~22 MB with fresh 64 KiB ones
+ * (STRATEGIES.md). A REST backend (`rest:` location) streams each file in one request and ignores
+ * the buffer: its body arrives in the network stack's small chunks.
  */
 const READ_CHUNK = 64 * 1024;
 
-function readsInRanges(backend: Backend): boolean {
+function readsIntoBuffer(backend: Backend): boolean {
   return !backend.location.startsWith('rest:');
 }
 
@@ -55,6 +54,9 @@ export function createIndexSource(o: { backend: Backend; key: MasterKey; version
         throw asRepoError(err, fileLabel('index', name));
       }
     },
+    releaseBuffers(): void {
+      decoders.clear();
+    },
     openWhole(name: string, raw: Uint8Array): Uint8Array {
       return decodeUnpacked({ key, version, type: 'index', name, sealed: raw, file: fileLabel('index', name) });
     },
@@ -62,15 +64,9 @@ export function createIndexSource(o: { backend: Backend; key: MasterKey; version
       const file = fileLabel('index', name);
       async function* raw(): AsyncGenerator<Uint8Array> {
         try {
-          if (!readsInRanges(backend)) {
-            yield* backend.stream({ type: 'index', name });
-            return;
-          }
-          const size = (await backend.stat({ type: 'index', name })).size;
-          // Each range is one backend.stream call: the consumer owns each chunk, as before.
-          for (let offset = 0; offset < size; offset += READ_CHUNK) {
-            yield* backend.stream({ type: 'index', name }, { offset, length: Math.min(READ_CHUNK, size - offset) });
-          }
+          // Each chunk is a view of `buffer`, valid until the next is asked for: openStream copies
+          // what it holds back (its contract), the hash reads it at once.
+          yield* backend.stream({ type: 'index', name }, readsIntoBuffer(backend) ? { buffer: new Uint8Array(READ_CHUNK) } : undefined);
         } catch (err) {
           throw asRepoError(err, file);
         }

@@ -27,8 +27,11 @@ export interface IndexDocumentHandlers {
   onPackStart(): void;
   /** The raw bytes of the pack's `id` string (without quotes; undefined when it is not a string). */
   onPackId(id: Uint8Array | undefined): void;
-  /** One element of the pack's `blobs` array, whole. The slice is only valid during the call. */
-  onBlob(item: Uint8Array): void;
+  /**
+   * One element of the pack's `blobs` array, whole: `buf[start..end)`, valid only during the call
+   * (a range, not a view: no object per blob).
+   */
+  onBlob(buf: Uint8Array, start: number, end: number): void;
   onPackEnd(): void;
 }
 
@@ -293,18 +296,24 @@ export class IndexDocumentSplitter {
   }
 
   #finishItem(chunk: Uint8Array, endExclusive: number): void {
-    let item: Uint8Array;
+    let buf: Uint8Array;
+    let start: number;
+    let end: number;
     if (this.#itemStart >= 0) {
-      item = chunk.subarray(this.#itemStart, endExclusive);
-      if (item.length > this.#maxItem) throw new IndexShapeError(`a blob entry is longer than ${this.#maxItem} bytes`);
+      buf = chunk;
+      start = this.#itemStart;
+      end = endExclusive;
+      if (end - start > this.#maxItem) throw new IndexShapeError(`a blob entry is longer than ${this.#maxItem} bytes`);
     } else {
       this.#append(chunk.subarray(0, endExclusive));
-      item = this.#buf.subarray(0, this.#bufLen);
+      buf = this.#buf;
+      start = 0;
+      end = this.#bufLen;
     }
     this.#capturing = false;
     this.#itemStart = -1;
     this.#bufLen = 0;
-    if (item.length > this.#largest) this.#largest = item.length;
-    this.#h.onBlob(item);
+    if (end - start > this.#largest) this.#largest = end - start;
+    this.#h.onBlob(buf, start, end);
   }
 }

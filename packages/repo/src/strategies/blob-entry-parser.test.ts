@@ -33,10 +33,19 @@ function reference(text: string): Outcome {
   }
 }
 
+/**
+ * The parser as the splitter calls it: on a range of a larger chunk. The bytes around the entry
+ * would complete a truncated one (`}`) or extend it (`,`): reading past the range would show.
+ */
+const BEFORE = '[{"x":"}"},';
+const AFTER = '}, "y": 1}],"id":"0"}';
+
 function fast(text: string): Outcome & { taken: boolean } {
-  const bytes = Buffer.from(text, 'utf8');
+  const bytes = Buffer.from(BEFORE + text + AFTER, 'utf8');
+  const start = BEFORE.length;
+  const end = start + Buffer.byteLength(text, 'utf8');
   const e: BlobEntry = { type: 0, idAt: -1, offset: -1, length: -1, uncompressed: -1 };
-  if (!parseBlobEntry(bytes, e)) return { ok: false, taken: false };
+  if (!parseBlobEntry(bytes, e, start, end)) return { ok: false, taken: false };
   const id = bytes.subarray(e.idAt, e.idAt + 64).toString('latin1');
   // The FileBatch rejects a 64-byte id that is not lower-case hex; the caller then falls back.
   if (!isLowerHex64(id)) return { ok: false, taken: false };
@@ -144,6 +153,16 @@ describe('parseBlobEntry', () => {
       expect(fast(text).taken, text).toBe(false);
       expectSound(text);
     }
+  });
+
+  it('stops at the end of its range: a truncated entry followed by `}` in the chunk is not taken', () => {
+    const whole = `{"id":"${ID}","type":"data","offset":1,"length":2}`;
+    expect(fast(whole).taken).toBe(true);
+    for (const cut of [whole.length - 1, whole.length - 2, whole.length - 5]) expect(fast(whole.slice(0, cut)).taken).toBe(false);
+    // Without a range the whole buffer is the entry, as before.
+    const e: BlobEntry = { type: 0, idAt: -1, offset: -1, length: -1, uncompressed: -1 };
+    expect(parseBlobEntry(Buffer.from(whole), e)).toBe(true);
+    expect(e.idAt).toBe(7);
   });
 
   it('never accepts what JSON.parse + readBlobFields reject (random mutations of entries)', () => {

@@ -40,6 +40,11 @@ const REQUIRED = K_ID | K_TYPE | K_OFFSET | K_LENGTH;
 
 const UNC_KEY = 'uncompressed_length';
 
+/** `item[i]` inside the entry, -1 past its end (the bytes after it belong to the rest of the chunk). */
+function at(item: Uint8Array, i: number, n: number): number {
+  return i < n ? item[i]! : -1;
+}
+
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
@@ -70,8 +75,7 @@ function keyOf(item: Uint8Array, s: number, e: number): number {
  * Index just past the closing quote of the string whose opening quote is at `i - 1`, or -1 when
  * it holds a backslash or a control byte (left to JSON.parse) or is not closed.
  */
-function stringEnd(item: Uint8Array, i: number): number {
-  const n = item.length;
+function stringEnd(item: Uint8Array, i: number, n: number): number {
   for (; i < n; i++) {
     const b = item[i]!;
     if (b === QUOTE) return i + 1;
@@ -81,20 +85,19 @@ function stringEnd(item: Uint8Array, i: number): number {
 }
 
 /** Index just past a JSON number starting at `i` (any valid one), or -1. */
-function numberEnd(item: Uint8Array, i: number): number {
-  const n = item.length;
-  if (item[i] === 0x2d) i++;
+function numberEnd(item: Uint8Array, i: number, n: number): number {
+  if (at(item, i, n) === 0x2d) i++;
   if (i >= n || !isDigit(item[i]!)) return -1;
-  if (item[i] === 0x30) i++;
+  if (at(item, i, n) === 0x30) i++;
   else while (i < n && isDigit(item[i]!)) i++;
-  if (item[i] === 0x2e) {
+  if (at(item, i, n) === 0x2e) {
     i++;
     if (i >= n || !isDigit(item[i]!)) return -1;
     while (i < n && isDigit(item[i]!)) i++;
   }
-  if (item[i] === 0x65 || item[i] === 0x45) {
+  if (at(item, i, n) === 0x65 || at(item, i, n) === 0x45) {
     i++;
-    if (item[i] === 0x2b || item[i] === 0x2d) i++;
+    if (at(item, i, n) === 0x2b || at(item, i, n) === 0x2d) i++;
     if (i >= n || !isDigit(item[i]!)) return -1;
     while (i < n && isDigit(item[i]!)) i++;
   }
@@ -102,21 +105,22 @@ function numberEnd(item: Uint8Array, i: number): number {
 }
 
 /** Index just past `word` at `i`, or -1. */
-function literalEnd(item: Uint8Array, i: number, word: string): number {
-  if (i + word.length > item.length) return -1;
+function literalEnd(item: Uint8Array, i: number, word: string, n: number): number {
+  if (i + word.length > n) return -1;
   for (let k = 0; k < word.length; k++) if (item[i + k] !== word.charCodeAt(k)) return -1;
   return i + word.length;
 }
 
 /**
- * Parses one blob entry (the bytes of one element of a `blobs` array, from `{` to its closing
- * byte) into `out`. See the file comment for when it returns false.
+ * Parses one blob entry (the bytes `item[start..end)` of one element of a `blobs` array, from `{`
+ * to its closing byte) into `out`; `out.idAt` indexes `item`. See the file comment for when it
+ * returns false.
  */
-export function parseBlobEntry(item: Uint8Array, out: BlobEntry): boolean {
-  const n = item.length;
-  let i = 0;
+export function parseBlobEntry(item: Uint8Array, out: BlobEntry, start = 0, end = item.length): boolean {
+  const n = end;
+  let i = start;
   while (i < n && isSpace(item[i]!)) i++;
-  if (item[i] !== OPEN_OBJ) return false;
+  if (at(item, i, n) !== OPEN_OBJ) return false;
   i++;
   let seen = 0;
   let type: 0 | 1 = 0;
@@ -126,23 +130,23 @@ export function parseBlobEntry(item: Uint8Array, out: BlobEntry): boolean {
   let unc = 0;
   for (;;) {
     while (i < n && isSpace(item[i]!)) i++;
-    if (item[i] !== QUOTE) return false; // also `{}` and a trailing comma: JSON.parse decides
+    if (at(item, i, n) !== QUOTE) return false; // also `{}` and a trailing comma: JSON.parse decides
     const ks = i + 1;
-    const ke = stringEnd(item, ks);
+    const ke = stringEnd(item, ks, n);
     if (ke < 0) return false;
     const key = keyOf(item, ks, ke - 1);
     if ((seen & key) !== 0) return false; // a duplicate known key: JSON.parse keeps the last
     seen |= key;
     i = ke;
     while (i < n && isSpace(item[i]!)) i++;
-    if (item[i] !== COLON) return false;
+    if (at(item, i, n) !== COLON) return false;
     i++;
     while (i < n && isSpace(item[i]!)) i++;
     if (i >= n) return false;
     const b = item[i]!;
     if (key === K_ID || key === K_TYPE) {
       if (b !== QUOTE) return false;
-      const e = stringEnd(item, i + 1);
+      const e = stringEnd(item, i + 1, n);
       if (e < 0) return false;
       if (key === K_ID) {
         if (e - i - 2 !== 64) return false;
@@ -160,7 +164,7 @@ export function parseBlobEntry(item: Uint8Array, out: BlobEntry): boolean {
       i = e;
     } else if (key === K_OFFSET || key === K_LENGTH || key === K_UNC) {
       if (key === K_UNC && b === 0x6e) {
-        i = literalEnd(item, i, 'null');
+        i = literalEnd(item, i, 'null', n);
         if (i < 0) return false;
         unc = 0;
       } else {
@@ -183,20 +187,20 @@ export function parseBlobEntry(item: Uint8Array, out: BlobEntry): boolean {
       }
     } else {
       // An unknown key: skip a scalar value; anything else is left to JSON.parse.
-      if (b === QUOTE) i = stringEnd(item, i + 1);
-      else if (b === 0x2d || isDigit(b)) i = numberEnd(item, i);
-      else if (b === 0x74) i = literalEnd(item, i, 'true');
-      else if (b === 0x66) i = literalEnd(item, i, 'false');
-      else if (b === 0x6e) i = literalEnd(item, i, 'null');
+      if (b === QUOTE) i = stringEnd(item, i + 1, n);
+      else if (b === 0x2d || isDigit(b)) i = numberEnd(item, i, n);
+      else if (b === 0x74) i = literalEnd(item, i, 'true', n);
+      else if (b === 0x66) i = literalEnd(item, i, 'false', n);
+      else if (b === 0x6e) i = literalEnd(item, i, 'null', n);
       else return false;
       if (i < 0) return false;
     }
     while (i < n && isSpace(item[i]!)) i++;
-    if (item[i] === COMMA) {
+    if (at(item, i, n) === COMMA) {
       i++;
       continue;
     }
-    if (item[i] !== CLOSE_OBJ) return false;
+    if (at(item, i, n) !== CLOSE_OBJ) return false;
     i++;
     break;
   }

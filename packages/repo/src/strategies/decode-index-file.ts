@@ -52,13 +52,13 @@ function batchSplitter(batch: FileBatch, file: string): IndexDocumentSplitter {
       hasId = true;
       idText = text;
     },
-    onBlob(item) {
+    onBlob(buf, start, end) {
       // The byte parser takes ordinary entries; anything else (errors included) goes through
       // JSON.parse + readBlobFields below, exactly as before.
-      if (parseBlobEntry(item, e) && batch.addBlobAscii(e.type, item, e.idAt, local, e.offset, e.length, e.uncompressed)) return;
+      if (parseBlobEntry(buf, e, start, end) && batch.addBlobAscii(e.type, buf, e.idAt, local, e.offset, e.length, e.uncompressed)) return;
       let b: unknown;
       try {
-        b = JSON.parse(Buffer.from(item.buffer, item.byteOffset, item.byteLength).toString('utf8'));
+        b = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8'));
       } catch (cause) {
         throw badIndex(file, `a blob entry of pack ${packLabel()} is not valid JSON`, cause);
       }

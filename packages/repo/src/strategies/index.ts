@@ -27,15 +27,20 @@ export { PagedIndexStore, type CacheState } from './paged/paged-store.js';
  */
 export async function loadIndexStore(source: IndexSource, choices: StrategyChoices, probe: Probe): Promise<IndexStore> {
   void probe;
-  switch (choices.index) {
-    case 'naive':
-      return NaiveIndexStore.load(source, choices);
-    case 'packed':
-      return loadPackedStore(source, choices);
-    case 'paged':
-      return loadPagedStore(source, choices);
-    default:
-      throw new TypeError(`expected an index strategy naive|packed|paged, got ${JSON.stringify(choices.index)}`);
+  try {
+    switch (choices.index) {
+      case 'naive':
+        return await NaiveIndexStore.load(source, choices);
+      case 'packed':
+        return await loadPackedStore(source, choices);
+      case 'paged':
+        return await loadPagedStore(source, choices);
+      default:
+        throw new TypeError(`expected an index strategy naive|packed|paged, got ${JSON.stringify(choices.index)}`);
+    }
+  } finally {
+    // A loaded index keeps no decoder buffers (the source's pool would drop them a turn later).
+    source.releaseBuffers?.();
   }
 }
 

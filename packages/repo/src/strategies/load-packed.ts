@@ -24,6 +24,7 @@ export async function loadPackedStore(source: IndexSource, choices: StrategyChoi
     pool.give(batch);
   });
   pool.clear();
+  source.releaseBuffers?.(); // before the sort: the decoders' windows are not needed any more
   return PackedIndexStore.build(cols, packs, choices.blobSet);
 }
 

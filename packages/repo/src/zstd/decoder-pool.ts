@@ -34,6 +34,11 @@ export class ZstdDecoderPool {
     }
   }
 
+  /** Drops the idle decoders now (a loader calls it when its last file is decoded). */
+  clear(): void {
+    this.#free.length = 0;
+  }
+
   /** Decoders kept for reuse (for tests). */
   get idle(): number {
     return this.#free.length;
