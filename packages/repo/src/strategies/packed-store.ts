@@ -11,7 +11,8 @@ import { BitBlobSet } from './bit-blob-set.js';
 import { StringBlobSet } from './string-blob-set.js';
 import { CHUNK_BITS, CHUNK_MASK, FAN_BUCKETS, PackedColumns, TAIL, TREE_BIT } from './packed-columns.js';
 import { PackTable } from './pack-table.js';
-import { blockSortedOrder } from './block-sorted-order.js';
+import { largeBlock } from '../large-block.js';
+import { sortedOrder } from './sort-order.js';
 
 const BUCKETS = FAN_BUCKETS;
 
@@ -36,7 +37,8 @@ export class PackedIndexStore implements IndexStore {
   static build(cols: PackedColumns, packs: PackTable, blobSet: 'strings' | 'bits'): PackedIndexStore {
     packs.seal();
     const n = cols.count;
-    const order = blockSortedOrder(n, (i) => cols.key(i), (a, b) => compareRows(cols, packs, a, b));
+    // The words in a large block: see sort-order.ts.
+    const order = sortedOrder(n, (i) => cols.key(i), (a, b) => compareRows(cols, packs, a, b), largeBlock(n * 8));
     const fan = cols.fanOut();
     for (let i = 0; i < n; i++) fan[(order[2 * i + 1]! >>> 16) + 1]!++;
     for (let b = 0; b < BUCKETS; b++) fan[b + 1]! += fan[b]!;
