@@ -8,16 +8,16 @@
  * leftovers and both checks pass again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cp, readdir, rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { backup, check, listSnapshots, restore, unlock } from '@highwater/engine';
+import { backup, check, listSnapshots } from '@highwater/engine';
 import { idToHex } from '@highwater/repo';
 import { requirePeer } from '../../../../scripts/peers.js';
 import { newRepo, tempDir } from '../engine.test-util.js';
 import { resticOk } from '../interop/interop.test-util.js';
 import { prune } from '../prune.js';
 import { openWith, treeDigest, writeGeneration } from '../prune/prune.test-util.js';
-import { CLI_BUILT, runHighwater, seeded, spreadDelays } from './crash.test-util.js';
+import { CLI_BUILT, expectIntactAfterKill, runHighwater, seeded, spreadDelays } from './crash.test-util.js';
 
 const hasRestic = requirePeer('restic');
 const SEED = 4242;
@@ -67,19 +67,7 @@ describe.skipIf(!hasRestic)('backup survives SIGKILL at any moment', () => {
       const r = await runHighwater(backupArgs(repo), { killAfterMs: delay });
       landed.push(r.signal === 'SIGKILL' ? `${delay}ms:${r.phase || 'between phases'}` : `${delay}ms:finished`);
       if (r.signal !== 'SIGKILL') expect(r.code, r.stderr).toBe(0);
-      await unlock({ repo: await openWith(repo, 'packed') });
-      // No lock is left (a temporary file of a lock being written when the kill came is not a lock).
-      expect((await readdir(join(repo, 'locks'))).filter((n) => /^[0-9a-f]{64}$/.test(n))).toEqual([]);
-      const c = await check({ repo: await openWith(repo, 'packed'), readData: true });
-      expect(c.problems, `check after kill ${i} at ${delay} ms`).toEqual([]);
-      await resticOk(repo, ['check', '--read-data']);
-      for (const id of before) {
-        const out = join(tmp.path, `out-${i}-${id.slice(0, 8)}`);
-        const rr = await restore({ repo: await openWith(repo, 'packed'), snapshot: id, target: out });
-        expect(rr.problems).toEqual([]);
-        expect(await treeDigest(join(out, src)), `snapshot ${id.slice(0, 8)} after kill ${i} at ${delay} ms`).toEqual(digests.get(id));
-        await rm(out, { recursive: true });
-      }
+      await expectIntactAfterKill({ repo, scratch: tmp.path, src, snapshots: before, digests, round: i, delay });
       await recordNew();
     }
     console.log(`backup kills (seed ${SEED}, uninterrupted run: ${full.workMs} ms of work): ${landed.join(', ')}`);

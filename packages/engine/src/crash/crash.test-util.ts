@@ -4,8 +4,14 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { check, restore, unlock } from '@highwater/engine';
 import { PASSWORD } from '../engine.test-util.js';
+import { resticOk } from '../interop/interop.test-util.js';
+import { openWith, treeDigest } from '../prune/prune.test-util.js';
 
 export const CLI = fileURLToPath(new URL('../../../cli/bin/highwater.js', import.meta.url));
 export const CLI_BUILT = existsSync(fileURLToPath(new URL('../../../cli/dist/index.js', import.meta.url)));
@@ -95,4 +101,34 @@ export function seeded(seed: number): () => number {
 /** `n` kill delays spread over [0, durationMs): one random point in each of n equal slices. */
 export function spreadDelays(n: number, durationMs: number, random: () => number): number[] {
   return Array.from({ length: n }, (_, i) => Math.floor(((i + random()) / n) * durationMs));
+}
+
+/**
+ * What every kill must leave behind (backup and prune alike): after unlock no lock file, highwater's
+ * and restic's `check --read-data` clean, and each of `snapshots` restoring `src` to its recorded
+ * digest. `round` and `delay` name the kill in failure messages; restores go below `scratch`.
+ */
+export async function expectIntactAfterKill(o: {
+  repo: string;
+  scratch: string;
+  src: string;
+  snapshots: readonly string[];
+  digests: ReadonlyMap<string, Record<string, string>>;
+  round: number;
+  delay: number;
+}): Promise<void> {
+  const { repo, round, delay } = o;
+  await unlock({ repo: await openWith(repo, 'packed') });
+  // No lock is left (a temporary file of a lock being written when the kill came is not a lock).
+  expect((await readdir(join(repo, 'locks'))).filter((n) => /^[0-9a-f]{64}$/.test(n))).toEqual([]);
+  const c = await check({ repo: await openWith(repo, 'packed'), readData: true });
+  expect(c.problems, `check after kill ${round} at ${delay} ms`).toEqual([]);
+  await resticOk(repo, ['check', '--read-data']);
+  for (const id of o.snapshots) {
+    const out = join(o.scratch, `out-${round}-${id.slice(0, 8)}`);
+    const rr = await restore({ repo: await openWith(repo, 'packed'), snapshot: id, target: out });
+    expect(rr.problems).toEqual([]);
+    expect(await treeDigest(join(out, o.src)), `snapshot ${id.slice(0, 8)} after kill ${round} at ${delay} ms`).toEqual(o.digests.get(id));
+    await rm(out, { recursive: true });
+  }
 }

@@ -8,17 +8,17 @@
  * keep the test to a couple of minutes; only the killed process is a child.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cp, readdir, rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { backup, check, restore, unlock } from '@highwater/engine';
+import { backup } from '@highwater/engine';
 import { prune } from '../prune.js';
 import { requirePeer } from '../../../../scripts/peers.js';
 import { newRepo, tempDir } from '../engine.test-util.js';
 import { resticOk } from '../interop/interop.test-util.js';
 import { forget } from '../forget.js';
 import { openWith, treeDigest, writeGeneration } from '../prune/prune.test-util.js';
-import { CLI_BUILT, runHighwater, seeded, spreadDelays } from './crash.test-util.js';
+import { CLI_BUILT, expectIntactAfterKill, runHighwater, seeded, spreadDelays } from './crash.test-util.js';
 
 const hasRestic = requirePeer('restic');
 const SEED = 20261126;
@@ -66,19 +66,7 @@ describe.skipIf(!hasRestic)('prune survives SIGKILL at any moment', () => {
       const at = phase ? `${phase}+${delay}ms` : `${delay}ms`;
       landed.push(r.signal === 'SIGKILL' ? `${at}:${r.phase || 'between phases'}` : `${at}:finished`);
       if (r.signal !== 'SIGKILL') expect(r.code, r.stderr).toBe(0);
-      await unlock({ repo: await openWith(repo, 'packed') });
-      // No lock is left (a temporary file of a lock being written when the kill came is not a lock).
-      expect((await readdir(join(repo, 'locks'))).filter((n) => /^[0-9a-f]{64}$/.test(n))).toEqual([]);
-      const c = await check({ repo: await openWith(repo, 'packed'), readData: true });
-      expect(c.problems, `check after kill ${i} at ${delay} ms`).toEqual([]);
-      await resticOk(repo, ['check', '--read-data']);
-      for (const id of kept) {
-        const out = join(tmp.path, `out-${i}-${id.slice(0, 8)}`);
-        const rr = await restore({ repo: await openWith(repo, 'packed'), snapshot: id, target: out });
-        expect(rr.problems).toEqual([]);
-        expect(await treeDigest(join(out, src)), `snapshot ${id.slice(0, 8)} after kill ${i} at ${delay} ms`).toEqual(digests.get(id));
-        await rm(out, { recursive: true });
-      }
+      await expectIntactAfterKill({ repo, scratch: tmp.path, src, snapshots: kept, digests, round: i, delay });
       // Recovery: a later prune completes and leaves nothing for restic to complain about.
       await prune({ repo: await openWith(repo, 'packed'), maxUnused: { kind: 'percent', percent: 0 } });
       await resticOk(repo, ['check']);
