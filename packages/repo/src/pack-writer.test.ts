@@ -7,22 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { MemBackend } from '@highwater/backend';
 import { generateMasterKey, sha256 } from '@highwater/crypto';
 import { PLAIN_ENTRY_SIZE, PackWriter, RepoError, idToHex, loadZstd, readBlobAt, readPackHeader, streamBlobAt, type BlobId } from '@highwater/repo';
-import { tempDir } from './repo.test-util.js';
+import { pseudoRandomBytes, tempDir } from './repo.test-util.js';
 
 await loadZstd();
-
-/** Deterministic, poorly compressible bytes (xorshift32). */
-function bytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 /** `data` cut into pieces of the given sizes (cycled), served from one reused buffer as a file reader would. */
 function* pieces(data: Uint8Array, sizes: number[]): Iterable<Uint8Array> {
@@ -57,8 +44,8 @@ describe('PackWriter.addPieces', () => {
           const w = new PackWriter({ key, version, ...(spooled ? { spoolDir: spool.path } : {}) });
           // Around and across 1 MiB segment edges, next to ordinary blobs; a compressible one too
           // (addPieces stores it as it is even in version 2).
-          const small = bytes(5000, 1);
-          const big = bytes(3 * (1 << 20) + 17, 2);
+          const small = pseudoRandomBytes(5000, 1);
+          const big = pseudoRandomBytes(3 * (1 << 20) + 17, 2);
           const empty = new Uint8Array(0);
           const text = new TextEncoder().encode('{"nodes":[]}\n'.repeat(100_000));
           w.add('data', sha256(small) as BlobId, small);
@@ -93,7 +80,7 @@ describe('PackWriter.addPieces', () => {
 
   it('round-trips whatever the split of the pieces', async () => {
     const key = generateMasterKey();
-    const data = bytes(200_000, 3);
+    const data = pseudoRandomBytes(200_000, 3);
     const id = sha256(data) as BlobId;
     const layouts = [[200_000], [1], [16, 17], [65_536, 3]];
     for (const sizes of layouts) {
@@ -122,11 +109,11 @@ describe('PackWriter.addPieces', () => {
       const spool = tempDir('hw-pieces-');
       try {
         const w = new PackWriter({ key: generateMasterKey(), version: 1, spoolDir: spool.path });
-        w.add('data', sha256(bytes(10, 9)) as BlobId, bytes(10, 9));
+        w.add('data', sha256(pseudoRandomBytes(10, 9)) as BlobId, pseudoRandomBytes(10, 9));
         const id = sha256(new Uint8Array([1])) as BlobId;
         // Two full segments go to the spool file before the shortfall is known.
         const big = new PackWriter({ key: generateMasterKey(), version: 1, spoolDir: spool.path });
-        expect(() => big.addPieces('tree', id, 3 << 20, [bytes(2 << 20, 4)])).toThrow(RepoError);
+        expect(() => big.addPieces('tree', id, 3 << 20, [pseudoRandomBytes(2 << 20, 4)])).toThrow(RepoError);
         expect(readdirSync(spool.path)).toHaveLength(1);
         let err: unknown;
         try {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { NO_PROBE } from '@highwater/probe';
 import { idToHex } from '../ids.js';
+import { seeded } from '../repo.test-util.js';
 import { type BlobEntry, parseBlobEntry } from './blob-entry-parser.js';
 import { type BlobFields, TYPE_DATA, isLowerHex64, readBlobFields } from './file-batch.js';
 import { STRATEGY_DEFAULTS, loadIndexStore } from './index.js';
@@ -63,19 +64,6 @@ function expectSound(text: string): void {
 function permutations<T>(xs: T[]): T[][] {
   if (xs.length <= 1) return [xs];
   return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
-}
-
-/** A small deterministic generator (xorshift32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
 }
 
 describe('parseBlobEntry', () => {
@@ -166,7 +154,7 @@ describe('parseBlobEntry', () => {
   });
 
   it('never accepts what JSON.parse + readBlobFields reject (random mutations of entries)', () => {
-    const rand = rng(0x5eed);
+    const rand = seeded(0x5eed);
     const alphabet = '{}[]",:0123456789-+.eE \t\n\\abcdeflnrstuy_idtypeoffsetlengthuncompressed_length';
     const seeds = [
       `{"id":"${ID}","type":"tree","offset":123,"length":4294967295,"uncompressed_length":77}`,

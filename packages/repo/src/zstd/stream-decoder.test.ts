@@ -1,18 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compress, loadZstd } from '../compression.js';
+import { pseudoRandomBytes, seeded } from '../repo.test-util.js';
 import { ZstdStreamDecoder } from './stream-decoder.js';
 import { ZstdFormatError } from './zstd-error.js';
-
-/** A deterministic generator (xorshift32), so a failing case can be rerun. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 function decodeAll(frames: Uint8Array, chunkSizes: () => number, d = new ZstdStreamDecoder()): Uint8Array {
   const parts: Uint8Array[] = [];
@@ -27,7 +17,7 @@ function decodeAll(frames: Uint8Array, chunkSizes: () => number, d = new ZstdStr
 }
 
 function jsonLike(n: number, seed: number): Uint8Array {
-  const r = rng(seed);
+  const r = seeded(seed);
   let s = '{"packs":[';
   while (s.length < n) {
     const hex = Array.from({ length: 64 }, () => '0123456789abcdef'[Math.floor(r() * 16)]).join('');
@@ -36,16 +26,9 @@ function jsonLike(n: number, seed: number): Uint8Array {
   return new TextEncoder().encode(s.slice(0, n));
 }
 
-function randomBytes(n: number, seed: number): Uint8Array {
-  const r = rng(seed);
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = Math.floor(r() * 256);
-  return b;
-}
-
 /** Text with long repeats and short ones (exercises overlapping matches and repeat offsets). */
 function repetitive(n: number, seed: number): Uint8Array {
-  const r = rng(seed);
+  const r = seeded(seed);
   const b = new Uint8Array(n);
   for (let i = 0; i < n; ) {
     if (i > 16 && r() < 0.7) {
@@ -78,7 +61,7 @@ describe('ZstdStreamDecoder', () => {
     ['empty', new Uint8Array(0)],
     ['one byte', new Uint8Array([7])],
     ['zeros 300 KiB (RLE blocks)', new Uint8Array(300 * 1024)],
-    ['random 200 KiB (raw blocks)', randomBytes(200 * 1024, 1)],
+    ['random 200 KiB (raw blocks)', pseudoRandomBytes(200 * 1024, 1)],
     ['index-like JSON 3 MB', jsonLike(3_000_000, 2)],
     ['repetitive 1 MB', repetitive(1_000_000, 3)],
     ['short text', new TextEncoder().encode('hello hello hello hello world, hello world')],
@@ -87,7 +70,7 @@ describe('ZstdStreamDecoder', () => {
   for (const [name, input] of inputs) {
     it(`round-trips ${name} compressed by libzstd level 3, fed in uneven chunks`, () => {
       const z = compress(input);
-      const r = rng(input.length + 11);
+      const r = seeded(input.length + 11);
       expectSameBytes(decodeAll(z, () => 1 + Math.floor(r() * 70000)), Buffer.from(input));
     });
   }
@@ -103,7 +86,7 @@ describe('ZstdStreamDecoder', () => {
     const skippable = new Uint8Array([0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
     const stream = Buffer.concat([compress(a), skippable, compress(b), compress(new Uint8Array(0))]);
     const d = new ZstdStreamDecoder();
-    const r = rng(9);
+    const r = seeded(9);
     expectSameBytes(decodeAll(stream, () => 1 + Math.floor(r() * 5000), d), Buffer.concat([a, b]));
     // The same decoder, a second file: its buffers are reused, not regrown.
     const capacity = d.windowCapacity;
@@ -129,7 +112,7 @@ describe('ZstdStreamDecoder', () => {
   it('never fails with anything but ZstdFormatError on damaged input', () => {
     const input = jsonLike(300_000, 12);
     const z = compress(input);
-    const r = rng(13);
+    const r = seeded(13);
     let rejected = 0;
     for (let i = 0; i < 300; i++) {
       const bad = z.slice();
