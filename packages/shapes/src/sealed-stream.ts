@@ -1,12 +1,9 @@
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createSealStream, createSha256, type MasterKey, type SealStream, type Sha256 } from '@highwater/crypto';
+import { SpillFile } from './spill-file.js';
 
 /** Sealed bytes kept in memory; beyond this they go to a temporary file. */
 const SPILL_BYTES = 32 << 20;
-const READ_CHUNK = 1 << 20;
 
 export interface SealedFile {
   /** SHA-256 of the sealed bytes: the file's name in the repository. */
@@ -33,7 +30,7 @@ export class SealedStream {
   readonly #chunks: Uint8Array[] = [];
   #length = 0;
   #done = false;
-  #spill: { dir: string; path: string; fd: number } | undefined;
+  #spill: SpillFile | undefined;
 
   readonly #tmpDir: string;
 
@@ -48,15 +45,13 @@ export class SealedStream {
     this.#hash.update(b);
     this.#length += b.length;
     if (this.#spill) {
-      writeAll(this.#spill.fd, b);
+      this.#spill.write(b);
       return;
     }
     this.#chunks.push(b);
     if (this.#length > SPILL_BYTES) {
-      const dir = mkdtempSync(join(this.#tmpDir, 'hw-sealed-'));
-      const path = join(dir, 'file');
-      this.#spill = { dir, path, fd: openSync(path, 'wx', 0o600) };
-      for (const c of this.#chunks) writeAll(this.#spill.fd, c);
+      const spill = (this.#spill = new SpillFile(this.#tmpDir, 'hw-sealed-'));
+      for (const c of this.#chunks) spill.write(c);
       this.#chunks.length = 0;
     }
   }
@@ -80,44 +75,13 @@ export class SealedStream {
       const body = chunks.length === 1 ? chunks[0]! : { async *[Symbol.asyncIterator]() { yield* chunks; } };
       return { id, length: this.#length, body, dispose() {} };
     }
-    closeSync(spill.fd);
-    return {
-      id,
-      length: this.#length,
-      body: { [Symbol.asyncIterator]: () => readFile(spill.path) },
-      dispose: () => rmSync(spill.dir, { recursive: true, force: true }),
-    };
+    spill.close();
+    return { id, length: this.#length, body: spill.body(), dispose: () => spill.dispose() };
   }
 
   /** Drops a stream that will not be stored (after an error). */
   abandon(): void {
     this.#done = true;
-    if (this.#spill) {
-      try {
-        closeSync(this.#spill.fd);
-      } catch {
-        // already closed
-      }
-      rmSync(this.#spill.dir, { recursive: true, force: true });
-    }
-  }
-}
-
-function writeAll(fd: number, b: Uint8Array): void {
-  let off = 0;
-  while (off < b.length) off += writeSync(fd, b, off, b.length - off);
-}
-
-async function* readFile(path: string): AsyncGenerator<Uint8Array> {
-  const fh = await open(path, 'r');
-  try {
-    for (;;) {
-      const buf = new Uint8Array(READ_CHUNK);
-      const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, null);
-      if (bytesRead === 0) return;
-      yield bytesRead === READ_CHUNK ? buf : buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await fh.close();
+    this.#spill?.dispose();
   }
 }

@@ -1,9 +1,8 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createSha256, sha256, type Sha256 } from '@highwater/crypto';
 import { encodeTree, type BlobId, type TreeNode } from '@highwater/repo';
 import { InternalError } from './errors.js';
+import { SpillFile } from './spill-file.js';
 
 const PREFIX = new TextEncoder().encode('{"nodes":[');
 const SUFFIX = new TextEncoder().encode(']}\n');
@@ -13,7 +12,7 @@ const BATCH = 512;
 const MIN_CAPACITY = 4 << 10;
 /** Default plaintext kept in memory; a larger tree goes to a temporary file. */
 export const TREE_SPILL_BYTES = 8 << 20;
-/** Write buffer of a spilled tree, and the size of the pieces it is read back in. */
+/** Write buffer of a spilled tree, and the size of the pieces an unspilled one is handed out in. */
 const PIECE = 1 << 20;
 
 export interface TreeBuilderOptions {
@@ -54,7 +53,7 @@ export class TreeBuilder {
   #count = 0;
   #batch: TreeNode[] = [];
   #written = 0;
-  #spill: { dir: string; path: string; fd: number; hash: Sha256; bytes: number } | undefined;
+  #spill: { file: SpillFile; hash: Sha256 } | undefined;
   #finished: BuiltTree | undefined;
 
   constructor(o: TreeBuilderOptions = {}) {
@@ -122,15 +121,7 @@ export class TreeBuilder {
 
   /** Moves what is in memory to a new temporary file; from now on #buf is a 1 MiB write buffer. */
   #startSpill(): void {
-    const dir = mkdtempSync(join(this.#tmpDir, 'hw-tree-'));
-    let fd: number;
-    try {
-      fd = openSync(join(dir, 'tree'), 'wx', 0o600);
-    } catch (err) {
-      rmSync(dir, { recursive: true, force: true });
-      throw err;
-    }
-    this.#spill = { dir, path: join(dir, 'tree'), fd, hash: createSha256(), bytes: 0 };
+    this.#spill = { file: new SpillFile(this.#tmpDir, 'hw-tree-'), hash: createSha256() };
     this.#flush();
     this.#buf = new Uint8Array(PIECE);
   }
@@ -139,8 +130,7 @@ export class TreeBuilder {
     const s = this.#spill!;
     const b = this.#buf.subarray(0, this.#length);
     s.hash.update(b);
-    for (let o = 0; o < b.length; ) o += writeSync(s.fd, b, o, b.length - o);
-    s.bytes += b.length;
+    s.file.write(b);
     this.#length = 0;
   }
 
@@ -155,9 +145,8 @@ export class TreeBuilder {
       this.#finished = { id: sha256(bytes) as BlobId, length: bytes.length, bytes };
     } else {
       this.#flush();
-      closeSync(s.fd);
-      s.fd = -1;
-      this.#finished = { id: s.hash.digest() as BlobId, length: s.bytes, bytes: undefined };
+      s.file.close();
+      this.#finished = { id: s.hash.digest() as BlobId, length: s.file.length, bytes: undefined };
     }
     return this.#finished;
   }
@@ -173,31 +162,11 @@ export class TreeBuilder {
       for (let p = 0; p < done.bytes.length; p += PIECE) yield done.bytes.subarray(p, p + PIECE);
       return;
     }
-    const fd = openSync(this.#spill!.path, 'r');
-    try {
-      const buf = new Uint8Array(PIECE);
-      for (;;) {
-        const n = readSync(fd, buf, 0, PIECE, null);
-        if (n === 0) return;
-        yield buf.subarray(0, n);
-      }
-    } finally {
-      closeSync(fd);
-    }
+    yield* this.#spill!.file.pieces();
   }
 
   /** Removes the temporary file and its folder, if any (idempotent; safe on an unfinished builder). */
   dispose(): void {
-    const s = this.#spill;
-    if (!s) return;
-    if (s.fd >= 0) {
-      try {
-        closeSync(s.fd);
-      } catch {
-        // already closed
-      }
-      s.fd = -1;
-    }
-    rmSync(s.dir, { recursive: true, force: true });
+    this.#spill?.file.dispose();
   }
 }
