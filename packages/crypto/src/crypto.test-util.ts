@@ -33,18 +33,7 @@ export function nobleSeal(key: MasterKey, plaintext: Uint8Array, iv: Uint8Array)
   return out;
 }
 
-/** Deterministic bytes (xorshift32) so failures reproduce. */
-export function pseudoRandomBytes(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+export { pseudoRandomBytes } from '../../../scripts/test-random.js';
 
 export function bytesOf(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, 'hex'));

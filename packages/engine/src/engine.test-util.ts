@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBackend } from '@highwater/backend';
 import { initRepository, openRepository, type OpenRepository } from '@highwater/repo';
+import { pseudoRandomBytes } from '../../../scripts/test-random.js';
 
 export const PASSWORD = 'test-password';
 export const FAST_KDF = { N: 1024, r: 8, p: 1 };
@@ -22,17 +23,10 @@ export async function reopen(path: string): Promise<OpenRepository> {
   return openRepository({ backend: new LocalBackend({ path, sync: false }), password: PASSWORD });
 }
 
-/** Deterministic pseudo-random bytes (xorshift), so large files do not compress away. */
+/** Deterministic pseudo-random bytes (scripts/test-random.ts), so large files do not compress away. */
 export function pseudoRandom(n: number, seed = 1): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
+  const b = pseudoRandomBytes(n, seed);
+  return Buffer.from(b.buffer, b.byteOffset, b.length);
 }
 
 /**

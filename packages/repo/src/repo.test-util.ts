@@ -99,26 +99,4 @@ export async function openFixture(name: string, choices: Partial<StrategyChoices
   });
 }
 
-/** A seeded generator in [0, 1) (xorshift32), so a failing case reruns the same. */
-export function seeded(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
-
-/** Deterministic, poorly compressible bytes (the same xorshift32, low byte of each state). */
-export function pseudoRandomBytes(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+export { pseudoRandomBytes, seeded } from '../../../scripts/test-random.js';

@@ -87,16 +87,7 @@ export async function highwaterOk(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-/** A seeded generator in [0, 1) (xorshift32). */
-export function seeded(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+export { seeded } from '../../../../scripts/test-random.js';
 
 /** `n` kill delays spread over [0, durationMs): one random point in each of n equal slices. */
 export function spreadDelays(n: number, durationMs: number, random: () => number): number[] {
