@@ -7,7 +7,9 @@ import type { BlobLocation, IndexedBlob, StrategyName } from '../index-store.js'
 import type { BlobId, BlobType } from '../ids.js';
 import type { PendingIndex } from './pending-index.js';
 import { PackTable } from './pack-table.js';
-import { TREE_BIT } from './packed-columns.js';
+
+/** The type bit of a `#refs` word (the rest: the pack's position in the PackTable). */
+const TREE_BIT = 0x80000000;
 
 function hashOf(id: Uint8Array, off: number, tree: number): number {
   return (((id[off]! << 24) | (id[off + 1]! << 16) | (id[off + 2]! << 8) | id[off + 3]!) ^ tree) >>> 0;
