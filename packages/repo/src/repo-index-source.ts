@@ -29,6 +29,8 @@ export function createIndexSource(o: { backend: Backend; key: MasterKey; version
   const { backend, key, version } = o;
   // Version 2: one zstd decoder per concurrent file, reused from file to file (no window per file).
   const decoders = new ZstdDecoderPool();
+  // The read buffers of finished files, reused by the next (dropped with the decoders).
+  const spare: Uint8Array[] = [];
   return {
     repositoryId: o.repositoryId,
     async list(): Promise<string[]> {
@@ -56,31 +58,34 @@ export function createIndexSource(o: { backend: Backend; key: MasterKey; version
     },
     releaseBuffers(): void {
       decoders.clear();
+      spare.length = 0;
     },
     openWhole(name: string, raw: Uint8Array): Uint8Array {
       return decodeUnpacked({ key, version, type: 'index', name, sealed: raw, file: fileLabel('index', name) });
     },
     plaintext(name: string): AsyncIterable<Uint8Array> {
       const file = fileLabel('index', name);
+      // Taken now, not when the stream starts: between two files of a loader no I/O runs, so the pool
+      // never drops its decoders in the middle of a load.
+      const decoder = version === 2 ? decoders.take() : undefined;
+      // Lent for the file, like the decoder.
+      const buffer = readsIntoBuffer(backend) ? (spare.pop() ?? new Uint8Array(READ_CHUNK)) : undefined;
       async function* raw(): AsyncGenerator<Uint8Array> {
         try {
-          // Each chunk is a view of `buffer`, valid until the next is asked for: openStream copies
+          // Each chunk is a view of the buffer, valid until the next is asked for: openStream copies
           // what it holds back (its contract), the hash reads it at once.
-          yield* backend.stream({ type: 'index', name }, readsIntoBuffer(backend) ? { buffer: new Uint8Array(READ_CHUNK) } : undefined);
+          yield* backend.stream({ type: 'index', name }, buffer === undefined ? undefined : { buffer });
         } catch (err) {
           throw asRepoError(err, file);
         }
       }
-      // Taken now, not when the stream starts: between two files of a loader no I/O runs, so the pool
-      // never drops its decoders in the middle of a load.
-      const decoder = version === 2 ? decoders.take() : undefined;
       const plain = streamUnpacked({ key, version, type: 'index', name, raw: raw(), file, zstd: { decoder, views: true } });
-      if (decoder === undefined) return plain;
       return (async function* lent(): AsyncGenerator<Uint8Array> {
         try {
           yield* plain;
         } finally {
-          decoders.give(decoder);
+          if (decoder !== undefined) decoders.give(decoder);
+          if (buffer !== undefined) spare.push(buffer);
         }
       })();
     },
