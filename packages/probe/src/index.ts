@@ -7,3 +7,4 @@ export { openProcMemory } from './proc-memory.js';
 export type { ProcMemory, ProcMemoryOptions } from './proc-memory.js';
 export { PROBE_FD_ENV, PROBE_HEAP_INTERVAL_ENV, PROBE_PROTOCOL_VERSION, parseProbeEvent } from './probe-events.js';
 export type { ProbeEvent, HelloEvent, BeginEvent, EndEvent, HeapEvent, GcEvent, ExitEvent, ProbeHeap, ProbePeakSource } from './probe-events.js';
+export { largeBlock, LARGE_BLOCK_BYTES, MMAP_THRESHOLD_MAX } from './large-block.js';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BATCH_ENTRIES, BatchPool, FileBatch } from './file-batch.js';
-import { LARGE_BLOCK_BYTES } from '../large-block.js';
+import { LARGE_BLOCK_BYTES } from '@highwater/probe';
 
 const hexOf = (s: string): string => createHash('sha256').update(s).digest('hex');
 

@@ -9,7 +9,7 @@
  * one large block per batch (see FileBatch).
  */
 import { badIndex } from './index-store-error.js';
-import { largeBlock } from '../large-block.js';
+import { largeBlock } from '@highwater/probe';
 
 export const TYPE_DATA = 0;
 export const TYPE_TREE = 1;
@@ -73,7 +73,7 @@ export class BatchPool {
 }
 
 /**
- * Storage: every column is a view into ONE block (large-block.ts unless a capacity is given):
+ * Storage: every column is a view into ONE block (probe/src/large-block.ts unless a capacity is given):
  * always mmapped, so neither reusing nor growing a batch frees anything into glibc's arena or
  * raises its mmap threshold, and dropping it unmaps it whole. Default block: 33 MiB of address
  * space holding 395,529 entries on 64-bit, 5.3 MiB holding 65,536 on 32-bit; only the pages

@@ -3,7 +3,7 @@
  * file's entries committed only after its stream ended cleanly (MAC verified), then one in-place
  * sort. Peak while loading: rows (~42 B/entry) + 8 B/entry for the sort + the files in flight.
  * Nothing long-lived is allocated from glibc's arena: rows, pack table and batches live in large
- * blocks (large-block.ts), and the batches are dropped before the sort.
+ * blocks (probe/src/large-block.ts), and the batches are dropped before the sort.
  */
 import type { IndexSource, StrategyChoices } from '../index-store.js';
 import { decodeIndexFile } from './decode-index-file.js';

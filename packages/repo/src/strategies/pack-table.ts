@@ -2,7 +2,7 @@
  * Pack ids stored once (32 bytes each); index entries refer to a pack by its position here.
  * While loading, an open-addressing hash interns ids; `seal()` drops it.
  *
- * Memory: both the id column and the hash live in large blocks (large-block.ts), allocated on the
+ * Memory: both the id column and the hash live in large blocks (probe/src/large-block.ts), allocated on the
  * first `intern`: always mmapped, so growing them during a load frees nothing into glibc's arena
  * and raises no threshold. Resident: the pages written, 32 bytes per pack for the ids and 8-16 bytes
  * per pack (4-byte slots at load factor 1/4..1/2, each position + 1, 0 = empty) for the hash until
@@ -12,7 +12,7 @@
  * the id column, so only the used prefix of the block is ever written.
  */
 import type { PackId } from '../ids.js';
-import { largeBlock } from '../large-block.js';
+import { largeBlock } from '@highwater/probe';
 
 function hashAt(bytes: Uint8Array, off: number): number {
   // Ids are SHA-256 values: any four bytes are uniformly distributed.

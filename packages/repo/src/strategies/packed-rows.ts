@@ -1,6 +1,6 @@
 /**
  * Row storage of the `packed` store, in chunks of 2^20 rows, each chunk ONE large block
- * (large-block.ts: always mmapped, never in glibc's arena), so growing never copies and the last
+ * (probe/src/large-block.ts: always mmapped, never in glibc's arena), so growing never copies and the last
  * chunk needs no trim: its pages never written are not resident.
  *
  * A row (little-endian fields, 39 bytes, 42 once an entry is compressed):
@@ -17,7 +17,7 @@
  * While loading, a 2-byte `prefix` column holds id bytes 0..1 until the sort moved them into the
  * fan-out; it lives in its own large blocks (2^24 entries each) and is dropped by `seal()`.
  */
-import { largeBlock } from '../large-block.js';
+import { largeBlock } from '@highwater/probe';
 
 export const CHUNK_BITS = 20;
 export const CHUNK = 1 << CHUNK_BITS;

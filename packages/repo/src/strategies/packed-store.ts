@@ -3,7 +3,7 @@
  * (PackedRows), pack ids stored once (PackTable), a 65,536-entry fan-out on the first two id
  * bytes, binary search inside a bucket (rustic's binarysorted.rs, git's .idx v2).
  * No JavaScript object per blob. Resident: 42 bytes per entry (39 when nothing is compressed, up
- * to 46 for packs over 16 MiB) + 32 per pack + 256 KiB, all in large blocks (large-block.ts) that
+ * to 46 for packs over 16 MiB) + 32 per pack + 256 KiB, all in large blocks (probe/src/large-block.ts) that
  * never share glibc's arena with the load's freed buffers.
  */
 import type { BlobLocation, BlobSet, IndexStore, IndexedBlob, PackSummary, StrategyName } from '../index-store.js';
@@ -12,7 +12,7 @@ import { BitBlobSet } from './bit-blob-set.js';
 import { StringBlobSet } from './string-blob-set.js';
 import { CHUNK_BITS, CHUNK_MASK, FAN_BUCKETS, PackedRows, TAIL } from './packed-rows.js';
 import { PackTable } from './pack-table.js';
-import { largeBlock } from '../large-block.js';
+import { largeBlock } from '@highwater/probe';
 import { sortedOrder } from './sort-order.js';
 
 const BUCKETS = FAN_BUCKETS;

@@ -7,7 +7,7 @@
  * Memory: 8 bytes per entry, returned as the sorted words themselves (`Uint32Array`, stride 2:
  * `words[2*i]` is the position of the i-th smallest entry, `words[2*i+1]` its key).
  * `space` (optional): the buffer to put the words in (at least 8 bytes per entry). The packed
- * store passes a large block (large-block.ts): a plain array of 8 MB at 1,000,000 entries, once
+ * store passes a large block (probe/src/large-block.ts): a plain array of 8 MB at 1,000,000 entries, once
  * freed, raises glibc's mmap threshold and leaves up to twice its size resident at the top of the
  * main arena (measured after a 1,000,000-blob load: [heap] +4.0 MiB, with a block +0.5–2.0 MiB).
  */

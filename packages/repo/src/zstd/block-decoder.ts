@@ -39,7 +39,7 @@ export class BlockDecoder {
   #rep1 = 4;
   #rep2 = 8;
 
-  /** `buffer` allocates the literals buffer (the stream decoder decides where: see large-block.ts). */
+  /** `buffer` allocates the literals buffer (the stream decoder decides where: see probe/src/large-block.ts). */
   constructor(buffer: (bytes: number) => Uint8Array = (n) => new Uint8Array(n)) {
     this.#lit = buffer(BLOCK_MAX + 32);
   }

@@ -12,10 +12,10 @@
  * skipped, not verified (repository files are authenticated by their MAC before use).
  * Memory: the window (the frame's window size, or its content size when smaller) plus 1 MiB of
  * slack and one 128 KiB block of input and of literals. With `largeBlocks` the three buffers are
- * large blocks (large-block.ts): always mmapped, so dropping a decoder unmaps them without raising
+ * large blocks (probe/src/large-block.ts): always mmapped, so dropping a decoder unmaps them without raising
  * glibc's mmap threshold (which would make later buffers land in, and stay in, the malloc arena).
  */
-import { largeBlock } from '../large-block.js';
+import { largeBlock } from '@highwater/probe';
 import { BLOCK_MAX, BlockDecoder, type BlockTarget } from './block-decoder.js';
 import { corrupt } from './zstd-error.js';
 

@@ -1,8 +1,9 @@
 /**
  * Large blocks: ArrayBuffers big enough that glibc's malloc always serves each one with its own
- * mmap, never from the main arena. The index stores keep their long-lived columns (and the load's
- * growable scratch) in such blocks, so that what the load frees around them can be trimmed, and
- * freeing a block (munmap) leaves nothing resident.
+ * mmap, never from the main arena. The repository's index stores keep their long-lived columns (and
+ * the load's growable scratch) in such blocks, so that what the load frees around them can be
+ * trimmed, and freeing a block (munmap) leaves nothing resident; crypto's scrypt keeps its array V in
+ * one, so that freeing it does not raise glibc's thresholds.
  *
  * Why: glibc's mmap threshold starts at 128 KiB and rises to the size of any mmapped chunk freed
  * that is at most DEFAULT_MMAP_THRESHOLD_MAX (man mallopt(3), M_MMAP_THRESHOLD). Once it rose,
