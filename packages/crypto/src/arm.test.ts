@@ -1,7 +1,7 @@
 /**
  * The engine must run on arm under qemu-user (measurement.md): this runs the built package
  * (dist/, so build first) with the arm Node builds and checks seal/open, the WebAssembly
- * Poly1305 and a restic key file give the same answers there.
+ * Poly1305, a restic key file and the JavaScript scrypt give the same answers there.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,10 +13,13 @@ import { FIXTURE_PASSWORD, REPO_V1, pseudoRandomBytes, readExpected } from './cr
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DIST = `${ROOT}packages/crypto/dist/index.js`;
+const SCRYPT_JS = `${ROOT}packages/crypto/dist/scrypt-js.js`;
 
 const SCRIPT = `
 import { readFileSync, readdirSync } from 'node:fs';
 import { makeMasterKey, open, openKeyFile, seal, masterKeyToJson } from ${JSON.stringify(DIST)};
+import { scryptJs } from ${JSON.stringify(SCRYPT_JS)};
+import { scryptSync } from 'node:crypto';
 const chunks = [];
 for await (const c of process.stdin) chunks.push(c);
 const [keyHex, ivHex, plainHex] = Buffer.concat(chunks).toString().split(' ');
@@ -26,7 +29,9 @@ const back = open(key, sealed);
 const dir = ${JSON.stringify(`${REPO_V1}keys/`)};
 const master = await openKeyFile(readFileSync(dir + readdirSync(dir)[0]), ${JSON.stringify(FIXTURE_PASSWORD)});
 const config = JSON.parse(Buffer.from(open(master, readFileSync(${JSON.stringify(`${REPO_V1}config`)}))).toString());
-console.log(JSON.stringify({ arch: process.arch, sealed: Buffer.from(sealed).toString('hex'), back: Buffer.from(back).toString('hex'), master: masterKeyToJson(master), config }));
+const salt = new Uint8Array(64).map((_, i) => i * 3);
+const scryptSame = Buffer.from(scryptJs('pw', salt, 1024, 8, 2, 64)).equals(scryptSync('pw', salt, 64, { N: 1024, r: 8, p: 2 }));
+console.log(JSON.stringify({ arch: process.arch, scryptSame, sealed: Buffer.from(sealed).toString('hex'), back: Buffer.from(back).toString('hex'), master: masterKeyToJson(master), config }));
 `;
 
 const targets: Array<[PeerName, string, string]> = [
@@ -55,6 +60,7 @@ for (const [peer, qemu, sysroot] of targets) {
       expect(got.back).toBe(hex(plain));
       expect(got.master).toEqual(readExpected('masterkey'));
       expect(got.config).toEqual(readExpected('config'));
+      expect(got.scryptSame).toBe(true); // the JavaScript scrypt (kdf.ts uses it for small N) equals OpenSSL's there too
     }, 300_000);
   });
 }

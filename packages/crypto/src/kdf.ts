@@ -7,8 +7,13 @@
  * for N=32768, r=8, p=1 on amd64 against ~135-390 ms for @noble/hashes (README). Memory: 128·N·r bytes
  * while it runs (32 MiB at the defaults); parameters needing more than MAX_SCRYPT_MEMORY are
  * refused instead of letting a hostile key file exhaust memory.
+ * Parameters for which OpenSSL's one allocation would be at most glibc's DEFAULT_MMAP_THRESHOLD_MAX
+ * (N <= 16384 at r=8 on 64-bit) go to scrypt-js.ts instead, on the main thread: freeing that
+ * allocation would raise glibc's thresholds for the rest of the process (scrypt-js.ts says why).
  */
 import { scrypt } from 'node:crypto';
+import { MMAP_THRESHOLD_MAX } from '@highwater/probe';
+import { opensslScryptAllocation, scryptJs, scryptJsUsable } from './scrypt-js.js';
 import { CryptoError } from './errors.js';
 import { makeMasterKey, type MasterKey } from './master-key.js';
 
@@ -44,6 +49,11 @@ export function kdfParamsProblem(params: KdfParams): string | undefined {
   return undefined;
 }
 
+/** Whether deriveUserKey computes scrypt in JavaScript for these (valid) parameters. */
+export function inJs(N: number, r: number, p: number): boolean {
+  return scryptJsUsable() && opensslScryptAllocation(N, r, p) <= MMAP_THRESHOLD_MAX;
+}
+
 /**
  * The user key of a key file: scrypt output split as restic does. Throws RangeError on unusable
  * parameters (callers that read them from a file check with kdfParamsProblem first).
@@ -59,7 +69,7 @@ export async function deriveUserKey(options: {
     throw new RangeError(`expected a ${SALT_SIZE}-byte salt, got ${options.salt?.length ?? typeof options.salt}`);
   }
   const { N, r, p } = options.params;
-  const derived = await new Promise<Buffer>((resolve, reject) => {
+  const derived = inJs(N, r, p) ? scryptJs(options.password, options.salt, N, r, p, 64) : await new Promise<Buffer>((resolve, reject) => {
     scrypt(options.password, options.salt, 64, { N, r, p, maxmem: scryptMemory(options.params) + (1 << 20) }, (err, key) =>
       err ? reject(new CryptoError('BAD_KEY_FILE', `scrypt failed: ${err.message}`, { cause: err })) : resolve(key),
     );
