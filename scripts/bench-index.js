@@ -17,7 +17,7 @@
  *
  * Usage: node scripts/bench-index.js [--sizes 1000000,5000000] [--runs 3]
  *          [--strategies naive,packed,paged] [--dir /tmp/highwater-bench-index] [--out FILE|-]
- *          [--malloc-variant yes|no]   (also run packed with MALLOC_MMAP_THRESHOLD_=131072)
+ *          [--node-variant yes|no]     (also run packed under node --no-concurrent-recompilation)
  *          [--warm-variant yes|no]     (also run packed in a warmed process: a 50,000-blob index loaded
  *                                       and dropped before the baseline)
  *        node scripts/bench-index.js --backup-case [--runs 3]   (needs restic and the built CLI)
@@ -38,9 +38,13 @@ const PASSWORD = 'bench-index';
 const BLOBS_PER_PACK = 100;
 const BLOBS_PER_FILE = 50_000;
 const LOOKUPS = 200_000;
-/** glibc's dynamic mmap threshold keeps freed decode buffers resident; a fixed threshold returns them. */
-const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' };
-const MALLOC_ENV_LABEL = 'MALLOC_MMAP_THRESHOLD_=131072';
+/**
+ * V8's background compiler threads (TurboFan jobs) each get a glibc malloc arena that stays resident
+ * after the jobs end; with this flag the jobs run on the main thread. A startup flag only: V8 reads it
+ * when the isolate is made (v8.setFlagsFromString later has no effect), and NODE_OPTIONS refuses it.
+ */
+const NODE_VARIANT_ARGS = ['--no-concurrent-recompilation'];
+const NODE_VARIANT_LABEL = 'node --no-concurrent-recompilation';
 
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -192,8 +196,8 @@ async function child(dir, strategy, cacheDir, warmDir) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-function runChild(dir, strategy, cacheDir, env = {}, warmDir = '-') {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', SELF, '--child', dir, strategy, cacheDir, warmDir], {
+function runChild(dir, strategy, cacheDir, env = {}, warmDir = '-', nodeArgs = []) {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', ...nodeArgs, SELF, '--child', dir, strategy, cacheDir, warmDir], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     encoding: 'utf8',
@@ -208,12 +212,14 @@ function runChild(dir, strategy, cacheDir, env = {}, warmDir = '-') {
 }
 
 /** The last commit of packages/repo/src, and whether the working tree differs from it there. */
+/** The packages a load runs (repo and what it imports) and this script. */
+const MEASURED_PATHS = ['packages/repo/src', 'packages/crypto/src', 'packages/probe/src', 'packages/backend/src', 'scripts/bench-index.js'];
+
 function gitCommit() {
-  const paths = ['packages/repo/src', 'scripts/bench-index.js'];
-  const log = spawnSync('git', ['log', '-1', '--format=%h', '--', ...paths], { cwd: ROOT, encoding: 'utf8' });
+  const log = spawnSync('git', ['log', '-1', '--format=%h', '--', ...MEASURED_PATHS], { cwd: ROOT, encoding: 'utf8' });
   if (log.status !== 0) return 'an unknown commit';
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', ...paths], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '';
-  return `commit ${log.stdout.trim()} of packages/repo/src${dirty ? ' (with uncommitted changes)' : ''}`;
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', ...MEASURED_PATHS], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '';
+  return `commit ${log.stdout.trim()} of ${MEASURED_PATHS.join(', ')}${dirty ? ' (with uncommitted changes)' : ''}`;
 }
 
 function median(xs) {
@@ -361,7 +367,7 @@ async function main() {
   const strategies = option('strategies', 'naive,packed,paged').split(',');
   const dir = option('dir', join(tmpdir(), 'highwater-bench-index'));
   const out = option('out', join(ROOT, 'packages/repo/STRATEGIES.md'));
-  const mallocVariant = option('malloc-variant', 'yes') !== 'no';
+  const nodeVariant = option('node-variant', 'yes') !== 'no';
   const warmVariant = option('warm-variant', 'yes') !== 'no';
   const warmDir = join(dir, `blobs-${BLOBS_PER_FILE}`);
   if (warmVariant) await generate(warmDir, BLOBS_PER_FILE);
@@ -377,11 +383,11 @@ async function main() {
       if (s !== 'paged') {
         const variants = [{ label: s, env: {} }];
         if (s === 'packed' && warmVariant) variants.push({ label: 'packed, warmed process', env: {}, warm: warmDir });
-        if (s === 'packed' && mallocVariant) variants.push({ label: `packed, ${MALLOC_ENV_LABEL}`, env: MALLOC_ENV });
+        if (s === 'packed' && nodeVariant) variants.push({ label: `packed, ${NODE_VARIANT_LABEL}`, env: {}, nodeArgs: NODE_VARIANT_ARGS });
         for (const v of variants) {
           const g = { blobs: n, label: v.label, runs: [] };
           for (let i = 0; i < runs; i++) {
-            g.runs.push(runChild(repoDir, s, '-', v.env, v.warm));
+            g.runs.push(runChild(repoDir, s, '-', v.env, v.warm, v.nodeArgs));
             process.stderr.write(`${n} ${v.label} run ${i + 1}: ${JSON.stringify(g.runs.at(-1))}\n`);
           }
           groups.push(g);
@@ -404,7 +410,7 @@ async function main() {
       groups.push(cold, warm);
     }
   }
-  const cmd = `node scripts/bench-index.js --sizes ${sizes.join(',')} --runs ${runs} --strategies ${strategies.join(',')}${mallocVariant ? '' : ' --malloc-variant no'}${warmVariant ? '' : ' --warm-variant no'}`;
+  const cmd = `node scripts/bench-index.js --sizes ${sizes.join(',')} --runs ${runs} --strategies ${strategies.join(',')}${nodeVariant ? '' : ' --node-variant no'}${warmVariant ? '' : ' --warm-variant no'}`;
   const loadEnd = loadavg()[0];
   const measured = [
     BENCH_START,
@@ -424,9 +430,9 @@ async function main() {
     `Lookups: ${LOOKUPS.toLocaleString('en-US')} \`lookup()\` calls each, random present ids / absent ids.`,
     'paged cold = empty cache (the table is built by the external merge); warm = the table of the cold run is verified (checksum) and reused.',
     '"packed, warmed process": before its baseline the child loads and drops a 50,000-blob index (one file) with the same strategy,',
-    'so that one-time costs of the first load (JIT-compiled code, the malloc arenas of V8\'s compiler and GC threads, V8\'s grown',
-    'heap) are in the baseline rather than divided among the blobs.',
-    `"packed, ${MALLOC_ENV_LABEL}": the same child with glibc's dynamic mmap threshold turned off.`,
+    'so that one-time costs of the first load (JIT-compiled code, the malloc arenas of V8\'s background compiler threads, V8\'s',
+    'young generation touched for the first time) are in the baseline rather than divided among the blobs.',
+    `"packed, ${NODE_VARIANT_LABEL}": the same child with V8's optimizing compiler on the main thread (no compiler-thread arenas).`,
     '"marginal B/blob" = (resident bytes at the largest size − resident bytes at the smallest) / (difference in blobs), from',
     'the medians: what one more blob costs, with the fixed costs of a load taken out.',
     '',
