@@ -3,7 +3,7 @@
  * written through LocalBackend and MemBackend, v1 and v2, with several packs and index files; restic
  * restores the bytes; restic backs up into a highwater repository and highwater reads it back.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -159,6 +159,38 @@ describe.skipIf(!hasRestic)('restic accepts what highwater writes', () => {
       const whole = decodeTree(await r.loadBlob('tree', big.id));
       expect((await r.loadTree(big.id)).nodes).toEqual(whole.nodes);
       await r.close();
+    } finally {
+      dir.remove();
+      src.remove();
+    }
+  });
+
+  it('packs of 32 MiB that restic wrote: blobs past 16 MiB widen the packed rows, and read back under every strategy', async () => {
+    const dir = tempDir();
+    const src = tempDir('hw-src-');
+    try {
+      // ~26 MB that zstd cannot shrink, in one pack of restic's --pack-size 32: offsets beyond 2^24.
+      writeFileSync(join(src.path, 'big.bin'), randomBytes(26_000_000));
+      execFileSync('restic', ['init', '-q', '--repository-version', '2', '-r', dir.path], { env: { ...process.env, RESTIC_PASSWORD: PASSWORD } });
+      restic(dir.path, ['backup', '-q', '--pack-size', '32', src.path]);
+      const found = new Map<string, string>();
+      for (const index of ['naive', 'packed', 'paged'] as const) {
+        const r = await (await openRepository({ backend: localBackend(dir.path), password: PASSWORD, choices: { index, cacheDir: null } })).loadIndex();
+        const data = [...r.index.entries()].filter((e) => e.type === 'data');
+        const far = data.filter((e) => e.offset >= 2 ** 24);
+        expect(far.length, index).toBeGreaterThan(0);
+        for (const e of data) {
+          const where = `${idToHex(e.id)} ${idToHex(e.packId)} ${e.offset} ${e.length} ${e.uncompressedLength}`;
+          if (index === 'naive') found.set(idToHex(e.id), where);
+          else expect(where).toBe(found.get(idToHex(e.id)));
+        }
+        for (const e of far) {
+          const plain = await r.loadBlob('data', e.id);
+          expect(createHash('sha256').update(plain).digest('hex'), index).toBe(idToHex(e.id));
+        }
+        await r.close();
+      }
+      expect(found.size).toBeGreaterThan(5);
     } finally {
       dir.remove();
       src.remove();
