@@ -17,7 +17,8 @@
  *
  * Usage: node scripts/bench-index.js [--sizes 1000000,5000000] [--runs 3]
  *          [--strategies naive,packed,paged] [--dir /tmp/highwater-bench-index] [--out FILE|-]
- *          [--node-variant yes|no]     (also run packed under node --no-concurrent-recompilation)
+ *          [--node-variant yes|no]     (also run packed under node --no-concurrent-recompilation, and under
+ *                                       node --max-semi-space-size=1)
  *          [--warm-variant yes|no]     (also run packed in a warmed process: a 50,000-blob index loaded
  *                                       and dropped before the baseline)
  *        node scripts/bench-index.js --backup-case [--runs 3]   (needs restic and the built CLI)
@@ -39,12 +40,17 @@ const BLOBS_PER_PACK = 100;
 const BLOBS_PER_FILE = 50_000;
 const LOOKUPS = 200_000;
 /**
- * V8's background compiler threads (TurboFan jobs) each get a glibc malloc arena that stays resident
- * after the jobs end; with this flag the jobs run on the main thread. A startup flag only: V8 reads it
- * when the isolate is made (v8.setFlagsFromString later has no effect), and NODE_OPTIONS refuses it.
+ * Node flags that move one-time process costs out of a load, each run as a variant of packed:
+ * - V8's background compiler threads (TurboFan jobs) each get a glibc malloc arena that keeps freed
+ *   memory; --no-concurrent-recompilation compiles on the main thread. A startup flag only: V8 reads
+ *   it when the isolate is made (v8.setFlagsFromString later has no effect), and NODE_OPTIONS refuses it.
+ * - V8's young generation (new space, 8 MiB here) is touched whole by any load allocating a few MB of
+ *   short-lived objects; --max-semi-space-size=1 caps it at 1 MiB per semi-space (NODE_OPTIONS accepts it).
  */
-const NODE_VARIANT_ARGS = ['--no-concurrent-recompilation'];
-const NODE_VARIANT_LABEL = 'node --no-concurrent-recompilation';
+const NODE_VARIANTS = [
+  { label: 'node --no-concurrent-recompilation', args: ['--no-concurrent-recompilation'], what: "V8's optimizing compiler on the main thread (no compiler-thread arenas)" },
+  { label: 'node --max-semi-space-size=1', args: ['--max-semi-space-size=1'], what: "V8's young generation capped at 1 MiB per semi-space" },
+];
 
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -383,7 +389,7 @@ async function main() {
       if (s !== 'paged') {
         const variants = [{ label: s, env: {} }];
         if (s === 'packed' && warmVariant) variants.push({ label: 'packed, warmed process', env: {}, warm: warmDir });
-        if (s === 'packed' && nodeVariant) variants.push({ label: `packed, ${NODE_VARIANT_LABEL}`, env: {}, nodeArgs: NODE_VARIANT_ARGS });
+        if (s === 'packed' && nodeVariant) for (const n of NODE_VARIANTS) variants.push({ label: `packed, ${n.label}`, env: {}, nodeArgs: n.args });
         for (const v of variants) {
           const g = { blobs: n, label: v.label, runs: [] };
           for (let i = 0; i < runs; i++) {
@@ -432,7 +438,7 @@ async function main() {
     '"packed, warmed process": before its baseline the child loads and drops a 50,000-blob index (one file) with the same strategy,',
     'so that one-time costs of the first load (JIT-compiled code, the malloc arenas of V8\'s background compiler threads, V8\'s',
     'young generation touched for the first time) are in the baseline rather than divided among the blobs.',
-    `"packed, ${NODE_VARIANT_LABEL}": the same child with V8's optimizing compiler on the main thread (no compiler-thread arenas).`,
+    ...NODE_VARIANTS.map((n) => `"packed, ${n.label}": the same child with ${n.what}.`),
     '"marginal B/blob" = (resident bytes at the largest size − resident bytes at the smallest) / (difference in blobs), from',
     'the medians: what one more blob costs, with the fixed costs of a load taken out.',
     '',
