@@ -202,10 +202,9 @@ async function child(dir, strategy, cacheDir, warmDir) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-function runChild(dir, strategy, cacheDir, env = {}, warmDir = '-', nodeArgs = []) {
+function runChild(dir, strategy, cacheDir, warmDir = '-', nodeArgs = []) {
   const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', ...nodeArgs, SELF, '--child', dir, strategy, cacheDir, warmDir], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 1 << 24,
   });
@@ -387,13 +386,13 @@ async function main() {
     infos.push(info);
     for (const s of strategies) {
       if (s !== 'paged') {
-        const variants = [{ label: s, env: {} }];
-        if (s === 'packed' && warmVariant) variants.push({ label: 'packed, warmed process', env: {}, warm: warmDir });
-        if (s === 'packed' && nodeVariant) for (const n of NODE_VARIANTS) variants.push({ label: `packed, ${n.label}`, env: {}, nodeArgs: n.args });
+        const variants = [{ label: s }];
+        if (s === 'packed' && warmVariant) variants.push({ label: 'packed, warmed process', warm: warmDir });
+        if (s === 'packed' && nodeVariant) for (const n of NODE_VARIANTS) variants.push({ label: `packed, ${n.label}`, nodeArgs: n.args });
         for (const v of variants) {
           const g = { blobs: n, label: v.label, runs: [] };
           for (let i = 0; i < runs; i++) {
-            g.runs.push(runChild(repoDir, s, '-', v.env, v.warm, v.nodeArgs));
+            g.runs.push(runChild(repoDir, s, '-', v.warm, v.nodeArgs));
             process.stderr.write(`${n} ${v.label} run ${i + 1}: ${JSON.stringify(g.runs.at(-1))}\n`);
           }
           groups.push(g);
