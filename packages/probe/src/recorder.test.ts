@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRecorder, NO_PROBE, openProcMemory, parseProbeEvent, recorderFromEnv, type EndEvent, type ExitEvent, type ProbeEvent, type ProcMemory, type Recorder } from '@highwater/probe';
+import { createRecorder, NO_PROBE, parseProbeEvent, recorderFromEnv, type EndEvent, type ExitEvent, type ProbeEvent, type ProcMemory, type Recorder } from '@highwater/probe';
 
 /** A process whose RSS the test sets; VmHWM follows it and resets like clear_refs. */
 function fakeMemory(canReset = true): ProcMemory & { setRss(bytes: number): void } {
@@ -143,18 +144,43 @@ describe('recorderFromEnv', () => {
   });
 });
 
+/**
+ * Runs in a child under --expose-gc, so that freeing the 64 MiB is deterministic (in the test
+ * process the buffer would stay until some later GC, and RSS moves with vitest's own work).
+ * Prints the readings as JSON; VmHWM and VmRSS after the reset come from one read of status.
+ */
+const HWM_CHILD = `
+import { readFileSync } from 'node:fs';
+import { openProcMemory } from '@highwater/probe';
+const m = openProcMemory();
+const source = m.source;
+const resetFirst = m.resetHwm();
+const before = m.readHwm();
+let big = Buffer.alloc(64 * 1024 * 1024, 1);
+const after = m.readHwm();
+const len = big.length;
+big = undefined;
+globalThis.gc();
+globalThis.gc();
+const resetSecond = m.resetHwm();
+const status = readFileSync('/proc/self/status', 'latin1');
+const kib = (re) => Number(re.exec(status)[1]) * 1024;
+console.log(JSON.stringify({ source, resetFirst, resetSecond, before, after, len, hwm: kib(/VmHWM:\\s+(\\d+)/), rss: kib(/VmRSS:\\s+(\\d+)/) }));
+`;
+
 describe.skipIf(process.platform !== 'linux')('openProcMemory on Linux (clear_refs writable, as in this sandbox and CI)', () => {
-  it('reads VmHWM and resets it through clear_refs', () => {
-    const m = openProcMemory();
-    expect(m.source).toBe('vmhwm-phase');
-    expect(m.resetHwm()).toBe(true);
-    const before = m.readHwm()!;
-    let big: Buffer | undefined = Buffer.alloc(64 * 1024 * 1024, 1);
-    const after = m.readHwm()!;
-    expect(after - before).toBeGreaterThan(60 * 1024 * 1024);
-    expect(big.length).toBeGreaterThan(0);
-    big = undefined;
-    expect(m.resetHwm()).toBe(true);
-    expect(m.readHwm()!).toBeLessThanOrEqual(after);
+  it('reads VmHWM and resets it through clear_refs to the current RSS', () => {
+    const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', HWM_CHILD], { encoding: 'utf8' });
+    const r = JSON.parse(out) as Record<string, number | boolean | string>;
+    expect(r.source).toBe('vmhwm-phase');
+    expect(r.resetFirst).toBe(true);
+    expect(r.resetSecond).toBe(true);
+    expect(r.len).toBe(64 * 1024 * 1024);
+    expect((r.after as number) - (r.before as number)).toBeGreaterThan(60 * 1024 * 1024);
+    // After the free and the reset, the peak is the current RSS (give or take what reading status
+    // itself touched), not the 64 MiB high.
+    expect((r.hwm as number) - (r.rss as number)).toBeGreaterThanOrEqual(0);
+    expect((r.hwm as number) - (r.rss as number)).toBeLessThan(1024 * 1024);
+    expect((r.after as number) - (r.hwm as number)).toBeGreaterThan(48 * 1024 * 1024);
   });
 });
