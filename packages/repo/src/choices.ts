@@ -19,6 +19,7 @@ export function resolveChoices(partial?: Partial<StrategyChoices>): StrategyChoi
     indexLoadConcurrency: partial?.indexLoadConcurrency ?? d.indexLoadConcurrency,
     treeDecode: partial?.treeDecode ?? d.treeDecode,
     blobSet: partial?.blobSet ?? d.blobSet,
+    youngGeneration: partial?.youngGeneration ?? d.youngGeneration,
     cacheDir: partial?.cacheDir === undefined ? defaultCacheDir() : partial.cacheDir,
   };
   if (!Number.isSafeInteger(c.indexLoadConcurrency) || c.indexLoadConcurrency < 1) {
@@ -26,5 +27,8 @@ export function resolveChoices(partial?: Partial<StrategyChoices>): StrategyChoi
   }
   if (c.treeDecode !== 'whole' && c.treeDecode !== 'stream') throw new RangeError(`expected treeDecode whole or stream, got ${String(c.treeDecode)}`);
   if (c.blobSet !== 'strings' && c.blobSet !== 'bits') throw new RangeError(`expected blobSet strings or bits, got ${String(c.blobSet)}`);
+  if (c.youngGeneration !== 'growing' && c.youngGeneration !== 'fixed') {
+    throw new RangeError(`expected youngGeneration growing or fixed, got ${String(c.youngGeneration)}`);
+  }
   return c;
 }

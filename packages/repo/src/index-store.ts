@@ -102,6 +102,11 @@ export interface StrategyChoices {
   readonly treeDecode: 'whole' | 'stream';
   /** Used-blob sets: a Set of hex strings, or bits over index positions. */
   readonly blobSet: 'strings' | 'bits';
+  /**
+   * V8's young generation: V8's default growth, or kept at its initial size (strategies/young-generation.ts).
+   * Process-wide; applied by whoever owns the process (the highwater command), not by the loaders.
+   */
+  readonly youngGeneration: 'growing' | 'fixed';
   /** Local cache directory for `paged` (restic's cache location by default); null with --no-cache. */
   readonly cacheDir: string | null;
 }

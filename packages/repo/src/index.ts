@@ -36,5 +36,9 @@ export {
   IndexStoreError,
   type IndexStoreErrorCode,
   type PendingIndex,
+  applyYoungGeneration,
+  YOUNG_GENERATIONS,
+  V8_SEMI_SPACE_GROWTH_FACTOR,
+  type YoungGeneration,
 } from './strategies/index.js';
 export * from './lock.js';

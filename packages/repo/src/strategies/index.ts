@@ -17,6 +17,7 @@ export { STRATEGY_DEFAULTS, defaultCacheDir } from './strategy-defaults.js';
 export { IndexStoreError, type IndexStoreErrorCode } from './index-store-error.js';
 export type { PendingIndex } from './pending-index.js';
 export { combineIndex } from './combined-index.js';
+export { applyYoungGeneration, YOUNG_GENERATIONS, V8_SEMI_SPACE_GROWTH_FACTOR, type YoungGeneration } from './young-generation.js';
 export { PagedIndexStore, type CacheState } from './paged/paged-store.js';
 
 /**

@@ -9,9 +9,10 @@ import type { StrategyChoices, StrategyName } from '../index-store.js';
 
 export const STRATEGY_DEFAULTS: Readonly<Record<StrategyName, Omit<StrategyChoices, 'cacheDir'>>> = Object.freeze({
   // restic's FilesInParallel(..., 20), whole-document parses, a Set of hex strings.
-  naive: Object.freeze({ index: 'naive', indexLoadConcurrency: 20, treeDecode: 'whole', blobSet: 'strings' }),
-  packed: Object.freeze({ index: 'packed', indexLoadConcurrency: 2, treeDecode: 'stream', blobSet: 'bits' }),
-  paged: Object.freeze({ index: 'paged', indexLoadConcurrency: 2, treeDecode: 'stream', blobSet: 'bits' }),
+  // V8's defaults too: a young generation that grows.
+  naive: Object.freeze({ index: 'naive', indexLoadConcurrency: 20, treeDecode: 'whole', blobSet: 'strings', youngGeneration: 'growing' }),
+  packed: Object.freeze({ index: 'packed', indexLoadConcurrency: 2, treeDecode: 'stream', blobSet: 'bits', youngGeneration: 'fixed' }),
+  paged: Object.freeze({ index: 'paged', indexLoadConcurrency: 2, treeDecode: 'stream', blobSet: 'bits', youngGeneration: 'fixed' }),
 });
 
 /**
