@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-import { run } from '../dist/run.js';
+import { setFlagsFromString } from 'node:v8';
+
+// V8's young generation stays at its initial size from the first allocation on: the default
+// strategy (packed) chooses `fixed`, and what loading the modules grows would stay resident.
+// run() then applies the resolved choice (--young-generation, or the strategy's), e.g. naive's `growing`.
+setFlagsFromString('--semi-space-growth-factor=1');
+
+const { run } = await import('../dist/run.js');
 
 // A closed stdout (`highwater ls latest | head`) ends the command quietly, as restic does.
 process.stdout.on('error', (err) => {

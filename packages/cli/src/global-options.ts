@@ -18,5 +18,6 @@ export function addGlobalOptions(y: Argv): Argv {
     .option('strategy', { type: 'string', choices: ['naive', 'packed', 'paged'], default: 'packed', describe: 'memory strategy: index store and related choices' })
     .option('index-load-concurrency', { type: 'number', describe: 'index files loaded at once (default: the strategy\'s)' })
     .option('tree-decode', { type: 'string', choices: ['whole', 'stream'], describe: 'tree decoding (default: the strategy\'s)' })
-    .option('blob-set', { type: 'string', choices: ['strings', 'bits'], describe: 'used-blob sets (default: the strategy\'s)' });
+    .option('blob-set', { type: 'string', choices: ['strings', 'bits'], describe: 'used-blob sets (default: the strategy\'s)' })
+    .option('young-generation', { type: 'string', choices: ['growing', 'fixed'], describe: 'V8\'s young generation: grows as V8 does, or stays at its initial size (default: the strategy\'s)' });
 }

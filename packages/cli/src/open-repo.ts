@@ -1,12 +1,12 @@
 /**
  * From the global options to a repository: location (--repo / RESTIC_REPOSITORY) → backend,
  * password (restic's sources, in restic's order) → OpenRepository, and the strategy flags
- * (--strategy, --index-load-concurrency, --tree-decode, --blob-set, --cache-dir, --no-cache) →
+ * (--strategy, --index-load-concurrency, --tree-decode, --blob-set, --young-generation, --cache-dir, --no-cache) →
  * StrategyChoices. The probe is the harness's recorder when HIGHWATER_PROBE_FD is set.
  */
 import { openBackend, type Backend } from '@highwater/backend';
 import { recorderFromEnv } from '@highwater/probe';
-import { openRepository, type OpenRepository, type StrategyChoices, type StrategyName } from '@highwater/repo';
+import { applyYoungGeneration, openRepository, resolveChoices, type OpenRepository, type StrategyChoices, type StrategyName } from '@highwater/repo';
 import { UsageError } from './cli-error.js';
 import type { Io } from './io.js';
 import { resolvePassword, resolveRepository } from './password.js';
@@ -24,9 +24,21 @@ export function strategyChoices(args: Record<string, unknown>): Partial<Strategy
   }
   if (typeof args.treeDecode === 'string') c.treeDecode = args.treeDecode as StrategyChoices['treeDecode'];
   if (typeof args.blobSet === 'string') c.blobSet = args.blobSet as StrategyChoices['blobSet'];
+  if (typeof args.youngGeneration === 'string') c.youngGeneration = args.youngGeneration as StrategyChoices['youngGeneration'];
   if (args.noCache === true) c.cacheDir = null;
   else if (typeof args.cacheDir === 'string' && args.cacheDir !== '') c.cacheDir = args.cacheDir;
   return c;
+}
+
+/**
+ * Applies the process-wide choice of the flags to this process: V8's young generation
+ * (--young-generation, else the strategy's default). run() calls it before every command's handler;
+ * bin/highwater.js has already made it `fixed` before loading anything, as the default strategy wants.
+ */
+export function applyProcessChoices(args: Record<string, unknown>): StrategyChoices {
+  const choices = resolveChoices(strategyChoices(args));
+  applyYoungGeneration(choices.youngGeneration);
+  return choices;
 }
 
 /** The backend for --repo / RESTIC_REPOSITORY (a path, local:PATH or rest:URL). */

@@ -3,6 +3,7 @@ import { describeFailure, EXIT, UsageError } from './cli-error.js';
 import type { CommandSpec } from './command-spec.js';
 import { COMMANDS } from './commands/index.js';
 import { addGlobalOptions } from './global-options.js';
+import { applyProcessChoices } from './open-repo.js';
 import { processIo, type Io } from './io.js';
 
 /**
@@ -36,6 +37,7 @@ export async function run(argv: readonly string[], io: Io = processIo(), command
         builder: (b) => spec.builder(b),
         handler: async (args) => {
           const a = args as Record<string, unknown>;
+          applyProcessChoices(a);
           const code = await spec.handler({ ...a, noLock: a.lock === false, noCache: a.cache === false }, { io, signal: controller.signal });
           exitCode = code ?? EXIT.ok;
         },

@@ -157,6 +157,26 @@ describe('engine commands through the built CLI', () => {
     expect((await hw(['backup', '-r', repo, '-q', src])).code).toBe(0);
   });
 
+  it('debug load-index -v: the young generation is the strategy\'s, or --young-generation\'s', async () => {
+    const cases: [string[], string][] = [
+      [[], 'fixed'],
+      [['--strategy', 'naive'], 'growing'],
+      [['--strategy', 'paged', '--no-cache'], 'fixed'],
+      [['--strategy', 'naive', '--young-generation', 'fixed'], 'fixed'],
+      [['--young-generation', 'growing'], 'growing'],
+    ];
+    for (const [flags, want] of cases) {
+      const r = await hw(['debug', 'load-index', '-v', '-r', repo, ...flags]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout, flags.join(' ')).toContain(`young-generation=${want}`);
+      expect(r.stdout).toMatch(/V8 new space: \d+\.\d MiB resident/);
+    }
+    const bad = await hw(['debug', 'load-index', '-r', repo, '--young-generation', 'large']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('young-generation');
+  });
+
   it('version', async () => {
     const v = await hw(['version']);
     expect(v.stdout).toMatch(/^highwater \d+\.\d+\.\d+ /);

@@ -59,6 +59,7 @@ export const replayCommand: CommandSpec = {
     if (args.indexLoadConcurrency !== undefined) choices['index-load-concurrency'] = num('indexLoadConcurrency')!;
     if (typeof args.treeDecode === 'string') choices['tree-decode'] = args.treeDecode;
     if (typeof args.blobSet === 'string') choices['blob-set'] = args.blobSet;
+    if (typeof args.youngGeneration === 'string') choices['young-generation'] = args.youngGeneration;
     let results: RunResult[];
     try {
       results = await runReplay({
