@@ -9,7 +9,8 @@
  * with any repository. 100 blobs per pack, every 10th pack a tree pack. Blob i's id is
  * SHA-256("b" + i); absent ids are SHA-256("a" + i). Generated once into --dir and reused.
  *
- * Each measurement runs in a fresh child (`node --expose-gc`): open the repository, gc, read the
+ * Each measurement runs in a fresh child (`node --expose-gc`), which applies the strategy's
+ * youngGeneration choice as the highwater command does: open the repository, gc, read the
  * baseline RSS; load the index; gc, read RSS again. Resident bytes per blob = (RSS after - baseline)
  * / blobs. Then 200,000 lookups of present ids and 200,000 of absent ids (lookup(), random order).
  * paged runs twice per repetition: cold (empty cache: the table is built) and warm (the table of
@@ -17,8 +18,9 @@
  *
  * Usage: node scripts/bench-index.js [--sizes 1000000,5000000] [--runs 3]
  *          [--strategies naive,packed,paged] [--dir /tmp/highwater-bench-index] [--out FILE|-]
- *          [--node-variant yes|no]     (also run packed under node --no-concurrent-recompilation, and under
- *                                       node --max-semi-space-size=1)
+ *          [--node-variant yes|no]     (also run packed under node --no-concurrent-recompilation)
+ *          [--growing-variant yes|no]  (also run packed with youngGeneration 'growing', V8's default,
+ *                                       instead of packed's 'fixed')
  *          [--warm-variant yes|no]     (also run packed in a warmed process: a 50,000-blob index loaded
  *                                       and dropped before the baseline)
  *        node scripts/bench-index.js --backup-case [--runs 3]   (needs restic and the built CLI)
@@ -31,6 +33,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,15 +44,13 @@ const BLOBS_PER_FILE = 50_000;
 const LOOKUPS = 200_000;
 /**
  * Node flags that move one-time process costs out of a load, each run as a variant of packed:
- * - V8's background compiler threads (TurboFan jobs) each get a glibc malloc arena that keeps freed
- *   memory; --no-concurrent-recompilation compiles on the main thread. A startup flag only: V8 reads
- *   it when the isolate is made (v8.setFlagsFromString later has no effect), and NODE_OPTIONS refuses it.
- * - V8's young generation (new space, 8 MiB here) is touched whole by any load allocating a few MB of
- *   short-lived objects; --max-semi-space-size=1 caps it at 1 MiB per semi-space (NODE_OPTIONS accepts it).
+ * V8's background compiler threads (TurboFan jobs) each get a glibc malloc arena that keeps freed
+ * memory; --no-concurrent-recompilation compiles on the main thread. A startup flag only: V8 reads
+ * it when the isolate is made (v8.setFlagsFromString later has no effect), and NODE_OPTIONS refuses it.
+ * (V8's young generation is a strategy choice instead, `youngGeneration`: see the growing variant.)
  */
 const NODE_VARIANTS = [
   { label: 'node --no-concurrent-recompilation', args: ['--no-concurrent-recompilation'], what: "V8's optimizing compiler on the main thread (no compiler-thread arenas)" },
-  { label: 'node --max-semi-space-size=1', args: ['--max-semi-space-size=1'], what: "V8's young generation capped at 1 MiB per semi-space" },
 ];
 
 function option(name, fallback) {
@@ -123,11 +124,19 @@ function vmHwm() {
 }
 
 /** Child: one measurement, printed as one JSON line. */
-async function child(dir, strategy, cacheDir, warmDir) {
+async function child(dir, strategy, cacheDir, warmDir, youngGeneration) {
+  // As packages/cli/bin/highwater.js: V8's young generation fixed before anything is loaded, then
+  // the resolved choice applied (the strategy's, or the variant's).
+  setFlagsFromString('--semi-space-growth-factor=1');
   const { repo, backend } = await importRepo();
   const { NO_PROBE } = await import('@highwater/probe');
   const info = JSON.parse(readFileSync(join(dir, 'bench-complete.json'), 'utf8'));
-  const choices = repo.resolveChoices({ index: strategy, cacheDir: cacheDir === '-' ? null : cacheDir });
+  const choices = repo.resolveChoices({
+    index: strategy,
+    cacheDir: cacheDir === '-' ? null : cacheDir,
+    ...(youngGeneration !== '-' ? { youngGeneration } : {}),
+  });
+  repo.applyYoungGeneration(choices.youngGeneration);
   if (warmDir !== '-') {
     // Warmed process: load a small index (50,000 blobs, one file) with the same strategy, the same
     // code paths, and drop it before the baseline, so that one-time costs (JIT-compiled code, the
@@ -180,6 +189,7 @@ async function child(dir, strategy, cacheDir, warmDir) {
   if (found !== LOOKUPS) throw new Error(`found ${found} of ${LOOKUPS} present ids (or an absent one)`);
   const result = {
     strategy,
+    youngGeneration: choices.youngGeneration,
     cacheState: store.cacheState ?? null,
     blobs: store.size,
     packs: store.packCount,
@@ -202,8 +212,8 @@ async function child(dir, strategy, cacheDir, warmDir) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-function runChild(dir, strategy, cacheDir, warmDir = '-', nodeArgs = []) {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', ...nodeArgs, SELF, '--child', dir, strategy, cacheDir, warmDir], {
+function runChild(dir, strategy, cacheDir, warmDir = '-', nodeArgs = [], youngGeneration = '-') {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', ...nodeArgs, SELF, '--child', dir, strategy, cacheDir, warmDir, youngGeneration], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 1 << 24,
@@ -360,7 +370,7 @@ async function backupCase(dir, runs, out) {
 
 async function main() {
   if (process.argv[2] === '--child') {
-    await child(process.argv[3], process.argv[4], process.argv[5], process.argv[6] ?? '-');
+    await child(process.argv[3], process.argv[4], process.argv[5], process.argv[6] ?? '-', process.argv[7] ?? '-');
     return;
   }
   if (process.argv.includes('--backup-case')) {
@@ -374,6 +384,7 @@ async function main() {
   const out = option('out', join(ROOT, 'packages/repo/STRATEGIES.md'));
   const nodeVariant = option('node-variant', 'yes') !== 'no';
   const warmVariant = option('warm-variant', 'yes') !== 'no';
+  const growingVariant = option('growing-variant', 'yes') !== 'no';
   const warmDir = join(dir, `blobs-${BLOBS_PER_FILE}`);
   if (warmVariant) await generate(warmDir, BLOBS_PER_FILE);
   const loadStart = loadavg()[0];
@@ -387,12 +398,13 @@ async function main() {
     for (const s of strategies) {
       if (s !== 'paged') {
         const variants = [{ label: s }];
+        if (s === 'packed' && growingVariant) variants.push({ label: 'packed, young generation growing', youngGeneration: 'growing' });
         if (s === 'packed' && warmVariant) variants.push({ label: 'packed, warmed process', warm: warmDir });
         if (s === 'packed' && nodeVariant) for (const n of NODE_VARIANTS) variants.push({ label: `packed, ${n.label}`, nodeArgs: n.args });
         for (const v of variants) {
           const g = { blobs: n, label: v.label, runs: [] };
           for (let i = 0; i < runs; i++) {
-            g.runs.push(runChild(repoDir, s, '-', v.warm, v.nodeArgs));
+            g.runs.push(runChild(repoDir, s, '-', v.warm, v.nodeArgs, v.youngGeneration));
             process.stderr.write(`${n} ${v.label} run ${i + 1}: ${JSON.stringify(g.runs.at(-1))}\n`);
           }
           groups.push(g);
@@ -415,7 +427,7 @@ async function main() {
       groups.push(cold, warm);
     }
   }
-  const cmd = `node scripts/bench-index.js --sizes ${sizes.join(',')} --runs ${runs} --strategies ${strategies.join(',')}${nodeVariant ? '' : ' --node-variant no'}${warmVariant ? '' : ' --warm-variant no'}`;
+  const cmd = `node scripts/bench-index.js --sizes ${sizes.join(',')} --runs ${runs} --strategies ${strategies.join(',')}${nodeVariant ? '' : ' --node-variant no'}${warmVariant ? '' : ' --warm-variant no'}${growingVariant ? '' : ' --growing-variant no'}`;
   const loadEnd = loadavg()[0];
   const measured = [
     BENCH_START,
@@ -437,6 +449,8 @@ async function main() {
     '"packed, warmed process": before its baseline the child loads and drops a 50,000-blob index (one file) with the same strategy,',
     'so that one-time costs of the first load (JIT-compiled code, the malloc arenas of V8\'s background compiler threads, V8\'s',
     'young generation touched for the first time) are in the baseline rather than divided among the blobs.',
+    'Each child applies its strategy\'s `youngGeneration` as the highwater command does (packed and paged: `fixed`, V8\'s young',
+    'generation kept at its initial size; naive: `growing`, V8\'s default). "packed, young generation growing": packed with V8\'s default.',
     ...NODE_VARIANTS.map((n) => `"packed, ${n.label}": the same child with ${n.what}.`),
     '"marginal B/blob" = (resident bytes at the largest size − resident bytes at the smallest) / (difference in blobs), from',
     'the medians: what one more blob costs, with the fixed costs of a load taken out.',
