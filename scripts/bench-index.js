@@ -33,7 +33,6 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -125,9 +124,10 @@ function vmHwm() {
 
 /** Child: one measurement, printed as one JSON line. */
 async function child(dir, strategy, cacheDir, warmDir, youngGeneration) {
-  // As packages/cli/bin/highwater.js: V8's young generation fixed before anything is loaded, then
-  // the resolved choice applied (the strategy's, or the variant's).
-  setFlagsFromString('--semi-space-growth-factor=1');
+  // As packages/cli/bin/highwater.js: V8's young generation fixed before anything else is loaded,
+  // then the resolved choice applied (the strategy's, or the variant's).
+  const { applyYoungGeneration } = await import('@highwater/repo/strategies/young-generation');
+  applyYoungGeneration('fixed');
   const { repo, backend } = await importRepo();
   const { NO_PROBE } = await import('@highwater/probe');
   const info = JSON.parse(readFileSync(join(dir, 'bench-complete.json'), 'utf8'));
@@ -136,7 +136,7 @@ async function child(dir, strategy, cacheDir, warmDir, youngGeneration) {
     cacheDir: cacheDir === '-' ? null : cacheDir,
     ...(youngGeneration !== '-' ? { youngGeneration } : {}),
   });
-  repo.applyYoungGeneration(choices.youngGeneration);
+  applyYoungGeneration(choices.youngGeneration);
   if (warmDir !== '-') {
     // Warmed process: load a small index (50,000 blobs, one file) with the same strategy, the same
     // code paths, and drop it before the baseline, so that one-time costs (JIT-compiled code, the
@@ -226,10 +226,10 @@ function runChild(dir, strategy, cacheDir, warmDir = '-', nodeArgs = [], youngGe
   return JSON.parse(line);
 }
 
-/** The last commit of packages/repo/src, and whether the working tree differs from it there. */
 /** The packages a load runs (repo and what it imports) and this script. */
 const MEASURED_PATHS = ['packages/repo/src', 'packages/crypto/src', 'packages/probe/src', 'packages/backend/src', 'scripts/bench-index.js'];
 
+/** The last commit of MEASURED_PATHS, and whether the working tree differs from it there. */
 function gitCommit() {
   const log = spawnSync('git', ['log', '-1', '--format=%h', '--', ...MEASURED_PATHS], { cwd: ROOT, encoding: 'utf8' });
   if (log.status !== 0) return 'an unknown commit';

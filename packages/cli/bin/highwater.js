@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { setFlagsFromString } from 'node:v8';
-
 // V8's young generation stays at its initial size from the first allocation on: the default
 // strategy (packed) chooses `fixed`, and what loading the modules grows would stay resident.
 // run() then applies the resolved choice (--young-generation, or the strategy's), e.g. naive's `growing`.
-setFlagsFromString('--semi-space-growth-factor=1');
+// (This module loads nothing but node:v8.)
+const { applyYoungGeneration } = await import('@highwater/repo/strategies/young-generation');
+applyYoungGeneration('fixed');
 
 const { run } = await import('../dist/run.js');
 

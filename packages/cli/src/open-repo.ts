@@ -35,10 +35,8 @@ export function strategyChoices(args: Record<string, unknown>): Partial<Strategy
  * (--young-generation, else the strategy's default). run() calls it before every command's handler;
  * bin/highwater.js has already made it `fixed` before loading anything, as the default strategy wants.
  */
-export function applyProcessChoices(args: Record<string, unknown>): StrategyChoices {
-  const choices = resolveChoices(strategyChoices(args));
-  applyYoungGeneration(choices.youngGeneration);
-  return choices;
+export function applyProcessChoices(args: Record<string, unknown>): void {
+  applyYoungGeneration(resolveChoices(strategyChoices(args)).youngGeneration);
 }
 
 /** The backend for --repo / RESTIC_REPOSITORY (a path, local:PATH or rest:URL). */

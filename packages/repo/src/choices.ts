@@ -5,7 +5,7 @@
  */
 import type { StrategyChoices, StrategyName } from './index-store.js';
 import { STRATEGY_NAMES } from './index-store.js';
-import { STRATEGY_DEFAULTS, defaultCacheDir } from './strategies/index.js';
+import { STRATEGY_DEFAULTS, YOUNG_GENERATIONS, defaultCacheDir } from './strategies/index.js';
 
 export const DEFAULT_STRATEGY: StrategyName = 'packed';
 
@@ -27,8 +27,6 @@ export function resolveChoices(partial?: Partial<StrategyChoices>): StrategyChoi
   }
   if (c.treeDecode !== 'whole' && c.treeDecode !== 'stream') throw new RangeError(`expected treeDecode whole or stream, got ${String(c.treeDecode)}`);
   if (c.blobSet !== 'strings' && c.blobSet !== 'bits') throw new RangeError(`expected blobSet strings or bits, got ${String(c.blobSet)}`);
-  if (c.youngGeneration !== 'growing' && c.youngGeneration !== 'fixed') {
-    throw new RangeError(`expected youngGeneration growing or fixed, got ${String(c.youngGeneration)}`);
-  }
+  if (!YOUNG_GENERATIONS.includes(c.youngGeneration)) throw new RangeError(`expected youngGeneration growing or fixed, got ${String(c.youngGeneration)}`);
   return c;
 }

@@ -13,11 +13,14 @@
  * grow, so `v8.setFlagsFromString` changes it in a running process (Node 20's V8 11.3 does not
  * freeze flags after start; young-generation.test.ts fails if a Node version stops honouring it).
  * Process-wide: whoever owns the process applies it (the highwater command, benchmarks), before
- * the work it should govern; a library caller keeps V8's default unless it calls this.
+ * the work it should govern; a library caller keeps V8's default unless it calls this. This module
+ * loads nothing but node:v8, so a launcher can import it (`@highwater/repo/strategies/young-generation`)
+ * before anything else.
  */
 import { setFlagsFromString } from 'node:v8';
+import type { StrategyChoices } from '../index-store.js';
 
-export type YoungGeneration = 'growing' | 'fixed';
+export type YoungGeneration = StrategyChoices['youngGeneration'];
 
 export const YOUNG_GENERATIONS: readonly YoungGeneration[] = Object.freeze(['growing', 'fixed']);
 
