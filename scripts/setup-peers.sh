@@ -3,6 +3,7 @@
 #   restic   (Debian package)          interop tests, restic as a peer engine
 #   chromium (Debian package)          browser test of the report, PNG charts
 #   qemu-user, cross libraries, Node for arm64/armv7 (scripts/setup-arm.sh)
+#   clinic   (npm, global: clinic@13)  `highwater profile --tool clinic-*` (optional for users: unmaintained)
 # As root it installs with apt-get and says so; otherwise it prints one line per missing peer saying
 # how to install it, and the tests that need it skip (or fail, when CI is set).
 # Quiet and quick when everything is there. Set HIGHWATER_NO_INSTALL=1 to never install.
@@ -26,6 +27,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
   else
     for p in "${missing[@]}"; do echo "setup-peers: $p is missing; install it with: apt-get install -y $p (as root)"; done
+  fi
+fi
+
+if ! command -v clinic >/dev/null; then
+  if [ "$(id -u)" = 0 ] && [ -z "${HIGHWATER_NO_INSTALL:-}" ]; then
+    echo "setup-peers: installing Clinic.js with npm install -g clinic@13 (from the npm registry)"
+    if ! npm install -g clinic@13 --no-audit --no-fund --loglevel=error >/dev/null 2>&1 || ! command -v clinic >/dev/null; then
+      echo "setup-peers: npm install -g clinic@13 failed; the Clinic.js test will skip (or fail in CI)" >&2
+    fi
+  else
+    echo "setup-peers: clinic is missing; install it with: npm install -g clinic@13 (as root; optional)"
   fi
 fi
 
