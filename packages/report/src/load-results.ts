@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { engineLabels, resultIdentity, runName } from '@highwater/harness/matrix-name';
 import type { RunResult } from '@highwater/harness/result';
 import { ReportError } from './errors.js';
 
@@ -32,6 +33,64 @@ export function loadResults(paths: readonly string[], code: 'RESULT' | 'BASELINE
     }
   }
   return out;
+}
+
+/** The outcome of merging result folders: what to report on, and what is wrong with the set. */
+export interface MergedResults {
+  /** Each run once: the first copy found, in the order the folders were given. */
+  readonly loaded: LoadedResult[];
+  /** Runs found more than once, by name, with every file holding a copy (the first is kept). */
+  readonly duplicates: readonly { readonly name: string; readonly files: readonly string[] }[];
+  /** Planned runs with no result (only with a plan). */
+  readonly missing: readonly string[];
+  /** Results no planned run asks for (only with a plan): kept, and named. */
+  readonly unplanned: readonly string[];
+}
+
+/**
+ * Merges results loaded from several folders (e.g. the shards of a matrix) into one set of runs.
+ * A run is named by runName() (harness/matrix-name.ts): its cell and its repeat (`#2/3`). With a
+ * plan (the expanded matrix), a result takes the name of the planned run it answers (a restic
+ * 0.18.0 result answers `restic@0.18`), a planned run no result answers is missing, and a result
+ * the plan does not ask for is unplanned. Without one, names use the exact engine version.
+ * A name found twice is a duplicate: the first copy is kept, so repeats never count double.
+ */
+export function mergeResults(loaded: readonly LoadedResult[], plan?: readonly { readonly name: string }[]): MergedResults {
+  const planned = plan ? new Set(plan.map((p) => p.name)) : undefined;
+  const firstFile = new Map<string, number>();
+  const dupFiles = new Map<string, string[]>();
+  const kept: LoadedResult[] = [];
+  const unplanned: string[] = [];
+  for (const l of loaded) {
+    const names = engineLabels(l.result).map((e) => runName(resultIdentity(l.result, e)));
+    const name = (planned && names.find((n) => planned.has(n))) ?? names[0]!;
+    if (planned && !planned.has(name)) unplanned.push(name);
+    const first = firstFile.get(name);
+    if (first === undefined) {
+      firstFile.set(name, kept.length);
+      kept.push(l);
+      continue;
+    }
+    const files = dupFiles.get(name) ?? [kept[first]!.file];
+    files.push(l.file);
+    dupFiles.set(name, files);
+  }
+  const missing = plan ? plan.map((p) => p.name).filter((n) => !firstFile.has(n)) : [];
+  return {
+    loaded: kept,
+    duplicates: [...dupFiles.entries()].map(([name, files]) => ({ name, files })),
+    missing,
+    unplanned: [...new Set(unplanned)],
+  };
+}
+
+/** One line per problem of a merge, for stderr and the gate's output. */
+export function mergeNotes(m: MergedResults, matrixFile?: string): string[] {
+  return [
+    ...m.duplicates.map((d) => `duplicate run ${d.name}: in ${d.files.join(' and ')} (the first is used)`),
+    ...m.missing.map((n) => `missing run ${n}${matrixFile ? ` (planned in ${matrixFile})` : ''}`),
+    ...m.unplanned.map((n) => `unplanned run ${n}${matrixFile ? ` (not in ${matrixFile})` : ''}`),
+  ];
 }
 
 function expand(path: string, code: 'RESULT' | 'BASELINE'): string[] {

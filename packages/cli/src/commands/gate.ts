@@ -4,6 +4,7 @@ import { evaluateGate, gateJson, loadBudgets, loadResults, renderGateMarkdown, r
 import { EXIT, UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { writeWhole } from './report.js';
+import { loadMerged } from './matrix.js';
 
 /**
  * `highwater gate --budgets FILE RESULTS... [--baseline FILE] [--json] [--md FILE]`: checks the
@@ -18,6 +19,7 @@ export const gateCommand: CommandSpec = {
       .positional('results', { type: 'string', array: true, describe: 'result files or directories of them' })
       .option('budgets', { type: 'string', demandOption: true, describe: 'budgets file: a JSON array of entries (see fixtures/budgets.json)' })
       .option('baseline', { type: 'string', array: true, describe: 'baseline results (files or directories) for maxRegression' })
+      .option('matrix', { type: 'string', describe: 'the matrix file the results were run from: a planned run with no result fails the gate' })
       .option('md', { type: 'string', describe: 'also write the verdict as Markdown here (for a pull-request comment)' })
       .example('highwater gate --budgets fixtures/budgets.json results/ --baseline reports/baseline/', '')
       .epilog(
@@ -30,9 +32,15 @@ export const gateCommand: CommandSpec = {
   async handler(args, { io }) {
     if (!Array.isArray(args.results) || args.results.length === 0) throw new UsageError('name at least one result file or directory');
     let report;
+    let notes: string[] = [];
+    let missing = 0;
     try {
       const budgets = loadBudgets(resolve(io.cwd, args.budgets as string));
-      const results = loadResults((args.results as string[]).map((p) => resolve(io.cwd, p))).map((l) => l.result);
+      // several folders (e.g. a matrix's shards) merge: each run once; duplicates and missing runs named
+      const m = loadMerged(args.results as string[], { cwd: io.cwd, ...(typeof args.matrix === 'string' ? { matrix: args.matrix } : {}) });
+      ({ notes } = m);
+      missing = m.merged.missing.length;
+      const results = m.merged.loaded.map((l) => l.result);
       const baselinePaths = args.baseline as string[] | undefined;
       const baseline = baselinePaths === undefined ? undefined : loadResults(baselinePaths.map((p) => resolve(io.cwd, p)), 'BASELINE').map((l) => l.result);
       report = evaluateGate({ budgets, results, ...(baseline ? { baseline } : {}) });
@@ -40,8 +48,13 @@ export const gateCommand: CommandSpec = {
       if (err instanceof ReportError) throw new UsageError(err.message, EXIT.usage, { cause: err });
       throw err;
     }
-    if (args.md !== undefined) writeWhole(resolve(io.cwd, args.md as string), renderGateMarkdown(report));
-    io.stdout.write(args.json ? gateJson(report) : renderGateText(report));
-    return report.pass ? EXIT.ok : EXIT.gateFailed;
+    const pass = report.pass && missing === 0;
+    const extra = missing > 0 ? [`FAIL: ${missing} planned run${missing === 1 ? '' : 's'} missing`, ...notes] : notes;
+    const mdExtra = extra.length === 0 ? '' : `\n${extra.map((n) => `- ${n}`).join('\n')}\n`;
+    const mdHead = missing > 0 ? `**FAIL: ${missing} planned run${missing === 1 ? '' : 's'} missing** (listed at the end)\n\n` : '';
+    if (args.md !== undefined) writeWhole(resolve(io.cwd, args.md as string), mdHead + renderGateMarkdown(report) + mdExtra);
+    if (args.json) io.stdout.write(extra.length === 0 ? gateJson(report) : JSON.stringify({ ...JSON.parse(gateJson(report)), pass, merge: extra }, null, 2) + '\n');
+    else io.stdout.write(renderGateText(report) + extra.map((n) => `${n}\n`).join(''));
+    return pass ? EXIT.ok : EXIT.gateFailed;
   },
 };

@@ -3,6 +3,7 @@ import { reportCommand } from './report.js';
 import { gateCommand } from './gate.js';
 import { profileCommand } from './profile.js';
 import { replayCommand } from './replay.js';
+import { matrixCommand } from './matrix.js';
 import { devicesCommand } from './devices.js';
 import { debugCommand } from './debug.js';
 import { initCommand } from './init.js';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   gateCommand,
   profileCommand,
   replayCommand,
+  matrixCommand,
   devicesCommand,
   debugCommand,
   shapeCommand,

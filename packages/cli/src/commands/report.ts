@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { chromiumAvailable, findProfiles, loadResults, renderHtml, renderMarkdown, renderPngs, ReportError, type ProfileLink } from '@highwater/report';
+import { chromiumAvailable, findProfiles, renderHtml, renderMarkdown, renderPngs, ReportError, type ProfileLink } from '@highwater/report';
 import { CliError, UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
+import { loadMerged } from './matrix.js';
 
 /**
  * `highwater report RESULTS... --html FILE --md FILE [--png DIR]`: result JSON (files or
@@ -23,6 +24,7 @@ export const reportCommand: CommandSpec = {
       .option('md', { type: 'string', describe: 'write the Markdown summary here' })
       .option('png', { type: 'string', describe: 'write one PNG per chart into this directory (needs chromium)' })
       .option('title', { type: 'string', describe: 'title of the report' })
+      .option('matrix', { type: 'string', describe: 'the matrix file the results were run from: names its planned runs that have no result' })
       .option('profiles', { type: 'string', array: true, describe: 'directories holding profile.json manifests to link (default: beside the HTML file)' })
       .example('highwater report results/*.json --html reports/x/index.html --md reports/x/summary.md --png reports/x/png', ''),
   async handler(args, { io }) {
@@ -33,7 +35,10 @@ export const reportCommand: CommandSpec = {
     const png = args.png === undefined ? undefined : resolve(io.cwd, args.png as string);
     const title = args.title as string | undefined;
     try {
-      const loaded = loadResults(paths);
+      // several folders (e.g. a matrix's shards) merge: each run once; duplicates and missing runs named
+      const { merged, notes } = loadMerged(paths, { cwd: io.cwd, ...(typeof args.matrix === 'string' ? { matrix: args.matrix } : {}) });
+      for (const n of notes) io.stderr.write(`report: ${n}\n`);
+      const loaded = merged.loaded;
       const results = loaded.map((l) => l.result);
       let profiles: ProfileLink[] = [];
       if (html !== undefined) {
