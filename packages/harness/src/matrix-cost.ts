@@ -158,3 +158,24 @@ function median(xs: readonly number[]): number {
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/**
+ * Generating a shape's repository, per blob: 605.354 s for the 6,000,000 blobs of
+ * pi-restserver-1tb at scale 1 (the generator's own figure in generated.json of the shared shape
+ * cache, 2026-12; an earlier generation of the same repository under load 6-19 took 1297.5 s,
+ * reports/reference/README.md). Smaller shapes cost more per blob (ci-small: 9.5 s for 20,000).
+ */
+export const GENERATION_MS_PER_BLOB = 605_354 / 6_000_000;
+
+/**
+ * The setup a run needs on its shard: its shape generated (once per shard, keyed on shape, scale
+ * and seed), or nothing for a repo entry. In wall milliseconds (GENERATION_MS_PER_BLOB) when the
+ * model has wall times; with counts, one generation costs the shape's blob count, like one run.
+ */
+export function generationCost(model: Pick<CostModel, 'basis'>): (run: PlannedRun) => { key: string; cost: number } | null {
+  return (run) => {
+    if (run.shapeRef === null || run.blobs === null) return null;
+    const key = `${run.shape}@${run.scale}#${run.seed}`;
+    return { key, cost: model.basis === 'wall' ? run.blobs * GENERATION_MS_PER_BLOB : Math.max(1, run.blobs) };
+  };
+}

@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { costModel, costSamples } from './matrix-cost.js';
+import { costModel, costSamples, generationCost } from './matrix-cost.js';
+import { expandMatrix } from './matrix-expand.js';
+import { loadMatrix } from './matrix-file.js';
 import type { PlannedRun } from './matrix-expand.js';
 import { MatrixError } from './matrix-file.js';
 import { resultIdentity, runFileName, runName } from './matrix-name.js';
@@ -87,6 +89,29 @@ describe('shards', () => {
     // a measured cell is the median of its runs (the forum's native naive load-index: one run of 166.1 s)
     const forum = { ...planned('native', 6_000_000), shape: 'pi-restserver-1tb', strategy: 'naive' };
     expect(model.estimate(forum)).toEqual({ cost: expect.closeTo(166_100, -3), source: 'cell' });
+  });
+
+  it('with shape generation as a setup, gathers each shape on few shards and still balances (forum-full, 486 runs, 20 shards)', () => {
+    const file = join(ROOT, 'fixtures/matrix/forum-full.json');
+    const runs = expandMatrix(loadMatrix(file), { root: ROOT, file });
+    expect(runs).toHaveLength(486);
+    const model = costModel(costSamples(recorded()));
+    const gathered = planShards(runs, model, 20, generationCost(model));
+    // without grouping, every shard pays its shapes: what the same runs cost spread longest-first
+    const spread = new Array<number>(20).fill(0);
+    const spreadKeys = Array.from({ length: 20 }, () => new Set<string>());
+    const gen = generationCost(model);
+    for (const r of planShards(runs, model, 20).runs) {
+      const su = gen(r.run)!;
+      spread[r.shard - 1]! += r.cost + (spreadKeys[r.shard - 1]!.has(su.key) ? 0 : su.cost);
+      spreadKeys[r.shard - 1]!.add(su.key);
+    }
+    const mean = gathered.loads.reduce((a, b) => a + b, 0) / 20;
+    expect(Math.max(...gathered.loads) / mean).toBeLessThan(1.1);
+    expect(Math.max(...gathered.setupKeys.map((k) => k.length))).toBeLessThanOrEqual(3);
+    expect(Math.max(...spreadKeys.map((k) => k.size))).toBeGreaterThanOrEqual(7);
+    expect(Math.max(...gathered.loads)).toBeLessThan(Math.max(...spread));
+    expect(gathered.setupLoads.reduce((a, b) => a + b, 0)).toBeLessThan(spread.reduce((a, b) => a + b, 0) - gathered.runs.reduce((a, r) => a + r.cost, 0));
   });
 
   it('is deterministic, covers every run once, and prints GitHub matrix JSON', () => {

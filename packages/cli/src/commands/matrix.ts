@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { HarnessError, PROJECT_ROOT } from '@highwater/harness';
 import { shapeCacheKey } from '@highwater/harness/matrix-cache-key';
-import { costModel, costSamples, type CostModel } from '@highwater/harness/matrix-cost';
+import { costModel, costSamples, generationCost, type CostModel } from '@highwater/harness/matrix-cost';
 import { expandMatrix, type PlannedRun } from '@highwater/harness/matrix-expand';
 import { loadMatrix, MatrixError } from '@highwater/harness/matrix-file';
 import { githubMatrix, parseShard, parseShardCount, planShards, type ShardPlan } from '@highwater/harness/matrix-shard';
@@ -54,7 +54,7 @@ export const matrixCommand: CommandSpec = {
     } catch (err) {
       throw badInput(err);
     }
-    const plan = (count: number): ShardPlan => planShards(runs, model, count);
+    const plan = (count: number): ShardPlan => planShards(runs, model, count, generationCost(model));
     const shardArg = (): { index: number; count: number } => {
       if (typeof args.shard !== 'string') throw new UsageError(`matrix ${String(args.action)}: give --shard i/N`);
       try {
@@ -74,7 +74,7 @@ export const matrixCommand: CommandSpec = {
         }
         const p = plan(count);
         if (args.github === true) writeLine(io.stdout, githubMatrix(p));
-        else if (args.json === true) writeLine(io.stdout, JSON.stringify({ basis: p.basis, loads: p.loads, runs: p.runs.map((r) => ({ name: r.run.name, file: r.run.file, shard: `${r.shard}/${p.count}`, cost: r.cost, source: r.source })) }));
+        else if (args.json === true) writeLine(io.stdout, JSON.stringify({ basis: p.basis, loads: p.loads, setupLoads: p.setupLoads, setupKeys: p.setupKeys, runs: p.runs.map((r) => ({ name: r.run.name, file: r.run.file, shard: `${r.shard}/${p.count}`, cost: r.cost, source: r.source })) }));
         else printPlan(p, (l) => writeLine(io.stdout, l));
         return 0;
       }
@@ -140,7 +140,8 @@ function printPlan(p: ShardPlan, line: (s: string) => void): void {
   line('');
   for (let s = 1; s <= p.count; s++) {
     const n = p.runs.filter((r) => r.shard === s).length;
-    line(`shard ${s}/${p.count}: ${n} runs, estimated ${fmt(p.loads[s - 1]!)}`);
+    const keys = p.setupKeys[s - 1]!;
+    line(`shard ${s}/${p.count}: ${n} runs, estimated ${fmt(p.loads[s - 1]!)}${keys.length > 0 ? `, of which ${fmt(p.setupLoads[s - 1]!)} generating ${keys.join(', ')}` : ''}`);
   }
   const max = Math.max(...p.loads);
   const total = p.loads.reduce((a, b) => a + b, 0);
