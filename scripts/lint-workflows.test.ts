@@ -33,6 +33,19 @@ describe('GitHub Actions files (validated by @actions/workflow-parser, GitHub\'s
     expect(r.out).toMatch(/action\.yml.*compost/);
   });
 
+  it("the README's example workflow for another repository is valid", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /A restic fork gating its own branch build:\n\n```yaml\n([\s\S]*?)```/.exec(readme);
+    expect(block).not.toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'hw-lint-'));
+    const file = join(dir, 'memory.yml');
+    writeFileSync(file, block![1]!);
+    for (const command of ['plan', 'shard', 'merge']) expect(block![1]).toContain(`command: ${command}`);
+    const r = lint([file]);
+    expect(r.out).toContain('1 files valid');
+    expect(r.code).toBe(0);
+  });
+
   it('the workflow plans, runs shards and merges with the root action, and comments on forks via workflow_run', () => {
     const wf = readFileSync(join(ROOT, '.github/workflows/memory-matrix.yml'), 'utf8');
     for (const command of ['plan', 'shard', 'merge']) expect(wf).toContain(`command: ${command}`);
