@@ -13,7 +13,7 @@ export interface RunShardOptions {
   readonly root?: string;
   /** Password file for repo entries. */
   readonly passwordFile?: string;
-  /** A restic-compatible binary to run for restic engines (passed to the harness as given). */
+  /** A restic-compatible binary for the restic runs (the harness's `engineBinary`, issue 13); highwater runs ignore it. */
   readonly engineBinary?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (line: string) => void;
@@ -62,7 +62,7 @@ export async function runShard(o: RunShardOptions): Promise<ShardOutcome[]> {
       ...(run.shapeRef !== null ? { shape: run.shapeRef, scale: run.scale ?? 1 } : {}),
       ...(run.repo !== null ? { repo: run.repo } : {}),
       ...(o.passwordFile !== undefined ? { passwordFile: o.passwordFile } : {}),
-      ...(o.engineBinary !== undefined ? { engineBinary: o.engineBinary } : {}),
+      ...(o.engineBinary !== undefined && run.engine.startsWith('restic') ? { engineBinary: o.engineBinary } : {}),
       ...(o.root !== undefined ? { root: o.root } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       onProgress: (line) => progress(`  ${line}`),
