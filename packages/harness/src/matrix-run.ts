@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HarnessError } from './errors.js';
 import type { PlannedRun } from './matrix-expand.js';
 import { runReplay, type ReplayOptions } from './replay.js';
 import type { RunResult } from './result.js';
@@ -25,6 +26,8 @@ export interface ShardOutcome {
   readonly outcome: 'ran' | 'skipped' | 'failed';
   readonly status?: RunResult['status'];
   readonly error?: string;
+  /** The harness refused the run's input (a HarnessError other than RUN_FAILED: a missing engine or emulator, a bad option). */
+  readonly badInput?: boolean;
 }
 
 /**
@@ -74,7 +77,7 @@ export async function runShard(o: RunShardOptions): Promise<ShardOutcome[]> {
       if ((err as { name?: unknown })?.name === 'AbortError') throw err;
       const message = (err as Error).message.split('\n', 1)[0]!;
       progress(`  failed: ${message}`);
-      outcomes.push({ run, outcome: 'failed', error: message });
+      outcomes.push({ run, outcome: 'failed', error: message, badInput: err instanceof HarnessError && err.code !== 'RUN_FAILED' });
       continue;
     }
     const result: RunResult = { ...results[0]!, repeat: { index: run.repeatIndex, of: run.repeatOf } };

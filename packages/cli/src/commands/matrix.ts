@@ -23,7 +23,9 @@ import { writeLine } from '../io.js';
  * --costs: the shards are recomputed, deterministically, on each runner.
  * `highwater matrix cache-key FILE [--shard i/N]`: the cache key of the generated shapes the
  * (shard's) runs need: shape content, scale, seed and generator version.
- * Bad input (matrix file, shard, costs folder): one line, exit 2, nothing run.
+ * Bad input (matrix file, shard, costs folder): one line, exit 2, nothing run. A shard's run the
+ * harness refuses (no restic, no emulator) is named, the others still run, and the exit is 2; a
+ * run that failed otherwise, or ended in error, makes it 1.
  */
 export const matrixCommand: CommandSpec = {
   command: 'matrix <action> <file>',
@@ -120,6 +122,8 @@ export const matrixCommand: CommandSpec = {
         const errors = outcomes.filter((o) => o.status === 'error').length;
         writeLine(io.stdout, `shard ${s.index}/${s.count}: ${count('ran')} ran, ${count('skipped')} skipped (already there), ${count('failed')} failed${errors ? `, ${errors} ended in error` : ''}`);
         for (const o of outcomes) if (o.outcome === 'failed') writeLine(io.stdout, `failed: ${o.run.name}: ${o.error}`);
+        // a run the harness refused as bad input (no restic, no emulator, an engine it does not know) is exit 2
+        if (outcomes.some((o) => o.badInput === true)) return 2;
         return count('failed') > 0 || errors > 0 ? 1 : 0;
       }
       default:
