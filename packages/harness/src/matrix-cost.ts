@@ -47,13 +47,16 @@ export function costSamples(results: readonly RunResult[]): CostSample[] {
 interface Fit {
   readonly a: number;
   readonly b: number;
+  /** The shortest measured run: every run pays start-up, so no estimate goes below it. */
+  readonly floor: number;
 }
 
 /**
  * The planner's cost model. With earlier results it estimates a run's wall time, in order:
  * 1. `cell`: the median wall time of earlier runs of the same cell (op, engine, strategy, arch, shape, scale);
  * 2. `op-arch-fit`: wall = a + b x blobs fitted over the earlier runs of the same op and arch
- *    (medians per cell; a proportional fit when they all have one blob count);
+ *    (medians per cell; a proportional fit when they all have one blob count), never below the
+ *    shortest of those runs (start-up: a smaller repository is not faster than that);
  * 3. `arch-fit`: the same fit over every op on that arch;
  * 4. `op-fit-x-arch` / `all-fit-x-arch`: the op's (or every run's) fit, times the median ratio of
  *    this arch's wall time to native's over the cells measured on both (1 when none is).
@@ -95,7 +98,7 @@ export function costModel(samples: readonly CostSample[]): CostModel {
         ['op-fit-x-arch', fitOf(`${run.op}|*`, (c) => c.op === run.op), ratioOf(run.arch)],
         ['all-fit-x-arch', fitOf('*|*', () => true), ratioOf(run.arch)],
       ];
-      for (const [source, f, factor] of tries) if (f !== null) return { cost: (f.a + f.b * x) * factor, source };
+      for (const [source, f, factor] of tries) if (f !== null) return { cost: Math.max(f.floor, f.a + f.b * x) * factor, source };
       return { cost: median(samples.map((s) => s.wallMs)) * ratioOf(run.arch), source: 'all-fit-x-arch' };
     },
   };
@@ -137,15 +140,16 @@ function fit(cells: readonly Cell[]): Fit | null {
   const pts = cells.filter((c) => c.blobs !== null).map((c) => [c.blobs!, c.wallMs] as const);
   if (pts.length === 0) return null;
   const n = pts.length;
+  const floor = Math.min(...pts.map((p) => p[1]));
   const mx = pts.reduce((s, p) => s + p[0], 0) / n;
   const my = pts.reduce((s, p) => s + p[1], 0) / n;
   const sxx = pts.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
   if (n >= 2 && sxx > 0) {
     const b = pts.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0) / sxx;
     const a = my - b * mx;
-    if (a >= 0 && b >= 0) return { a, b };
+    if (a >= 0 && b >= 0) return { a, b, floor };
   }
-  return { a: 0, b: median(pts.map((p) => p[1] / Math.max(1, p[0]))) };
+  return { a: 0, b: median(pts.map((p) => p[1] / Math.max(1, p[0]))), floor };
 }
 
 function medianBlobs(samples: readonly CostSample[]): number {
