@@ -84,6 +84,9 @@ describe('shards', () => {
     expect(native.source).toBe('op-arch-fit');
     expect(arm.cost).toBeGreaterThan(native.cost);
     expect(model.estimate(planned('native', 2_000_000)).cost).toBeGreaterThan(native.cost);
+    // a tiny repository still pays start-up: never below the shortest measured native load-index
+    const shortest = Math.min(...recorded().filter((r) => r.op === 'load-index' && r.arch === 'native' && r.repoCounts !== null).map((r) => r.wallMs));
+    expect(model.estimate(planned('native', 360)).cost).toBeGreaterThanOrEqual(shortest);
     // no arm64 run was measured: the op's fit, times arm64's ratio to native (1: none measured on both)
     expect(model.estimate(planned('arm64', 1_000_000)).source).toBe('op-fit-x-arch');
     // a measured cell is the median of its runs (the forum's native naive load-index: one run of 166.1 s)
