@@ -61,7 +61,8 @@ export async function runCommand(argv: readonly string[], io: Io = processIo(), 
     let y = yargs([...argv])
       .scriptName('highwater')
       .strict()
-      .help()
+      .help('help')
+      .alias('help', 'h')
       .version(false)
       .wrap(Math.min(120, io.stdout.columns ?? 120))
       .fail((msg, err) => {
@@ -84,7 +85,10 @@ export async function runCommand(argv: readonly string[], io: Io = processIo(), 
       });
     }
     try {
-      await y.parseAsync();
+      // With a callback yargs neither prints nor exits: --help's text goes to io.stdout like all output.
+      await y.parseAsync([...argv], {}, (_err, _args, output) => {
+        if (output !== '') io.stdout.write(`${output}\n`);
+      });
       return { kind: 'returned' };
     } catch (err) {
       return { kind: 'threw', err };
