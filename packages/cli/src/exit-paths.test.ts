@@ -166,6 +166,29 @@ describe.skipIf(!BUILT)('a locking command removes its lock on every way out', (
     });
   }
 
+  it('SIGTERM mid-way through a backup, while it loads the index: exit 130, no lock left', async () => {
+    const src = join(tmp, 'more');
+    await mkdir(src, { recursive: true });
+    for (let i = 0; i < 4; i++) await writeFile(join(src, `g${i}`), `more ${i}\n`.repeat(5000 + i));
+    const g = gate();
+    proxy.rule = (method, path) => (method === 'GET' && path.startsWith('/repo/index/') ? g.verdict() : { pass: true });
+    const child = spawn(process.execPath, [BIN, 'backup', '--no-cache', '-r', repoUrl, src], {
+      env: { ...process.env, RESTIC_PASSWORD: PASSWORD, RESTIC_REPOSITORY: undefined },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const done = exited(child);
+    await g.reached;
+    expect(await locks()).toHaveLength(1);
+    child.kill('SIGTERM');
+    setTimeout(g.open, 100);
+    const r = await done;
+    expect({ code: r.code, signal: r.signal }, err).toEqual({ code: 130, signal: null });
+    expect(await locks()).toEqual([]);
+    await resticPrunes();
+  });
+
   it('a signal while a read never returns: after the grace period the lock is still removed (exit 130)', async () => {
     const { child, open, stderr } = await checkHeldMidway();
     const done = exited(child);
