@@ -119,4 +119,15 @@ describe('locks', () => {
     (repo.backend as { remove: Backend['remove'] }).remove = async (h) => void repo.files.delete(h.name);
     expect(await releaseHeldLocks()).toEqual([]);
   });
+
+  it('a lock removed by releaseHeldLocks() is never written again by its refresh', async () => {
+    const repo = fakeRepo();
+    const held = await acquireLock(repo, { exclusive: false, env: env(), autoRefresh: false });
+    expect(await releaseHeldLocks()).toEqual([]);
+    expect(repo.files.size).toBe(0);
+    await held.refresh();
+    expect(repo.files.size).toBe(0);
+    await held.release();
+    expect(repo.files.size).toBe(0);
+  });
 });

@@ -190,7 +190,8 @@ export async function acquireLock(repo: LockableRepository, opts: AcquireLockOpt
       return name;
     },
     async refresh() {
-      if (released) return;
+      // Not after its file was removed, by release() or by releaseHeldLocks() on a way out.
+      if (released || !HELD.has(entry)) return;
       const old = name;
       name = await write();
       await repo.backend.remove({ type: 'lock', name: old }).catch(() => undefined);
