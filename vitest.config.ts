@@ -16,6 +16,8 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
+    // GitHub's workflow parser imports its JSON schema without an import attribute: let vite load it.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },

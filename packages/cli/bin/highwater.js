@@ -6,11 +6,7 @@
 const { applyYoungGeneration } = await import('@highwater/repo/strategies/young-generation');
 applyYoungGeneration('fixed');
 
-const { run } = await import('../dist/run.js');
-
-// A closed stdout (`highwater ls latest | head`) ends the command quietly, as restic does.
-process.stdout.on('error', (err) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
-process.exitCode = await run(process.argv.slice(2));
+// main() runs the command and ends the process. On every way out (an error, SIGINT, SIGTERM, SIGHUP,
+// a closed output pipe as in `highwater check | head -1`) it first removes the locks it holds.
+const { main } = await import('../dist/run.js');
+await main(process.argv.slice(2));

@@ -2,9 +2,11 @@
  * User-facing failures (kind 4 in the style guide): created only here in the cli package, which
  * alone maps errors to exit codes and prints them as one line.
  *
- * Exit codes follow restic (doc/075_scripting.rst): 0 ok, 1 fatal error, 3 a backup that could not
- * read some source files, 10 repository does not exist, 11 failed to lock, 12 wrong password,
- * 130 interrupted. The harness, report and gate commands use 2 for bad input, as their issues ask.
+ * Exit codes follow today's restic (0.17 and later, doc/075_scripting.rst; 0.14 exits 1 for 10, 11
+ * and 12): 0 ok, 1 fatal error, 3 a backup that could not read some source files, 10 repository
+ * does not exist, 11 failed to lock, 12 wrong password, 130 interrupted (SIGINT, SIGTERM); 129 and
+ * 141 (SIGHUP, a closed output pipe) in interruption.ts. The harness, report and gate commands use
+ * 2 for bad input, as their issues ask.
  */
 export const EXIT = {
   ok: 0,

@@ -1,5 +1,11 @@
 import type { Argv } from 'yargs';
 
+/** The heading the memory-strategy flags sit under in every command's help. */
+export const STRATEGY_GROUP = 'Memory strategy:';
+
+/** The flags that set StrategyChoices (open-repo.strategyChoices): --no-cache is `cache`'s negation. */
+export const STRATEGY_OPTIONS = ['strategy', 'index-load-concurrency', 'tree-decode', 'blob-set', 'young-generation', 'cache-dir', 'cache'] as const;
+
 /**
  * Options every command accepts, named as restic names them. `--no-lock` and `--no-cache` are yargs
  * negations of `lock` and `cache`; `run` also exposes them to handlers as `noLock` / `noCache`.
@@ -19,5 +25,6 @@ export function addGlobalOptions(y: Argv): Argv {
     .option('index-load-concurrency', { type: 'number', describe: 'index files loaded at once (default: the strategy\'s)' })
     .option('tree-decode', { type: 'string', choices: ['whole', 'stream'], describe: 'tree decoding (default: the strategy\'s)' })
     .option('blob-set', { type: 'string', choices: ['strings', 'bits'], describe: 'used-blob sets (default: the strategy\'s)' })
-    .option('young-generation', { type: 'string', choices: ['growing', 'fixed'], describe: 'V8\'s young generation: grows as V8 does, or stays at its initial size (default: the strategy\'s)' });
+    .option('young-generation', { type: 'string', choices: ['growing', 'fixed'], describe: 'V8\'s young generation: grows as V8 does, or stays at its initial size (default: the strategy\'s)' })
+    .group([...STRATEGY_OPTIONS], STRATEGY_GROUP);
 }

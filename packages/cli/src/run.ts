@@ -1,27 +1,68 @@
 import yargs from 'yargs';
+import { releaseHeldLocks } from '@highwater/repo';
 import { describeFailure, EXIT, UsageError } from './cli-error.js';
 import type { CommandSpec } from './command-spec.js';
 import { COMMANDS } from './commands/index.js';
 import { addGlobalOptions } from './global-options.js';
+import { INTERRUPTION_EXIT, interruptionMessage, watchInterruptions, type Interruption } from './interruption.js';
 import { applyProcessChoices } from './open-repo.js';
 import { processIo, type Io } from './io.js';
+
+export interface RunOptions {
+  /**
+   * How long a command may take to stop after SIGINT/SIGTERM/SIGHUP or a closed output pipe (its
+   * `finally` blocks remove its locks and temporary files) before run() gives up waiting, removes
+   * the locks that are left itself and returns (default 3 s). A second signal stops the wait at once.
+   */
+  readonly graceMs?: number;
+}
+
+export interface RunOutcome {
+  readonly exitCode: number;
+  /** Set when the command was stopped from outside: the caller must end the process (work may still run). */
+  readonly interrupted: Interruption | null;
+}
 
 /**
  * Parses argv, runs one command and returns its exit code. The only place that turns a thrown
  * error into one line on stderr; never prints a stack trace (set HIGHWATER_DEBUG=1 to see one).
  */
-export async function run(argv: readonly string[], io: Io = processIo(), commands: readonly CommandSpec[] = COMMANDS): Promise<number> {
+export async function run(argv: readonly string[], io: Io = processIo(), commands: readonly CommandSpec[] = COMMANDS, o: RunOptions = {}): Promise<number> {
+  return (await runCommand(argv, io, commands, o)).exitCode;
+}
+
+/**
+ * run(), and whether the command was interrupted. On every way out (a normal return, a thrown
+ * error, SIGINT, SIGTERM, SIGHUP, EPIPE on stdout or stderr) the locks this process still holds
+ * are removed before it returns; a lock that cannot be removed is one warning line, and the
+ * command's own error stays the one reported.
+ */
+export async function runCommand(argv: readonly string[], io: Io = processIo(), commands: readonly CommandSpec[] = COMMANDS, o: RunOptions = {}): Promise<RunOutcome> {
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  let interrupted: Interruption | null = null;
+  let stopWaiting: () => void = () => undefined;
+  const gaveUp = new Promise<{ kind: 'gave-up' }>((resolve) => (stopWaiting = () => resolve({ kind: 'gave-up' })));
+  let graceTimer: NodeJS.Timeout | undefined;
+  const stopListening = watchInterruptions(io, (reason) => {
+    if (interrupted !== null) {
+      if (reason !== 'EPIPE') stopWaiting();
+      return;
+    }
+    interrupted = reason;
+    const message = interruptionMessage(reason);
+    if (message !== null) safeWrite(io.stderr, `${io.stderr.isTTY ? '\r\x1b[2K' : ''}${message}\n`);
+    controller.abort();
+    graceTimer = setTimeout(stopWaiting, o.graceMs ?? 3000);
+    graceTimer.unref();
+  });
 
   let exitCode: number = EXIT.ok;
-  try {
+  const parsed = (async (): Promise<{ kind: 'returned' } | { kind: 'threw'; err: unknown }> => {
     let y = yargs([...argv])
       .scriptName('highwater')
       .strict()
-      .help()
+      .help('help')
+      .alias('help', 'h')
       .version(false)
       .wrap(Math.min(120, io.stdout.columns ?? 120))
       .fail((msg, err) => {
@@ -43,15 +84,78 @@ export async function run(argv: readonly string[], io: Io = processIo(), command
         },
       });
     }
-    await y.parseAsync();
-    return exitCode;
-  } catch (err) {
-    const { line, exitCode: code } = describeFailure(err);
-    if (line !== '') io.stderr.write(`highwater: ${line}\n`);
-    if (io.env.HIGHWATER_DEBUG) io.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
-    return controller.signal.aborted && code === EXIT.fatal ? EXIT.interrupted : code;
+    try {
+      // With a callback yargs neither prints nor exits: --help's text goes to io.stdout like all output.
+      await y.parseAsync([...argv], {}, (_err, _args, output) => {
+        if (output !== '') io.stdout.write(`${output}\n`);
+      });
+      return { kind: 'returned' };
+    } catch (err) {
+      return { kind: 'threw', err };
+    }
+  })();
+
+  try {
+    const outcome = await Promise.race([parsed, gaveUp]);
+    if (outcome.kind === 'threw') {
+      const { line, exitCode: code } = describeFailure(outcome.err);
+      const byUs = interrupted !== null && isAbort(outcome.err);
+      if (line !== '' && !byUs && interrupted !== 'EPIPE') safeWrite(io.stderr, `highwater: ${line}\n`);
+      if (io.env.HIGHWATER_DEBUG) safeWrite(io.stderr, `${(outcome.err as Error)?.stack ?? String(outcome.err)}\n`);
+      exitCode = code;
+      if (interrupted !== null && (code === EXIT.fatal || code === EXIT.ok || byUs)) exitCode = INTERRUPTION_EXIT[interrupted];
+    } else if (outcome.kind === 'gave-up' && interrupted !== null) {
+      exitCode = INTERRUPTION_EXIT[interrupted];
+    }
+    // A command that returned by itself after a signal (serve stops on one) keeps its code; a
+    // closed pipe ends with 141 whatever the command did next, as restic (killed by SIGPIPE) does.
+    if (interrupted === 'EPIPE') exitCode = INTERRUPTION_EXIT.EPIPE;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
+    if (graceTimer) clearTimeout(graceTimer);
+    for (const left of await releaseHeldLocks()) {
+      const why = left.error instanceof Error ? left.error.message : String(left.error);
+      safeWrite(io.stderr, `highwater: could not remove lock ${left.name.slice(0, 8)}: ${why}; remove it with "highwater unlock"\n`);
+    }
   }
+  return { exitCode, interrupted };
+}
+
+/** The error an operation throws when its AbortSignal fires. */
+function isAbort(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return err.name === 'AbortError' || code === 'ABORT_ERR' || code === 'ABORTED' || code === 'INTERRUPTED';
+}
+
+/** Writes, ignoring a stream that is already closed (the error event reports it). */
+function safeWrite(stream: NodeJS.WritableStream, text: string): void {
+  try {
+    stream.write(text);
+  } catch {
+    // closed: nothing more can be said on it
+  }
+}
+
+/**
+ * The process entry point (bin/highwater.js): runs the command, then ends the process with its exit
+ * code. An uncaught error still removes the locks and prints one line (exit 1).
+ */
+export async function main(argv: readonly string[]): Promise<void> {
+  const io = processIo();
+  // Once the reader of a pipe is gone every write fails again: expected, never an uncaught 'error'.
+  io.stdout.on('error', () => undefined);
+  io.stderr.on('error', () => undefined);
+  const fatal = (err: unknown): void => {
+    const { line } = describeFailure(err);
+    safeWrite(io.stderr, `highwater: ${line === '' ? String(err) : line}\n`);
+    if (io.env.HIGHWATER_DEBUG) safeWrite(io.stderr, `${(err as Error)?.stack ?? String(err)}\n`);
+    void releaseHeldLocks().finally(() => process.exit(EXIT.fatal));
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  const { exitCode, interrupted } = await runCommand(argv, io);
+  // Interrupted work may still hold the event loop (a socket, a timer): end here.
+  if (interrupted !== null) process.exit(exitCode);
+  process.exitCode = exitCode;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Backend, FileInfo, FileType, Handle } from '@highwater/backend';
-import { acquireLock, isStale, listLocks, LockError, removeLocks, STALE_LOCK_MS, type LockableRepository, type LockEnv } from './lock.js';
+import { acquireLock, heldLockNames, isStale, listLocks, LockError, releaseHeldLocks, removeLocks, STALE_LOCK_MS, type LockableRepository, type LockEnv } from './lock.js';
 
 /** Plaintext lock files in a Map: enough to test the locking rules without crypto. */
 function fakeRepo(): LockableRepository & { files: Map<string, Uint8Array> } {
@@ -86,5 +86,48 @@ describe('locks', () => {
     expect((await removeLocks(repo, { all: false, env: env() })).removed).toEqual([]);
     expect((await removeLocks(repo, { all: false, env: env({ processExists: () => false }) })).removed).toEqual([held.name]);
     await held.release();
+  });
+
+  it('release() never throws: a lock it could not remove stays registered until releaseHeldLocks() removes it', async () => {
+    const repo = fakeRepo();
+    const realRemove = repo.backend.remove.bind(repo.backend);
+    let failures = 1;
+    (repo.backend as { remove: Backend['remove'] }).remove = async (h) => {
+      if (failures-- > 0) throw Object.assign(new Error('remove refused'), { code: 'FORBIDDEN' });
+      return realRemove(h);
+    };
+    const held = await acquireLock(repo, { exclusive: true, env: env(), autoRefresh: false });
+    expect(heldLockNames()).toContain(held.name);
+    await expect(held.release()).resolves.toBeUndefined();
+    expect(repo.files.has(held.name)).toBe(true);
+    expect(heldLockNames()).toContain(held.name);
+    expect(await releaseHeldLocks()).toEqual([]);
+    expect(repo.files.has(held.name)).toBe(false);
+    expect(heldLockNames()).not.toContain(held.name);
+  });
+
+  it('releaseHeldLocks() reports the locks it still could not remove, with their errors', async () => {
+    const repo = fakeRepo();
+    const held = await acquireLock(repo, { exclusive: false, env: env(), autoRefresh: false });
+    (repo.backend as { remove: Backend['remove'] }).remove = async () => {
+      throw Object.assign(new Error('remove refused'), { code: 'FORBIDDEN' });
+    };
+    const left = await releaseHeldLocks();
+    expect(left).toEqual([{ name: held.name, error: expect.objectContaining({ message: 'remove refused' }) }]);
+    await held.release();
+    expect(heldLockNames()).toContain(held.name);
+    (repo.backend as { remove: Backend['remove'] }).remove = async (h) => void repo.files.delete(h.name);
+    expect(await releaseHeldLocks()).toEqual([]);
+  });
+
+  it('a lock removed by releaseHeldLocks() is never written again by its refresh', async () => {
+    const repo = fakeRepo();
+    const held = await acquireLock(repo, { exclusive: false, env: env(), autoRefresh: false });
+    expect(await releaseHeldLocks()).toEqual([]);
+    expect(repo.files.size).toBe(0);
+    await held.refresh();
+    expect(repo.files.size).toBe(0);
+    await held.release();
+    expect(repo.files.size).toBe(0);
   });
 });

@@ -11,6 +11,12 @@
  *   so that a reader never sees no lock.
  * After writing its own lock a process checks again for conflicts (two processes may lock at once);
  * on a conflict it removes its lock and fails with LOCK_CONFLICT.
+ *
+ * Every lock this process holds is also in a process-wide registry until its file is removed, so
+ * that the cli can remove what is left on every way out (a signal, a closed output pipe, an error
+ * thrown past a caller's `finally`): releaseHeldLocks(). release() never throws: a lock whose file
+ * could not be removed stays in the registry with its error (the caller's own error, if any, is the
+ * one that gets reported), and releaseHeldLocks() tries again and returns what still failed.
  */
 import { hostname as osHostname, userInfo } from 'node:os';
 import type { Backend } from '@highwater/backend';
@@ -161,10 +167,19 @@ export async function acquireLock(repo: LockableRepository, opts: AcquireLockOpt
     return idToHex(await repo.saveUnpacked('lock', new TextEncoder().encode(JSON.stringify(lock))));
   };
   let name = await write();
+  // Registered as soon as the file exists, so that a way out during the second check removes it too.
+  const entry: RegisteredLock = {
+    get name() {
+      return name;
+    },
+    remove: () => repo.backend.remove({ type: 'lock', name }),
+    error: undefined,
+  };
+  HELD.add(entry);
   try {
     await check(name);
   } catch (err) {
-    await repo.backend.remove({ type: 'lock', name }).catch(() => undefined);
+    await removeHeld(entry);
     throw err;
   }
   let released = false;
@@ -175,7 +190,8 @@ export async function acquireLock(repo: LockableRepository, opts: AcquireLockOpt
       return name;
     },
     async refresh() {
-      if (released) return;
+      // Not after its file was removed, by release() or by releaseHeldLocks() on a way out.
+      if (released || !HELD.has(entry)) return;
       const old = name;
       name = await write();
       await repo.backend.remove({ type: 'lock', name: old }).catch(() => undefined);
@@ -184,9 +200,7 @@ export async function acquireLock(repo: LockableRepository, opts: AcquireLockOpt
       if (released) return;
       released = true;
       if (timer) clearInterval(timer);
-      await repo.backend.remove({ type: 'lock', name }).catch((err: { code?: string }) => {
-        if (err.code !== 'NOT_FOUND') throw err;
-      });
+      await removeHeld(entry);
     },
   };
   if (opts.autoRefresh !== false) {
@@ -194,6 +208,50 @@ export async function acquireLock(repo: LockableRepository, opts: AcquireLockOpt
     timer.unref();
   }
   return held;
+}
+
+interface RegisteredLock {
+  readonly name: string;
+  remove(): Promise<void>;
+  /** Why the last try to remove the file failed (undefined: not tried yet). */
+  error: unknown;
+}
+
+/** The locks of this process whose files may still exist (module state: one registry per process). */
+const HELD = new Set<RegisteredLock>();
+
+/** Removes the lock's file; a file already gone counts as removed. Never throws. */
+async function removeHeld(entry: RegisteredLock): Promise<void> {
+  try {
+    await entry.remove();
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'NOT_FOUND') {
+      entry.error = err;
+      return;
+    }
+  }
+  HELD.delete(entry);
+}
+
+export interface UnreleasedLock {
+  readonly name: string;
+  readonly error: unknown;
+}
+
+/** The locks this process took and has not removed yet (held, or whose removal failed). */
+export function heldLockNames(): string[] {
+  return [...HELD].map((e) => e.name);
+}
+
+/**
+ * Removes the files of every lock this process still holds, each once more if an earlier try
+ * failed, and returns the ones that could not be removed. Never throws. The cli calls it on every
+ * way out; a held lock's own release() afterwards does nothing.
+ */
+export async function releaseHeldLocks(): Promise<UnreleasedLock[]> {
+  const entries = [...HELD];
+  await Promise.all(entries.map((e) => removeHeld(e)));
+  return entries.filter((e) => HELD.has(e)).map((e) => ({ name: e.name, error: e.error }));
 }
 
 export interface UnlockResult {

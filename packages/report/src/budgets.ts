@@ -18,6 +18,9 @@ import { parsePercent, parseSize } from './size.js';
  * - `phase` (optional): hold the limits against that phase's own exact peak (`vmhwm-phase`) and
  *   heap peak instead of the whole run's, e.g. `"phase": "load-index"`; not applied to restic.
  * - `name` (optional) names the budget in the gate's table; `note` (optional) is free text.
+ * - `optional` (default false): a budget that selects no result it applies to FAILS the gate (a
+ *   typo, or a run the workflow forgot, must not pass silently); `"optional": true` makes that a
+ *   warning, for a row not every runner can produce.
  *
  * Sizes: KiB/MiB/GiB/TiB, kB/MB/GB/TB or B, the unit required, parsed strictly (size.ts). Unknown
  * keys are errors: a misspelt `maxPeakRSS` must not silently switch a budget off.
@@ -32,6 +35,8 @@ export interface Budget {
   /** Fraction (0.1 for `10%`). */
   readonly maxRegression: number | null;
   readonly minDelta: number;
+  /** Selecting no result is a warning instead of a failure. */
+  readonly optional: boolean;
   /** The entry as written, for `--json` output. */
   readonly source: Readonly<Record<string, unknown>>;
 }
@@ -40,7 +45,7 @@ export const SELECTORS = ['shape', 'op', 'strategy', 'arch', 'engine'] as const;
 export type SelectorName = (typeof SELECTORS)[number];
 export type BudgetSelector = Partial<Record<SelectorName, string>>;
 
-const KNOWN = new Set<string>([...SELECTORS, 'name', 'note', 'phase', 'maxPeakRss', 'maxHeapUsed', 'maxRegression', 'minDelta']);
+const KNOWN = new Set<string>([...SELECTORS, 'name', 'note', 'phase', 'maxPeakRss', 'maxHeapUsed', 'maxRegression', 'minDelta', 'optional']);
 
 /** Reads and checks a budgets file; throws ReportError naming the file and the entry. */
 export function loadBudgets(file: string): Budget[] {
@@ -99,8 +104,9 @@ function parseEntry(entry: unknown, i: number, file: string): Budget {
   if (maxPeakRss === null && maxHeapUsed === null && maxRegression === null) {
     throw bad(file, i, 'sets no limit: give maxPeakRss, maxHeapUsed or maxRegression');
   }
+  if (e.optional !== undefined && typeof e.optional !== 'boolean') throw bad(file, i, `optional: expected true or false, got ${JSON.stringify(e.optional)}`);
   const name = (e.name as string | undefined) ?? defaultName(select, i);
-  return { name, select, phase: (e.phase as string | undefined) ?? null, maxPeakRss, maxHeapUsed, maxRegression, minDelta: minDelta ?? 0, source: e };
+  return { name, select, phase: (e.phase as string | undefined) ?? null, maxPeakRss, maxHeapUsed, maxRegression, minDelta: minDelta ?? 0, optional: e.optional === true, source: e };
 }
 
 function sizeField(e: Record<string, unknown>, key: string, file: string, i: number): number | null {

@@ -11,6 +11,7 @@ const METRIC: Record<GateCheck['metric'], string> = {
   peakRss: 'peak RSS',
   heapUsed: 'heap used',
   regression: 'regression',
+  selection: 'selection',
 };
 
 interface Row {
@@ -37,7 +38,7 @@ function rows(report: GateReport): Row[] {
 }
 
 function measuredText(c: GateCheck): string {
-  if (c.metric === 'status') return c.detail;
+  if (c.metric === 'status' || c.metric === 'selection') return c.detail;
   if (c.measured === null) return c.detail;
   const src = [c.source ?? 'unknown source', c.emulated ? 'emulated' : null].filter(Boolean).join(', ');
   return `${formatBytes(c.measured)} (median of ${c.repeats}, ${src})`;
@@ -52,7 +53,7 @@ export function renderGateText(report: GateReport): string {
   const lines = all.map((r) => COLS.map((k) => r[k].padEnd(width[k])).join('  ').trimEnd());
   lines.splice(1, 0, COLS.map((k) => '-'.repeat(width[k])).join('  '));
   lines.push('', summaryLine(report));
-  for (const u of report.unmatched) lines.push(`warning: budget "${u}" checked nothing: it selects no result it applies to (a regression-only budget needs --baseline)`);
+  for (const u of report.unmatched) lines.push(`warning: optional budget "${u}" checked nothing: it selects no result it applies to (a regression-only budget needs --baseline)`);
   for (const n of report.noBaseline) lines.push(`warning: no baseline to compare for ${n}`);
   return lines.join('\n') + '\n';
 }
@@ -72,7 +73,7 @@ export function renderGateMarkdown(report: GateReport): string {
   const out = [`### Memory gate: ${report.pass ? 'pass' : 'FAIL'}`, '', mdCell(summaryLine(report)), ''];
   out.push(`| ${COLS.map((k) => HEAD[k]).join(' | ')} |`, `|${COLS.map(() => '---').join('|')}|`);
   for (const r of rows(report)) out.push(`| ${COLS.map((k) => (k === 'verdict' && r.verdict === 'FAIL' ? '**FAIL**' : mdCell(r[k]))).join(' | ')} |`);
-  for (const u of report.unmatched) out.push('', `> budget "${mdCell(u)}" checked nothing: it selects no result it applies to`);
+  for (const u of report.unmatched) out.push('', `> optional budget "${mdCell(u)}" checked nothing: it selects no result it applies to`);
   for (const n of report.noBaseline) out.push('', `> no baseline to compare for ${mdCell(n)}`);
   return out.join('\n') + '\n';
 }

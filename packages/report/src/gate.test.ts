@@ -54,13 +54,38 @@ describe('gate', () => {
     expect(failed.baseline).toBe(packed.map((r) => r.peakRssBytes!).sort((x, y) => x - y)[1]);
   });
 
-  it('selects by every selector; a missing selector matches all; unmatched budgets are reported', () => {
+  it('selects by every selector; a missing selector matches all; an optional budget that selects nothing is a warning', () => {
     const all = fixtureResults();
-    const r = evaluateGate({ budgets: budgets([{ engine: 'restic', maxPeakRss: '10GiB' }, { shape: 'no-such-shape', maxPeakRss: '1MiB' }]), results: all });
+    const r = evaluateGate({ budgets: budgets([{ engine: 'restic', maxPeakRss: '10GiB' }, { shape: 'no-such-shape', maxPeakRss: '1MiB', optional: true }]), results: all });
     expect(r.pass).toBe(true);
     expect(r.checks.every((c) => c.run.startsWith('restic'))).toBe(true);
     expect(r.checks).toHaveLength(4);
     expect(r.unmatched).toEqual(['shape=no-such-shape']);
+    expect(renderGateText(r)).toContain('warning: optional budget "shape=no-such-shape" checked nothing');
+  });
+
+  it('fails a budget that selects no result unless it is optional (the armv7 budget with no armv7 run)', () => {
+    const armv7 = { name: 'paged on armv7', shape: 'ci-small', op: 'load-index', strategy: 'paged', arch: 'armv7', maxPeakRss: '212MiB' };
+    const r = evaluateGate({ budgets: budgets([{ name: 'packed backup', strategy: 'packed', op: 'backup', maxPeakRss: '100MiB' }, armv7]), results: packed });
+    expect(r.pass).toBe(false);
+    expect(r.unmatched).toEqual([]);
+    expect(r.failures).toHaveLength(1);
+    const f = r.failures[0]!;
+    expect(f).toMatchObject({ budget: 'paged on armv7', metric: 'selection', pass: false, run: '-' });
+    expect(f.detail).toMatch(/^selects no result \(shape=ci-small op=load-index strategy=paged arch=armv7\)/);
+    const text = renderGateText(r);
+    expect(text).toMatch(/FAIL\s+paged on armv7\s+-\s+selection/);
+    expect(text).toContain('gate: 1 of 2 checks fail: paged on armv7');
+    const optional = evaluateGate({ budgets: budgets([{ ...armv7, optional: true }]), results: packed });
+    expect(optional.pass).toBe(true);
+    expect(optional.unmatched).toEqual(['paged on armv7']);
+    expect(() => budgets([{ ...armv7, optional: 'yes' }])).toThrow(/entry 1: optional: expected true or false/);
+  });
+
+  it('fails a regression-only budget run without --baseline: it selects runs but checks nothing', () => {
+    const r = evaluateGate({ budgets: budgets([{ name: 'growth', strategy: 'packed', maxRegression: '10%' }]), results: packed });
+    expect(r.pass).toBe(false);
+    expect(r.failures[0]!.detail).toMatch(/a regression-only budget needs --baseline/);
   });
 
   it('rejects malformed budgets with the file and entry named', () => {
@@ -128,8 +153,12 @@ describe('phase budgets', () => {
     expect(ok.checks[0]!.phase).toBe('load-index');
     expect(ok.checks[0]!.source).toBe('vmhwm-phase');
     const resticOnly = evaluateGate({ budgets: budgets([{ name: 'restic index', engine: 'restic', phase: 'load-index', maxPeakRss: '1MiB' }]), results: real });
-    expect(resticOnly.checks).toEqual([]);
-    expect(resticOnly.unmatched).toEqual(['restic index']);
+    expect(resticOnly.pass).toBe(false);
+    expect(resticOnly.failures).toMatchObject([{ budget: 'restic index', metric: 'selection' }]);
+    expect(resticOnly.failures[0]!.detail).toMatch(/a phase budget does not apply to restic/);
+    const resticOptional = evaluateGate({ budgets: budgets([{ name: 'restic index', engine: 'restic', phase: 'load-index', maxPeakRss: '1MiB', optional: true }]), results: real });
+    expect(resticOptional.checks).toEqual([]);
+    expect(resticOptional.unmatched).toEqual(['restic index']);
     const fail = at(loadIndex[1]! - 1);
     expect(fail.pass).toBe(false);
     expect(fail.failures[0]!.measured).toBe(loadIndex[1]);

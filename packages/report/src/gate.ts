@@ -13,12 +13,14 @@ import { formatBytes } from './size.js';
  * - the group has no exact figure for a limit it is held to (nothing measured cannot pass);
  *   `maxHeapUsed` does not apply to restic (no V8 heap);
  * - with a baseline, the median peak RSS grew by more than `maxRegression` of the baseline AND by
- *   more than `minDelta` bytes.
+ *   more than `minDelta` bytes;
+ * - the budget selects no result it applies to (metric `selection`), unless it is `optional`: then
+ *   it is only listed in `unmatched`, a warning.
  * Each check names the phase with the highest peak of the representative repeat (the median one,
  * or the one that failed). A budget with `phase` is held against that phase's own exact peak
  * (gate-figures.ts); it does not apply to restic, which has no phases.
  */
-export type GateMetric = 'status' | 'peakRss' | 'heapUsed' | 'regression';
+export type GateMetric = 'status' | 'peakRss' | 'heapUsed' | 'regression' | 'selection';
 
 export interface GateCheck {
   readonly budget: string;
@@ -46,7 +48,7 @@ export interface GateReport {
   readonly pass: boolean;
   readonly checks: readonly GateCheck[];
   readonly failures: readonly GateCheck[];
-  /** Budgets that selected no result (probably a typo or a missing run). */
+  /** Optional budgets that selected no result (a warning; a required one is a failing `selection` check). */
   readonly unmatched: readonly string[];
   /** Groups checked with a maxRegression that had no counterpart in the baseline. */
   readonly noBaseline: readonly string[];
@@ -70,11 +72,27 @@ export function evaluateGate(opts: GateOptions): GateReport {
     const selected = groups.filter((g) => budgetSelects(b, g));
     const before = checks.length;
     for (const g of selected) checks.push(...checkGroup(b, g, base.get(g.key), noBaseline, opts.baseline !== undefined));
-    // selected nothing, or only runs it does not apply to (a phase budget on restic): say so
-    if (checks.length === before && !noBaseline.some((n) => n.startsWith(`${b.name}: `))) unmatched.push(b.name);
+    // selected nothing, or only runs it does not apply to (a phase budget on restic): a failure
+    // unless optional (a regression-only budget without --baseline selects, but checks nothing)
+    if (checks.length === before && !noBaseline.some((n) => n.startsWith(`${b.name}: `))) {
+      if (b.optional) unmatched.push(b.name);
+      else checks.push(selectsNothing(b, selected.length));
+    }
   }
   const failures = checks.filter((c) => !c.pass);
   return { pass: failures.length === 0, checks, failures, unmatched, noBaseline };
+}
+
+function selectsNothing(b: Budget, selected: number): GateCheck {
+  const selectors = Object.entries(b.select).map(([k, v]) => `${k}=${v}`).join(' ') || 'everything';
+  const why = selected === 0
+    ? `selects no result (${selectors})`
+    : `selects ${selected} result group${selected === 1 ? '' : 's'} but none it applies to (${b.phase !== null ? 'a phase budget does not apply to restic' : 'a regression-only budget needs --baseline'})`;
+  return {
+    budget: b.name, run: '-', groupKey: '', metric: 'selection', pass: false, limit: null, measured: null, baseline: null, repeats: 0,
+    source: null, emulated: false, phase: null, phasePeak: null,
+    detail: `${why}: a typo, or a run that is missing; mark it "optional": true if it may check nothing`,
+  };
 }
 
 function checkGroup(b: Budget, g: RunGroup, baseline: RunGroup | undefined, noBaseline: string[], haveBaseline: boolean): GateCheck[] {

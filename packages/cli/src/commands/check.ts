@@ -24,7 +24,7 @@ export const checkCommand: CommandSpec = {
   async handler(args, { io, signal }) {
     const quiet = args.quiet === true;
     const repo = await openRepo(args, io);
-    const line = progressLine(io, { quiet });
+    const line = progressLine(io, { quiet: quiet || args.json === true });
     const onEvent = (e: CheckEvent): void => {
       if (e.type === 'step') {
         line.clear();
@@ -36,7 +36,7 @@ export const checkCommand: CommandSpec = {
         line.clear();
         if (!quiet) writeLine(io.stdout, `hint: ${e.message}`);
       } else {
-        line.update(`[${e.step}] ${e.done} / ${e.total}`);
+        line.count(e.step === 'read-data' ? 'packs' : 'snapshots', e.done, e.total);
       }
     };
     let problems: number;

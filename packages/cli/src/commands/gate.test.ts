@@ -44,6 +44,17 @@ describe('highwater gate', () => {
     expect(r.out).toMatch(/gate: all 5 checks hold/);
   });
 
+  it('exits 1 when a budget selects no result, 0 when that budget says "optional": true', async () => {
+    const armv7 = { name: 'paged on armv7', op: 'load-index', strategy: 'paged', arch: 'armv7', maxPeakRss: '212MiB' };
+    const held = { name: 'packed', strategy: 'packed', maxPeakRss: '400MiB' };
+    const r = await gate(['--budgets', budgetsFile([held, armv7]), join(RESULTS, 'pi-native-packed.json')]);
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n').find((l) => l.startsWith('FAIL'))).toMatch(/paged on armv7 .*selection .*selects no result/);
+    const o = await gate(['--budgets', budgetsFile([held, { ...armv7, optional: true }]), join(RESULTS, 'pi-native-packed.json')]);
+    expect(o.code).toBe(0);
+    expect(o.out).toContain('warning: optional budget "paged on armv7" checked nothing');
+  });
+
   it('exits 1 and names budget, value and phase when one fails; writes --md and --json', async () => {
     const md = join(mkdtempSync(join(tmpdir(), 'hw-gate-')), 'gate.md');
     const b = budgetsFile([{ name: 'tight packed backup', op: 'backup', strategy: 'packed', arch: 'native', maxPeakRss: '64MiB' }]);

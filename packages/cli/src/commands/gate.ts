@@ -27,7 +27,8 @@ export const gateCommand: CommandSpec = {
           '(a missing selector matches all) and sets maxPeakRss and/or maxHeapUsed (sizes: KiB/MiB/GiB, kB/MB/GB), ' +
           'optionally maxRegression ("10%") against --baseline with minDelta ("8MiB"); phase ("load-index") holds the ' +
           'limits against that phase\'s own exact peak instead of the whole run\'s; name and note are optional. ' +
-          'Limits apply to the median of the repeats; a run that ended oom or error fails every budget that selects it.',
+          'Limits apply to the median of the repeats; a run that ended oom or error fails every budget that selects it. ' +
+          'A budget that selects no result it applies to fails the gate, unless it says "optional": true (then a warning).',
       ),
   async handler(args, { io }) {
     if (!Array.isArray(args.results) || args.results.length === 0) throw new UsageError('name at least one result file or directory');
