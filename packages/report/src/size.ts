@@ -48,20 +48,6 @@ export function formatBytes(bytes: number): string {
   return `${sign}${v.toFixed(digits)} ${units[i]}`;
 }
 
-/** Decimal units, as the OOM reports quote them: `1.0 GB`, `572 MB`. */
-export function formatBytesDecimal(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  const sign = bytes < 0 ? '-' : '';
-  let v = Math.abs(bytes);
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  const digits = i === 0 ? 0 : v >= 100 ? 0 : 1;
-  return `${sign}${v.toFixed(digits)} ${units[i]}`;
-}
-
 /** `10%` or `2.5%` to a fraction (0.1, 0.025); null when malformed. */
 export function parsePercent(text: string): number | null {
   const m = /^(\d+(?:\.\d+)?)%$/.exec(text.trim());

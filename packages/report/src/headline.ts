@@ -1,0 +1,59 @@
+import type { RunResult } from '@highwater/harness/result';
+import { groupRuns, type RunGroup } from './run-groups.js';
+import type { ScaledDeviceInfo, ScaledVerdict } from './scaled-verdicts.js';
+import { formatBytes } from './size.js';
+
+/**
+ * The one sentence a report opens with: for one operation on one shape, the configurations that
+ * ended in `oom` (where and at what RSS) and those that fit (at what peak), oom first. It picks the
+ * operation and shape whose runs include both an oom and an ok (the most configurations first),
+ * else one with an oom, else the first. Scaled verdicts that disagree with the full count are left
+ * out (they do not count); when every scaled verdict named agrees, the sentence says so.
+ */
+export function headline(results: readonly RunResult[], scaled: readonly ScaledVerdict[] = [], devices: readonly ScaledDeviceInfo[] = []): string | null {
+  const verdictOf = new Map(scaled.map((v) => [v.group.key, v]));
+  const groups = groupRuns(results).filter((g) => g.status !== 'error' && verdictOf.get(g.key)?.agrees !== false);
+  if (groups.length === 0) return null;
+  const clusters = new Map<string, RunGroup[]>();
+  for (const g of groups) {
+    const k = `${g.op}|${g.shape}|${g.scale}`;
+    clusters.set(k, [...(clusters.get(k) ?? []), g]);
+  }
+  const all = [...clusters.values()];
+  const has = (gs: RunGroup[], s: string): boolean => gs.some((g) => g.status === s);
+  const pick = all.filter((gs) => has(gs, 'oom') && has(gs, 'ok')).sort((a, b) => b.length - a.length)[0] ?? all.find((gs) => has(gs, 'oom')) ?? all[0]!;
+  const g0 = pick[0]!;
+  const archs = new Set(pick.map((g) => g.arch));
+  const device = new Set(pick.map((g) => g.device)).size === 1 ? g0.device : null;
+  const scaledDevice = devices.find((d) => d.name === device);
+  const where = device === null ? '' : scaledDevice ? ` on ${scaledDevice.scaledFrom} with its memory scaled to the shape (scaled device ${device})` : ` on ${device}`;
+  const ordered = [...pick].sort((a, b) => rank(a) - rank(b) || (a.peakRss ?? 0) - (b.peakRss ?? 0));
+  const phrases = ordered.map((g) => {
+    const who = `${engineName(g)}${archs.size > 1 || g.emulated ? ` (${archName(g)})` : ''}`;
+    const budget = g.budgetBytes !== null ? ` (budget ${formatBytes(g.budgetBytes)})` : '';
+    if (g.status === 'oom') {
+      const r = g.representative;
+      return `${who}: oom${r.oomPhase ? ` in ${r.oomPhase}` : ''}${r.oomRssBytes !== null ? ` at ${formatBytes(r.oomRssBytes)}` : ''}${budget}`;
+    }
+    return `${who} fits at ${g.peakRss !== null ? formatBytes(g.peakRss) : 'an unmeasured peak'}${budget}`;
+  });
+  const named = ordered.map((g) => verdictOf.get(g.key)).filter((v): v is ScaledVerdict => v !== undefined);
+  const agree = named.length > 0 && named.length === ordered.length && named.every((v) => v.agrees === true) ? '; each verdict agrees with the full-count one' : '';
+  const shape = g0.shape === null ? 'a given repository' : `${g0.shape}${g0.scale !== null ? ` at scale ${g0.scale}` : ''}`;
+  return `${g0.op} of ${shape}${where}: ${phrases.join('; ')}${agree}.`;
+}
+
+function rank(g: RunGroup): number {
+  return g.status === 'oom' ? 0 : 1;
+}
+
+/** `restic 0.14`, `highwater paged`. */
+export function engineName(g: RunGroup): string {
+  if (g.strategy !== null) return `${g.engine} ${g.strategy}`;
+  const v = /^(\d+\.\d+)/.exec(g.representative.env.engineVersion)?.[1];
+  return v ? `${g.engine} ${v}` : g.engine;
+}
+
+function archName(g: RunGroup): string {
+  return g.arch === 'native' ? `native ${g.representative.env.arch}` : `${g.arch}${g.emulated ? ', emulated' : ''}`;
+}
