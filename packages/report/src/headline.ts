@@ -33,7 +33,9 @@ export function headline(results: readonly RunResult[], scaled: readonly ScaledV
     const budget = g.budgetBytes !== null ? ` (budget ${formatBytes(g.budgetBytes)})` : '';
     if (g.status === 'oom') {
       const r = g.representative;
-      return `${who}: oom${r.oomPhase ? ` in ${r.oomPhase}` : ''}${r.oomRssBytes !== null ? ` at ${formatBytes(r.oomRssBytes)}` : ''}${budget}`;
+      const ooms = g.runs.filter((x) => x.status === 'oom').length;
+      const split = ooms < g.runs.length ? `, ${ooms} of ${g.runs.length} runs` : '';
+      return `${who}: oom${r.oomPhase ? ` in ${r.oomPhase}` : ''}${r.oomRssBytes !== null ? ` at ${formatBytes(r.oomRssBytes)}` : ''}${budget.replace(/\)$/, `${split})`)}`;
     }
     return `${who} fits at ${g.peakRss !== null ? formatBytes(g.peakRss) : 'an unmeasured peak'}${budget}`;
   });

@@ -51,7 +51,7 @@ export function matrixSection(groups: readonly RunGroup[]): string {
         const g = gs.find((x) => rowKey(x) === row && colKey(x) === c);
         if (g === undefined) return '<td class="none">not run</td>';
         const v = verdictText(g);
-        const peak = g.status === 'ok' ? `<br><span class="fig">${h(peakText(g))}</span>` : '';
+        const peak = g.status === 'ok' ? `<br><span class="fig">${h(peakText(g))}</span>` : g.status === 'oom' && g.budgetBytes !== null ? `<br><span class="fig">budget ${h(formatBytes(g.budgetBytes))}</span>` : '';
         return `<td class="${h(g.status)}"><b>${h(v)}</b>${peak}</td>`;
       });
       return `<tr${row.startsWith('restic') ? ' class="peer"' : ''}><th>${h(row)}</th>${cells.join('')}</tr>`;

@@ -76,7 +76,7 @@ export function renderMarkdown(results: readonly RunResult[], opts: MarkdownRepo
     for (const v of scaled) {
       const g = v.group;
       const rule = v.idleBaselineBytes === null ? 'no idle baseline' : `${formatBytes(v.idleBaselineBytes)} + ${g.scale} × (${formatBytes(v.device.memoryBytes)} − ${formatBytes(v.idleBaselineBytes)}) = ${formatBytes(v.ruleBudgetBytes!)}`;
-      out.push(`| ${cell(groupLabel(g))} | ${cell(rule)} | ${cell(verdictText(g))} | ${v.fullCount ? cell(`${v.fullCount.status}: ${v.fullCount.how}`) : '-'} | ${v.agrees === null ? 'no record' : v.agrees ? 'agrees' : '**disagrees**'} |`);
+      out.push(`| ${cell(groupLabel(g))} | ${cell(rule)} | ${cell(verdictText(g))} | ${v.fullCount ? cell(`${v.fullCount.status}: ${v.fullCount.how}`) : '-'} | ${v.agrees === null ? 'no record' : v.agrees ? 'agrees' : '**disagrees**'}${v.agrees !== null && v.runsAgreeing < g.runs.length ? ` (${v.runsAgreeing} of ${g.runs.length} runs)` : ''} |`);
     }
     out.push('', '</details>');
   }

@@ -53,7 +53,11 @@ export function phasePeakTables(results: readonly RunResult[]): PhasePeakTable[]
     const sources = new Set<string>();
     const series = groups.map((g): PhasePeakSeries => {
       const label = g.strategy === null ? g.engine : `${g.engine}/${g.strategy}`;
-      if (g.status === 'oom') return { label, engine: g.engine, values: oomValues(g, phases), status: 'oom', budgetBytes: g.budgetBytes };
+      if (g.status === 'oom') {
+        sources.add('sampled (the RSS at the kill)');
+        for (const p of g.representative.phases) if (p.depth === 0 && p.peakRssSource && p.name !== g.representative.oomPhase) sources.add(p.peakRssSource);
+        return { label, engine: g.engine, values: oomValues(g, phases), status: 'oom', budgetBytes: g.budgetBytes };
+      }
       const values = phases.map((name) => {
         if (name === WHOLE_RUN) {
           if (g.peakSource !== null) sources.add(g.peakSource);

@@ -18,11 +18,12 @@ export function scaledSection(verdicts: readonly ScaledVerdict[]): string {
     const f = v.idleBaselineBytes;
     const budget = g.budgetBytes === null ? '-' : formatBytes(g.budgetBytes);
     const rule = f === null || v.ruleBudgetBytes === null ? 'no idle baseline in the device file' : `${formatBytes(f)} + ${g.scale} × (${formatBytes(v.device.memoryBytes)} − ${formatBytes(f)}) = ${formatBytes(v.ruleBudgetBytes)}${v.ruleBudgetBytes !== g.budgetBytes ? ' (differs from the run\'s budget!)' : ''}`;
-    const agree = v.agrees === null ? '<td class="none">no full-count record: does not count</td>' : v.agrees ? '<td class="agree">agrees: counts</td>' : '<td class="disagree">disagrees: does not count</td>';
+    const split = v.agrees !== null && v.runsAgreeing < g.runs.length ? ` (${v.runsAgreeing} of ${g.runs.length} runs)` : '';
+    const agree = v.agrees === null ? '<td class="none">no full-count record: does not count</td>' : v.agrees ? `<td class="agree">agrees${h(split)}: counts</td>` : `<td class="disagree">disagrees${h(split)}: does not count</td>`;
     return `<tr><th>${h(groupLabel(g))}</th><td>${h(rule)}</td><td class="${h(g.status)}"><b>${h(verdictText(g))}</b>${g.peakRss !== null && g.status === 'ok' ? ` <span class="fig">peak ${h(formatBytes(g.peakRss))} of ${h(budget)}</span>` : ''}</td><td>${v.fullCount ? `<b>${h(v.fullCount.status)}</b> <span class="fig">${h(v.fullCount.how)}</span>` : '-'}</td>${agree}</tr>`;
   });
   const measured = new Map<string, string>();
-  for (const v of verdicts) for (const b of v.device.idleBaselines) measured.set(`${v.device.name}: ${b.engine} on ${b.arch} F = ${formatBytes(b.bytes)}`, b.measured);
+  for (const v of verdicts) for (const b of v.device.idleBaselines) measured.set(`${v.device.name}, ${b.engine} on ${b.arch}`, b.measured);
   const list = [...measured].map(([k, m]) => `<li>${h(k)}: ${h(m)}</li>`).join('');
   return `<p>${h(SCALED_RULE)}</p><table class="scaled"><thead><tr><th>configuration</th><th>budget = F + s × (M − F)</th><th>verdict at this scale</th><th>full-count verdict (scale 1, real device)</th><th>agreement</th></tr></thead><tbody>${rows.join('')}</tbody></table><p class="note">Idle baselines (F), as measured:</p><ul class="note">${list}</ul>`;
 }

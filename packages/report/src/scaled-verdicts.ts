@@ -33,8 +33,10 @@ export interface ScaledVerdict {
   /** F + s × (M − F), recomputed; equals the recorded budget unless the run was made otherwise. */
   readonly ruleBudgetBytes: number | null;
   readonly fullCount: FullCountVerdict | null;
-  /** true: agrees, counts; false: disagrees, does not count; null: no full-count record. */
+  /** true: agrees, counts; false: disagrees, does not count; null: no full-count record. The group's verdict is its worst repeat's. */
   readonly agrees: boolean | null;
+  /** Repeats whose own status is the full-count verdict (all of them unless the repeats split). */
+  readonly runsAgreeing: number;
 }
 
 const EXACT = new Set(['vmhwm', 'maxrss', 'cgroup']);
@@ -59,6 +61,7 @@ export function scaledVerdicts(results: readonly RunResult[], fullCount: readonl
       ruleBudgetBytes: f === null ? null : ruleBudget(device.memoryBytes, f.bytes, g.scale),
       fullCount: full,
       agrees: full === null ? null : full.status === mine,
+      runsAgreeing: full === null ? 0 : g.runs.filter((r) => r.status === full.status).length,
     });
   }
   return out;
