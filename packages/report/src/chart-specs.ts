@@ -131,15 +131,15 @@ export function timelineBands(r: RunResult): Band[] {
   if (r.status !== 'oom') return bands;
   const lastSample = r.samples.length > 0 ? r.samples[r.samples.length - 1]!.t / 1000 : 0;
   const kill = Math.max(lastSample, r.wallMs / 1000);
-  const name = r.oomPhase ?? 'budget crossed';
+  const name = r.oomPhase;
   let i = -1;
-  for (let k = bands.length - 1; k >= 0; k--) if (bands[k]!.label === name) { i = k; break; }
+  for (let k = bands.length - 1; k >= 0 && name !== null; k--) if (bands[k]!.label === name) { i = k; break; }
   if (i >= 0) {
     const b = bands[i]!;
-    bands[i] = { label: `${name} (oom)`, start: b.start, end: Math.max(b.end, kill), oom: true };
+    bands[i] = { label: `${b.label} (oom)`, start: b.start, end: Math.max(b.end, kill), oom: true };
   } else {
     const start = bands.length > 0 ? Math.min(bands[bands.length - 1]!.end, kill) : 0;
-    bands.push({ label: `${name} (oom)`, start, end: kill, oom: true });
+    bands.push({ label: name !== null ? `${name} (oom)` : 'oom (the run records no phases)', start, end: kill, oom: true });
   }
   return bands;
 }
