@@ -9,7 +9,7 @@
 #   4. replays load-index on rpi3-armv7-1g-scaled: the Pi's 1 GiB scaled with the shape's scale
 #      (budget F + s × (M − F), F the engine's measured idle baseline: fixtures/devices,
 #      packages/report/README.md), natively (every strategy and restic, the one on PATH) and on
-#      armv7 under qemu-user (naive and paged);
+#      armv7 under qemu-user (naive and paged, in the background beside the native rows);
 #   5. writes reports/demo/index.html (open it in a browser, works offline) and reports/demo/summary.md,
 #      each opening with the headline verdict; every scaled verdict is checked against the full-count
 #      verdict recorded in reports/reference/results (scale 1, the real rpi3-armv7-1g).
@@ -41,33 +41,41 @@ npm run --silent build || { echo "demo: build failed"; exit 1; }
 
 rm -rf "$out"; mkdir -p "$out/results"
 failed=0
-# row NAME REPLAY-ARGS...: one replay of $op on $shape at $scale on $device into results/NAME.json.
-# An oom is a verdict, not a failure; a failure is a run that could not be measured.
+# row NAME REPLAY-ARGS...: one replay of $op on $shape at $scale on $device into results/NAME.json,
+# its one-line outcome into NAME.line. An oom is a verdict, not a failure; a failure is a run that
+# could not be measured. Rows run in the background (`BG=1 row ... &`) print after `wait`.
 row() {
   local name=$1; shift
   local file="$out/results/$op-$shape-s$scale-$name"
-  printf '   %-28s ' "$name"
   if hw replay "$op" --shape "$shape" --scale "$scale" --device "$device" --quiet --out "$file.json" "$@" >"$file.log" 2>&1; then
-    tail -n 1 "$file.log" | sed 's/^#1\/1 //'
+    printf '   %-16s %s\n' "$name" "$(tail -n 1 "$file.log" | sed 's/^#1\/1 //')" > "$file.line"
   else
-    failed=$((failed + 1)); echo "failed: $(tail -n 1 "$file.log")"
+    printf '   %-16s failed: %s\n' "$name" "$(tail -n 1 "$file.log")" > "$file.line"
   fi
+  [ -n "${BG:-}" ] || cat "$file.line"
 }
 
-step "$op of $shape at scale $scale on $device (shape generated once, cached)"
+step "$op of $shape at scale $scale on $device (the first row generates the shape, cached for the rest)"
 row native-naive --arch native --strategy naive
+if [ $have_arm = 1 ]; then
+  # emulated rows are slow (qemu-user) and mostly single-threaded: they run beside the native rows
+  echo "   (armv7 under qemu-user in the background: emulated, raw RSS includes the emulator, so does the idle baseline F)"
+  BG=1 row armv7-naive --arch armv7 --strategy naive &
+  BG=1 row armv7-paged --arch armv7 --strategy paged &
+  # restic releases under emulation, one line each once the harness runs them (the device file
+  # then needs their measured idle baseline on armv7; replay says how to measure it):
+  # BG=1 row armv7-restic-0.14 --arch armv7 --engine restic@0.14 &
+  # BG=1 row armv7-restic-0.18 --arch armv7 --engine restic@0.18 &
+fi
 row native-packed --arch native --strategy packed
 row native-paged --arch native --strategy paged
 [ $have_restic = 1 ] && row native-restic --arch native --engine restic
 if [ $have_arm = 1 ]; then
-  step "armv7 under qemu-user (emulated: raw RSS includes the emulator; so does the idle baseline F)"
-  row armv7-naive --arch armv7 --strategy naive
-  row armv7-paged --arch armv7 --strategy paged
-  # restic releases under emulation, one line each once the harness runs them (the device file
-  # then needs their measured idle baseline on armv7; replay says how to measure it):
-  # row armv7-restic-0.14 --arch armv7 --engine restic@0.14
-  # row armv7-restic-0.18 --arch armv7 --engine restic@0.18
+  step "waiting for the armv7 rows"
+  wait
+  cat "$out"/results/*armv7*.line
 fi
+failed=$(cat "$out"/results/*.line | grep -c ' failed: ')
 
 step "report"
 hw report "$out/results" --full-count "$ref"/forum-s1-native-*.json "$ref"/forum-s1-armv7-naive*.json "$ref"/forum-s1-armv7-packed.json "$ref"/forum-s1-armv7-paged.json \

@@ -1,7 +1,7 @@
 import type { RunResult } from '@highwater/harness/result';
 import { groupRuns, type RunGroup } from './run-groups.js';
 import type { ScaledDeviceInfo, ScaledVerdict } from './scaled-verdicts.js';
-import { formatBytes } from './size.js';
+import { formatBytes, formatBytesPair } from './size.js';
 
 /**
  * The one sentence a report opens with: for one operation on one shape, the configurations that
@@ -35,7 +35,8 @@ export function headline(results: readonly RunResult[], scaled: readonly ScaledV
       const r = g.representative;
       const ooms = g.runs.filter((x) => x.status === 'oom').length;
       const split = ooms < g.runs.length ? `, ${ooms} of ${g.runs.length} runs` : '';
-      return `${who}: oom${r.oomPhase ? ` in ${r.oomPhase}` : ''}${r.oomRssBytes !== null ? ` at ${formatBytes(r.oomRssBytes)}` : ''}${budget.replace(/\)$/, `${split})`)}`;
+      const [at, of] = r.oomRssBytes !== null && g.budgetBytes !== null ? formatBytesPair(r.oomRssBytes, g.budgetBytes) : [r.oomRssBytes !== null ? formatBytes(r.oomRssBytes) : null, null];
+      return `${who}: oom${r.oomPhase ? ` in ${r.oomPhase}` : ''}${at !== null ? ` at ${at}` : ''}${of !== null ? ` (budget ${of}${split})` : ''}`;
     }
     return `${who} fits at ${g.peakRss !== null ? formatBytes(g.peakRss) : 'an unmeasured peak'}${budget}`;
   });

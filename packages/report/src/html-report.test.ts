@@ -33,7 +33,7 @@ describe('renderHtml', () => {
   });
 
   it('shows the verdict matrix with restic beside highwater and the oom phase', () => {
-    expect(html).toContain('oom in load-index at 954 MiB');
+    expect(html).toContain('oom in load-index at 954.0 MiB');
     expect(html).toMatch(/<tr class="peer"><th>restic<\/th>/);
     expect(html).toMatch(/armv7 \(rpi3-armv7-1g\) <span class="emu">emulated<\/span>/);
   });
@@ -146,7 +146,7 @@ describe('renderMarkdown', () => {
   it('fits a pull-request comment: verdicts, medians with sources, slopes, emulated marked', () => {
     const md = renderMarkdown(fixtureResults());
     expect(md.length).toBeLessThan(60_000);
-    expect(md).toContain('| highwater/naive backup armv7 pi-restserver-1tb@1 on rpi3-armv7-1g *(emulated)* | **oom in load-index at 954 MiB** |');
+    expect(md).toContain('| highwater/naive backup armv7 pi-restserver-1tb@1 on rpi3-armv7-1g *(emulated)* | **oom in load-index at 954.0 MiB** |');
     expect(md).toMatch(/\| highwater\/packed backup native pi-restserver-1tb@0\.01 \| ok \| 8\d\.\d MiB \(vmhwm, median of 3, /);
     expect(md).toMatch(/\| restic prune on amd64-prune-1\.3tb, native \| 9\d\d\.\d \| 3 \| \d\.\d\d GiB at 7,800,000 blobs \|/);
     expect(md).toContain('content-scaled: blob contents ÷4096');

@@ -76,7 +76,7 @@ ${lead ? `<p class="headline">${h(lead)}</p>\n` : ''}<p>${h(results.length)} run
 ${emulated ? '<p class="emu-note"><span class="emu">emulated</span> figures come from arm runs under qemu-user: their RSS is read on the host and includes the emulator.</p>' : ''}
 ${shapesSection(results)}
 </header>
-<section id="matrix"><h2>Verdicts: engine × strategy × arch</h2>${matrixSection(groups)}</section>
+<section id="matrix"><h2>Verdicts: engine × strategy × arch</h2>${matrixSection(groups, new Set(scaled.filter((v) => v.agrees === false).map((v) => v.group.key)))}</section>
 ${scaled.length > 0 ? `<section id="scaled"><h2>Scaled devices: small-scale verdicts checked against the full count</h2>${scaledSection(scaled)}</section>\n` : ''}<section id="phases"><h2>Peak RSS by phase</h2>${phaseCharts.join('\n') || '<p class="note">No run has phases.</p>'}</section>
 <section id="scale"><h2>Scale curves</h2>${scaleCharts.join('\n')}${slopeTable(scales)}</section>
 <section id="timelines"><h2>Timelines</h2><p class="note">One RSS and heap timeline per configuration (its representative repeat), grouped by operation and shape; open a group to draw it.</p>${timelines.join('\n')}${untimed.length ? `<p class="note">No samples for:</p><ul>${untimed.join('')}</ul>` : ''}</section>

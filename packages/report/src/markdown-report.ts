@@ -55,7 +55,8 @@ export function renderMarkdown(results: readonly RunResult[], opts: MarkdownRepo
   for (const g of ordered) {
     if (rows.length >= maxRows) break;
     const phase = highestPhase(g.representative);
-    const row = `| ${cell(groupLabel(g))}${g.emulated ? ' *(emulated)*' : ''} | ${g.status === 'ok' ? 'ok' : `**${cell(verdictText(g))}**`} | ${g.status === 'ok' ? cell(peakText(g)) : '-'} | ${g.heapUsedPeak !== null ? formatBytes(g.heapUsedPeak) : '-'} | ${phaseCell(g, phase)} |`;
+    const differs = scaled.some((v) => v.group.key === g.key && v.agrees === false) ? ' *(disagrees with the full count: does not count)*' : '';
+    const row = `| ${cell(groupLabel(g))}${g.emulated ? ' *(emulated)*' : ''} | ${g.status === 'ok' ? 'ok' : `**${cell(verdictText(g))}**`}${differs} | ${g.status === 'ok' ? cell(peakText(g)) : '-'} | ${g.heapUsedPeak !== null ? formatBytes(g.heapUsedPeak) : '-'} | ${phaseCell(g, phase)} |`;
     if (size + row.length > LIMIT) break;
     size += row.length;
     rows.push(row);
@@ -71,12 +72,12 @@ export function renderMarkdown(results: readonly RunResult[], opts: MarkdownRepo
     const agree = scaled.filter((v) => v.agrees === true).length;
     const differ = scaled.filter((v) => v.agrees === false);
     const unknown = scaled.filter((v) => v.agrees === null).length;
-    out.push('', `**Scaled devices:** ${agree} of ${scaled.length} scaled verdicts agree with the full-count verdict on the real device and count${differ.length ? `; ${differ.length} disagree and do not count (${differ.map((v) => cell(groupLabel(v.group))).join('; ')})` : ''}${unknown ? `; ${unknown} have no full-count record` : ''}.`);
+    out.push('', `**Scaled devices:** ${agree} of ${scaled.length} scaled verdicts agree with the full-count verdict on the real device and count${differ.length ? `; ${differ.length} ${differ.length === 1 ? 'disagrees and does' : 'disagree and do'} not count (${differ.map((v) => cell(groupLabel(v.group))).join('; ')})` : ''}${unknown ? `; ${unknown} have no full-count record` : ''}.`);
     out.push('', '<details><summary>The rule and every scaled verdict</summary>', '', cell(SCALED_RULE), '', '| run | budget = F + s × (M − F) | verdict | full count | agreement |', '|---|---|---|---|---|');
     for (const v of scaled) {
       const g = v.group;
       const rule = v.idleBaselineBytes === null ? 'no idle baseline' : `${formatBytes(v.idleBaselineBytes)} + ${g.scale} × (${formatBytes(v.device.memoryBytes)} − ${formatBytes(v.idleBaselineBytes)}) = ${formatBytes(v.ruleBudgetBytes!)}`;
-      out.push(`| ${cell(groupLabel(g))} | ${cell(rule)} | ${cell(verdictText(g))} | ${v.fullCount ? cell(`${v.fullCount.status}: ${v.fullCount.how}`) : '-'} | ${v.agrees === null ? 'no record' : v.agrees ? 'agrees' : '**disagrees**'}${v.agrees !== null && v.runsAgreeing < g.runs.length ? ` (${v.runsAgreeing} of ${g.runs.length} runs)` : ''} |`);
+      out.push(`| ${cell(groupLabel(g))} | ${cell(rule)} | ${cell(verdictText(g))} | ${v.fullCount ? cell(`${v.fullCount.status}: ${v.fullCount.how}`) : '-'} | ${v.agrees === null ? 'no record' : v.agrees ? 'agrees' : '**disagrees**'}${v.agrees !== null && v.runsAgreeing > 0 && v.runsAgreeing < g.runs.length ? ` (${v.runsAgreeing} of ${g.runs.length} runs)` : ''} |`);
     }
     out.push('', '</details>');
   }

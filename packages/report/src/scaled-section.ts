@@ -18,7 +18,7 @@ export function scaledSection(verdicts: readonly ScaledVerdict[]): string {
     const f = v.idleBaselineBytes;
     const budget = g.budgetBytes === null ? '-' : formatBytes(g.budgetBytes);
     const rule = f === null || v.ruleBudgetBytes === null ? 'no idle baseline in the device file' : `${formatBytes(f)} + ${g.scale} × (${formatBytes(v.device.memoryBytes)} − ${formatBytes(f)}) = ${formatBytes(v.ruleBudgetBytes)}${v.ruleBudgetBytes !== g.budgetBytes ? ' (differs from the run\'s budget!)' : ''}`;
-    const split = v.agrees !== null && v.runsAgreeing < g.runs.length ? ` (${v.runsAgreeing} of ${g.runs.length} runs)` : '';
+    const split = v.agrees !== null && v.runsAgreeing > 0 && v.runsAgreeing < g.runs.length ? ` (${v.runsAgreeing} of ${g.runs.length} runs)` : '';
     const agree = v.agrees === null ? '<td class="none">no full-count record: does not count</td>' : v.agrees ? `<td class="agree">agrees${h(split)}: counts</td>` : `<td class="disagree">disagrees${h(split)}: does not count</td>`;
     return `<tr><th>${h(groupLabel(g))}</th><td>${h(rule)}</td><td class="${h(g.status)}"><b>${h(verdictText(g))}</b>${g.peakRss !== null && g.status === 'ok' ? ` <span class="fig">peak ${h(formatBytes(g.peakRss))} of ${h(budget)}</span>` : ''}</td><td>${v.fullCount ? `<b>${h(v.fullCount.status)}</b> <span class="fig">${h(v.fullCount.how)}</span>` : '-'}</td>${agree}</tr>`;
   });

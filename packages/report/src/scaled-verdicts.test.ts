@@ -56,7 +56,7 @@ describe('scaled verdicts against the full count (rpi3-armv7-1g-scaled, pi-rests
     const v = scaledVerdicts(flipped, fullCount, devices);
     expect(v.filter((x) => x.agrees === false).map((x) => x.group.key)).toEqual([expect.stringMatching(/^load-index\|highwater\|paged\|armv7\|/)]);
     expect(headline(flipped, v, devices)).not.toMatch(/paged \(armv7/);
-    expect(renderMarkdown(flipped, { devices, fullCount })).toMatch(/1 disagree and do not count \(highwater\/paged load-index armv7 pi-restserver-1tb@0\.1 on rpi3-armv7-1g-scaled\)/);
+    expect(renderMarkdown(flipped, { devices, fullCount })).toMatch(/1 disagrees and does not count \(highwater\/paged load-index armv7 pi-restserver-1tb@0\.1 on rpi3-armv7-1g-scaled\)/);
     // without full-count records nothing is confirmed
     expect(scaledVerdicts(scaled, [], devices).every((x) => x.agrees === null)).toBe(true);
   });

@@ -1,5 +1,5 @@
 import type { RunGroup } from './run-groups.js';
-import { formatBytes } from './size.js';
+import { formatBytes, formatBytesPair } from './size.js';
 
 /**
  * The one-line verdict of a group for matrices and summaries: `ok`, `oom in load-index at 1004 MiB`
@@ -9,7 +9,7 @@ export function verdictText(g: RunGroup): string {
   const r = g.representative;
   if (g.status === 'oom') {
     const where = r.oomPhase ? ` in ${r.oomPhase}` : '';
-    const at = r.oomRssBytes !== null ? ` at ${formatBytes(r.oomRssBytes)}` : '';
+    const at = r.oomRssBytes !== null ? ` at ${g.budgetBytes !== null ? formatBytesPair(r.oomRssBytes, g.budgetBytes)[0] : formatBytes(r.oomRssBytes)}` : '';
     // repeats that split: say how many were stopped and where the others peaked
     const ooms = g.runs.filter((x) => x.status === 'oom').length;
     const split = ooms < g.runs.length ? ` (${ooms} of ${g.runs.length} runs; ${g.runs.length - ooms} fit${g.peakRss !== null ? ` at ${formatBytes(g.peakRss)}` : ''})` : '';

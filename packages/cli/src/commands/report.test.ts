@@ -51,7 +51,7 @@ describe('highwater report', () => {
   it('prints the Markdown summary when no output is named', async () => {
     const r = await report([join(RESULTS, 'pi-armv7-naive.json')]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('**oom in load-index at 954 MiB**');
+    expect(r.out).toContain('**oom in load-index at 954.0 MiB**');
   });
 
   it('exits 2 with one line and writes nothing on bad input', async () => {
