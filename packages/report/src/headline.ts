@@ -26,7 +26,11 @@ export function headline(results: readonly RunResult[], scaled: readonly ScaledV
   const archs = new Set(pick.map((g) => g.arch));
   const device = new Set(pick.map((g) => g.device)).size === 1 ? g0.device : null;
   const scaledDevice = devices.find((d) => d.name === device);
-  const where = device === null ? '' : scaledDevice ? ` on ${scaledDevice.scaledFrom} with its memory scaled to the shape (scaled device ${device})` : ` on ${device}`;
+  const shape = g0.shape ?? 'a given repository';
+  // lead with where it ran: the device (scaled with the shape, when it is), then the operation
+  const lead = scaledDevice && g0.scale !== null
+    ? `${scaledDevice.scaledFrom} scaled to ${g0.scale} (${device}), ${g0.op} of ${shape}`
+    : `${device !== null ? `${device}, ` : ''}${g0.op} of ${shape}${g0.scale === 1 ? ' at full count' : g0.scale !== null ? ` at scale ${g0.scale}` : ''}`;
   const ordered = [...pick].sort((a, b) => rank(a) - rank(b) || (a.peakRss ?? 0) - (b.peakRss ?? 0));
   const phrases = ordered.map((g) => {
     const who = `${engineName(g)}${archs.size > 1 || g.emulated ? ` (${archName(g)})` : ''}`;
@@ -42,8 +46,7 @@ export function headline(results: readonly RunResult[], scaled: readonly ScaledV
   });
   const named = ordered.map((g) => verdictOf.get(g.key)).filter((v): v is ScaledVerdict => v !== undefined);
   const agree = named.length > 0 && named.length === ordered.length && named.every((v) => v.agrees === true) ? '; each verdict agrees with the full-count one' : '';
-  const shape = g0.shape === null ? 'a given repository' : `${g0.shape}${g0.scale !== null ? ` at scale ${g0.scale}` : ''}`;
-  return `${g0.op} of ${shape}${where}: ${phrases.join('; ')}${agree}.`;
+  return `${lead}: ${phrases.join('; ')}${agree}.`;
 }
 
 function rank(g: RunGroup): number {

@@ -48,7 +48,7 @@ describe('an oom run in the report (real full-count oom)', () => {
   it('opens with the headline sentence, in the HTML and in summary.md', () => {
     const html = renderHtml(forum, { chartJs: CHART, title: 'forum' });
     const text = html.slice(html.indexOf('<h1>')).replace(/<[^>]+>/g, '\n').split('\n').map((l) => l.trim()).filter(Boolean);
-    const line = 'load-index of pi-restserver-1tb at scale 1 on rpi3-armv7-1g: highwater naive (armv7, emulated): oom in load-index at 1029 MiB (budget 1024 MiB); highwater paged (armv7, emulated) fits at 407 MiB (budget 1.00 GiB).';
+    const line = 'rpi3-armv7-1g, load-index of pi-restserver-1tb at full count: highwater naive (armv7, emulated): oom in load-index at 1029 MiB (budget 1024 MiB); highwater paged (armv7, emulated) fits at 407 MiB (budget 1.00 GiB).';
     expect(text.slice(0, 2)).toEqual(['forum', line]);
     const md = renderMarkdown(forum, { title: 'forum' }).split('\n').filter(Boolean);
     expect(md.slice(0, 2)).toEqual(['## forum', `**${line}**`]);

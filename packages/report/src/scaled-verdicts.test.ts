@@ -45,7 +45,7 @@ describe('scaled verdicts against the full count (rpi3-armv7-1g-scaled, pi-rests
 
   it('the headline names the oom and what fits, and that each agrees with the full count', () => {
     const line = headline(scaled, verdicts, devices)!;
-    expect(line).toMatch(/^load-index of pi-restserver-1tb at scale 0\.1 on rpi3-armv7-1g with its memory scaled to the shape \(scaled device rpi3-armv7-1g-scaled\): highwater naive \(armv7, emulated\): oom in load-index at [\d.]+ MiB \(budget [\d.]+ MiB\);/);
+    expect(line).toMatch(/^rpi3-armv7-1g scaled to 0\.1 \(rpi3-armv7-1g-scaled\), load-index of pi-restserver-1tb: highwater naive \(armv7, emulated\): oom in load-index at [\d.]+ MiB \(budget [\d.]+ MiB\);/);
     expect(line).toMatch(/highwater paged \(armv7, emulated\) fits at [\d.]+ MiB/);
     expect(line).toMatch(/; each verdict agrees with the full-count one\.$/);
   });
