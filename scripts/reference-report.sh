@@ -16,6 +16,10 @@
 #   - load-index on armv7 (qemu-arm, device rpi3-armv7-1g), naive/packed/paged, 1 run:
 #     pi-restserver-1tb at 0.1, amd64-prune-1.3tb at 0.01;
 #   - prune and check of amd64-prune-1.3tb at 0.01 natively, every engine/strategy, 3 repeats;
+#   - load-index of pi-restserver-1tb at 0.1 on rpi3-armv7-1g-scaled (the demo's rows: the device's
+#     memory scaled with the shape, fixtures/devices), natively every strategy and restic, 3
+#     repeats, and on armv7 naive/packed/paged, 1 run; the report checks each verdict against the
+#     full-count one below (--full-count) and says which agree;
 #   - the full-count runs of scripts/full-scale.sh (pi-restserver-1tb at scale 1, restic #979),
 #     which this script does not re-run (hours): run that script for them.
 # PNG charts need chromium (playwright-core, /usr/bin/chromium or $HIGHWATER_CHROMIUM); without it
@@ -63,6 +67,17 @@ armv7_all() { # OP SHAPE SCALE
   done
 }
 
+scaled_all() { # OP SHAPE SCALE: on rpi3-armv7-1g-scaled, natively (every engine) and on armv7
+  local op=$1 shape=$2 scale=$3 d=rpi3-armv7-1g-scaled
+  for s in naive packed paged; do
+    one "$op-$shape-s$scale-native-$s-$d" "$op" --shape "$shape" --scale "$scale" --device $d --arch native --strategy "$s" --repeat 3 --interval 100
+  done
+  one "$op-$shape-s$scale-native-restic-$d" "$op" --shape "$shape" --scale "$scale" --device $d --arch native --engine restic --repeat 3 --interval 100
+  for s in naive packed paged; do
+    one "$op-$shape-s$scale-armv7-$s-$d" "$op" --shape "$shape" --scale "$scale" --device $d --arch armv7 --strategy "$s" --interval 200
+  done
+}
+
 if [ $measure -eq 1 ]; then
   native_all load-index pi-restserver-1tb 0.01
   native_all load-index amd64-prune-1.3tb 0.01
@@ -78,6 +93,7 @@ if [ $measure -eq 1 ]; then
   native_all load-index pi-restserver-1tb 0.1
   native_all load-index amd64-prune-1.3tb 0.1
   armv7_all load-index pi-restserver-1tb 0.1
+  scaled_all load-index pi-restserver-1tb 0.1
 fi
 
 shopt -s nullglob
@@ -85,11 +101,12 @@ runs=("$out"/*.json)
 if [ ${#runs[@]} -eq 0 ]; then echo "reference-report.sh: no results in $out (run with --measure)" >&2; exit 1; fi
 title="highwater reference report: forum and issue-tracker shapes, count-faithful and content-scaled"
 png=(--png "$ref/png")
+full=(--full-count "$out"/forum-s1-*.json)  # scaled-device verdicts are checked against these
 if [ -n "${HIGHWATER_NO_PNG:-}" ]; then png=(); else rm -rf "$ref/png"; fi  # no stale charts left behind
-if ! hw report "${runs[@]}" --title "$title" --html "$ref/index.html" --md "$ref/summary.md" "${png[@]}"; then
+if ! hw report "${runs[@]}" "${full[@]}" --title "$title" --html "$ref/index.html" --md "$ref/summary.md" "${png[@]}"; then
   if [ ${#png[@]} -gt 0 ]; then
     echo "reference-report.sh: rendering with PNGs failed; rendering HTML and Markdown only" >&2
-    hw report "${runs[@]}" --title "$title" --html "$ref/index.html" --md "$ref/summary.md" || exit 1
+    hw report "${runs[@]}" "${full[@]}" --title "$title" --html "$ref/index.html" --md "$ref/summary.md" || exit 1
   else
     exit 1
   fi

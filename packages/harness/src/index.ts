@@ -11,6 +11,8 @@ export { phaseResults } from './phase-results.js';
 export { parseSize, formatSize } from './size.js';
 export { listDevices, findDevice, readDeviceFile, deviceRunArch } from './devices.js';
 export type { Device, DeviceArch } from './devices.js';
+export { readScaledDevice, scaledBudget, deviceBudget } from './scaled-device.js';
+export type { ScaledDevice, IdleBaseline } from './scaled-device.js';
 export { nodeLauncher } from './node-launcher.js';
 export type { NodeLauncher } from './node-launcher.js';
 export { OPS, opArgs } from './op-args.js';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChild, readWrapperOutput, type ChildRun } from './child-run.js';
 import { deviceRunArch, findDevice } from './devices.js';
+import { deviceBudget } from './scaled-device.js';
 import { envBlock, gitCommit } from './env-block.js';
 import { HarnessError } from './errors.js';
 import { nodeLauncher, type NodeLauncher } from './node-launcher.js';
@@ -95,13 +96,14 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
   const device = options.device ? findDevice(join(root, 'fixtures', 'devices'), options.device) : null;
   const arch: Arch = options.arch ?? (device ? deviceRunArch(device) : 'native');
   if (!ARCHES.includes(arch)) bad(`unknown arch '${String(arch)}': expected native, arm64 or armv7`);
-  const budgetBytes = options.budgetBytes !== undefined ? options.budgetBytes : (device?.memoryBytes ?? null);
-  if (budgetBytes !== null && !(Number.isSafeInteger(budgetBytes) && budgetBytes > 0)) bad(`bad budget ${budgetBytes}: expected a positive number of bytes`);
   if (engine === 'restic' && arch !== 'native') bad(`--engine restic runs natively only (no restic for ${arch} here): drop --arch or use --engine highwater`);
   if (options.repo !== undefined && options.shape !== undefined) bad('give --repo or --shape, not both');
   if (options.child === undefined && options.repo === undefined && options.shape === undefined) bad('name a repository: --repo DIR or --shape NAME');
   const scale = options.scale ?? 1;
   if (!(scale > 0)) bad(`bad scale ${scale}: expected a number > 0`);
+  // a scaled device (scaled-device.ts) scales its memory with the shape's scale
+  const budgetBytes = options.budgetBytes !== undefined ? options.budgetBytes : device ? deviceBudget(join(root, 'fixtures', 'devices'), device, { engine, arch, scale }) : null;
+  if (budgetBytes !== null && !(Number.isSafeInteger(budgetBytes) && budgetBytes > 0)) bad(`bad budget ${budgetBytes}: expected a positive number of bytes`);
   const strategy = engine === 'restic' ? null : (options.strategy ?? 'packed');
   const choices = Object.entries(options.choices ?? {});
   if (engine === 'restic' && choices.length > 0) bad(`--${choices[0]![0]} applies to --engine highwater only`);

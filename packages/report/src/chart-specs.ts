@@ -92,7 +92,7 @@ export function timelineSpec(g: RunGroup, id: string): ChartSpec {
       borderWidth: 1.5,
     });
   }
-  const end = r.samples.length > 0 ? r.samples[r.samples.length - 1]!.t / 1000 : r.wallMs / 1000;
+  const end = Math.max(r.samples.length > 0 ? r.samples[r.samples.length - 1]!.t / 1000 : 0, r.wallMs / 1000);
   if (r.budgetBytes !== null) {
     datasets.push({
       label: `budget ${formatBytes(r.budgetBytes)}`,
@@ -103,13 +103,7 @@ export function timelineSpec(g: RunGroup, id: string): ChartSpec {
       borderWidth: 1,
     });
   }
-  const bands: { label: string; start: number; end: number; oom?: boolean }[] = r.phases
-    .filter((p) => p.depth === 0)
-    .map((p) => ({ label: p.name, start: p.startMs / 1000, end: p.endMs / 1000 }));
-  if (r.status === 'oom' && r.oomPhase) {
-    const start = bands.length > 0 ? bands[bands.length - 1]!.end : 0;
-    bands.push({ label: `${r.oomPhase} (oom)`, start, end, oom: true });
-  }
+  const bands = timelineBands(r);
   return {
     id,
     kind: 'timeline',
@@ -118,27 +112,86 @@ export function timelineSpec(g: RunGroup, id: string): ChartSpec {
     config: {
       type: 'line',
       data: { datasets },
-      options: { parsing: false, scales: { x: axis('seconds', { type: 'linear', min: 0 }), y: axis('MiB', { beginAtZero: true }) } },
+      options: { parsing: false, scales: { x: axis('seconds', { type: 'linear', min: 0, max: Math.ceil(end * 10) / 10 }), y: axis('MiB', { beginAtZero: true }) } },
     },
     bands,
   };
 }
 
+type Band = { label: string; start: number; end: number; oom?: boolean };
+
+/**
+ * The top-level phases as bands (seconds). An oom run's band is the phase it was stopped in, from
+ * that phase's start to the kill (the later of the phase's end, the last sample and the child's
+ * wall time); when the run was stopped before that phase was recorded, the band starts where the
+ * last recorded phase ended. Either way it has a positive width whenever the kill came after it began.
+ */
+export function timelineBands(r: RunResult): Band[] {
+  const bands: Band[] = r.phases.filter((p) => p.depth === 0).map((p) => ({ label: p.name, start: p.startMs / 1000, end: p.endMs / 1000 }));
+  if (r.status !== 'oom') return bands;
+  const lastSample = r.samples.length > 0 ? r.samples[r.samples.length - 1]!.t / 1000 : 0;
+  const kill = Math.max(lastSample, r.wallMs / 1000);
+  const name = r.oomPhase;
+  let i = -1;
+  for (let k = bands.length - 1; k >= 0 && name !== null; k--) if (bands[k]!.label === name) { i = k; break; }
+  if (i >= 0) {
+    const b = bands[i]!;
+    bands[i] = { label: `${b.label} (oom)`, start: b.start, end: Math.max(b.end, kill), oom: true };
+  } else {
+    const start = bands.length > 0 ? Math.min(bands[bands.length - 1]!.end, kill) : 0;
+    bands.push({ label: name !== null ? `${name} (oom)` : 'oom (the run records no phases)', start, end: kill, oom: true });
+  }
+  return bands;
+}
+
 export function phasePeakSpec(t: PhasePeakTable, id: string): ChartSpec {
+  const datasets: Record<string, unknown>[] = t.series.map((s, i) => {
+    const color = seriesColor(s.label, i);
+    const oom = s.status === 'oom';
+    return {
+      type: 'bar',
+      label: oom ? `${s.label}: oom, drawn up to the kill` : s.label,
+      data: s.values.map((v) => (v === null ? null : mib(v))),
+      backgroundColor: oom ? hatchColor(color) : color,
+      borderColor: oom ? '#9b1c2e' : color,
+      borderWidth: oom ? 2 : 0,
+      hwOom: oom,
+    };
+  });
+  // one dashed line per distinct budget (a scaled device gives each engine its own)
+  const budgets = new Map<number, string[]>();
+  for (const s of t.series) if (s.budgetBytes !== null) budgets.set(s.budgetBytes, [...(budgets.get(s.budgetBytes) ?? []), s.label]);
+  for (const [b, who] of budgets) {
+    datasets.push({
+      type: 'line',
+      label: `budget ${formatBytes(b)}${budgets.size > 1 ? ` (${who.join(', ')})` : ''}`,
+      data: t.phases.map(() => mib(b)),
+      borderColor: '#555555',
+      borderDash: [6, 4],
+      borderWidth: 1.5,
+      pointRadius: 0,
+      fill: false,
+      hwBudget: true,
+    });
+  }
+  const oom = t.series.some((s) => s.status === 'oom');
   return {
     id,
     kind: 'phase-peaks',
     title: t.title,
-    source: `exact peaks: ${t.sources.join(', ') || 'none'} (median of the repeats)${t.emulated ? '; emulated: raw host RSS, includes the emulator' : ''}`,
+    source: `exact peaks: ${t.sources.join(', ') || 'none'} (median of the repeats)${oom ? '; an oom run is drawn up to the kill (the phase it was stopped in at the RSS of the kill, sampled), outlined in red' : ''}${t.emulated ? '; emulated: raw host RSS, includes the emulator' : ''}`,
     config: {
       type: 'bar',
-      data: {
-        labels: t.phases,
-        datasets: t.series.map((s, i) => ({ label: s.label, data: s.values.map((v) => (v === null ? null : mib(v))), backgroundColor: seriesColor(s.label, i) })),
-      },
+      data: { labels: t.phases, datasets },
       options: { scales: { x: axis('phase'), y: axis('peak RSS, MiB', { beginAtZero: true }) } },
     },
   };
+}
+
+/** The series colour, lighter: an oom bar stands out without a pattern (specs are plain JSON). */
+function hatchColor(hex: string): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},0.45)`;
 }
 
 export function scaleSpec(c: ScaleChart, id: string): ChartSpec {

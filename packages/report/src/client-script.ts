@@ -1,7 +1,8 @@
 /**
  * The page's own script (runs in the browser, after the inlined Chart.js UMD build). It reads the
  * chart specs from the `<script type="application/json" id="hw-charts">` block, draws every chart
- * with animation off, and draws phase bands with a small inline plugin. When done it sets
+ * with animation off, and draws phase bands with a small inline plugin (each chart keeps what it
+ * drew in `chart.$hwBands`: label, oom, width in pixels, for the browser test). When done it sets
  * `window.__highwater = { charts, drawn, failed }` so that tests and the PNG renderer know the
  * page is complete. Plain ES2017, no modules: the page must open from file:// with no network.
  */
@@ -15,6 +16,7 @@ export const CLIENT_SCRIPT = String.raw`
     id: 'hwPhaseBands',
     beforeDatasetsDraw: function (chart, args, opts) {
       var bands = (opts && opts.bands) || [];
+      chart.$hwBands = [];
       if (!bands.length) return;
       var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx;
       ctx.save();
@@ -23,6 +25,7 @@ export const CLIENT_SCRIPT = String.raw`
       bands.forEach(function (b, i) {
         var x0 = Math.max(area.left, x.getPixelForValue(b.start));
         var x1 = Math.min(area.right, x.getPixelForValue(b.end));
+        chart.$hwBands.push({ label: b.label, oom: !!b.oom, width: x1 > x0 ? x1 - x0 : 0 });
         if (!(x1 > x0)) return;
         ctx.fillStyle = b.oom ? 'rgba(209,73,91,0.22)' : BAND_COLORS[i % 2];
         ctx.fillRect(x0, area.top, x1 - x0, area.bottom - area.top);

@@ -33,7 +33,7 @@ describe('renderHtml', () => {
   });
 
   it('shows the verdict matrix with restic beside highwater and the oom phase', () => {
-    expect(html).toContain('oom in load-index at 1.0 GB');
+    expect(html).toContain('oom in load-index at 954.0 MiB');
     expect(html).toMatch(/<tr class="peer"><th>restic<\/th>/);
     expect(html).toMatch(/armv7 \(rpi3-armv7-1g\) <span class="emu">emulated<\/span>/);
   });
@@ -79,10 +79,10 @@ describe('renderHtml on real harness results (fixtures/results/real)', () => {
     const naive = real.find((r) => r.strategy === 'naive')!;
     expect(naive.status).toBe('oom');
     expect(naive.env.emulated).toBe(true);
-    expect(html).toMatch(/<tr><th>highwater\/naive \(budget 240 MiB\)<\/th><td class="oom"><b>oom in load-index at \d+ MB<\/b>/);
+    expect(html).toMatch(/<tr><th>highwater\/naive \(budget 240 MiB\)<\/th><td class="oom"><b>oom in load-index at \d+ MiB<\/b>/);
     expect(html).toMatch(/<tr><th>highwater\/paged \(budget 240 MiB\)<\/th><td class="ok"><b>ok<\/b><br><span class="fig">\d+ MiB \(vmhwm\); emulated: raw, [\d.]+ MiB less the emulator baseline/);
     const md = renderMarkdown(real);
-    expect(md).toMatch(/\| highwater\/naive load-index armv7 pi-restserver-1tb@0\.03 budget 240 MiB \*\(emulated\)\* \| \*\*oom in load-index at \d+ MB\*\* \|/);
+    expect(md).toMatch(/\| highwater\/naive load-index armv7 pi-restserver-1tb@0\.03 budget 240 MiB \*\(emulated\)\* \| \*\*oom in load-index at \d+ MiB\*\* \|/);
   });
 
   it('renders the measured runs with their sources and the oom the harness recorded', () => {
@@ -146,7 +146,7 @@ describe('renderMarkdown', () => {
   it('fits a pull-request comment: verdicts, medians with sources, slopes, emulated marked', () => {
     const md = renderMarkdown(fixtureResults());
     expect(md.length).toBeLessThan(60_000);
-    expect(md).toContain('| highwater/naive backup armv7 pi-restserver-1tb@1 on rpi3-armv7-1g *(emulated)* | **oom in load-index at 1.0 GB** |');
+    expect(md).toContain('| highwater/naive backup armv7 pi-restserver-1tb@1 on rpi3-armv7-1g *(emulated)* | **oom in load-index at 954.0 MiB** |');
     expect(md).toMatch(/\| highwater\/packed backup native pi-restserver-1tb@0\.01 \| ok \| 8\d\.\d MiB \(vmhwm, median of 3, /);
     expect(md).toMatch(/\| restic prune on amd64-prune-1\.3tb, native \| 9\d\d\.\d \| 3 \| \d\.\d\d GiB at 7,800,000 blobs \|/);
     expect(md).toContain('content-scaled: blob contents ÷4096');

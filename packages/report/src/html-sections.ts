@@ -3,7 +3,7 @@ import { escapeHtml as h, safeHref } from './escape-html.js';
 import type { ProfileLink } from './profile-manifest.js';
 import type { RunGroup } from './run-groups.js';
 import type { ScaleChart } from './scale-curves.js';
-import { formatBytes } from './size.js';
+import { formatBytes, formatBytesPair } from './size.js';
 import { peakText, verdictText } from './verdict.js';
 
 /** HTML fragments of the report page. Every value from a result file passes through `h`. */
@@ -28,8 +28,8 @@ export function shapesSection(results: readonly RunResult[]): string {
   return `<ul class="shapes">${items.join('')}</ul>`;
 }
 
-/** Engine × strategy (rows) × arch (columns) with the verdict, one table per op and shape. */
-export function matrixSection(groups: readonly RunGroup[]): string {
+/** Engine × strategy (rows) × arch (columns) with the verdict, one table per op and shape; scaled verdicts that disagree with the full count say so. */
+export function matrixSection(groups: readonly RunGroup[], disagreeing: ReadonlySet<string> = new Set()): string {
   const tables = new Map<string, RunGroup[]>();
   for (const g of groups) {
     const k = `${g.op}|${g.shape}|${g.scale}`;
@@ -51,8 +51,9 @@ export function matrixSection(groups: readonly RunGroup[]): string {
         const g = gs.find((x) => rowKey(x) === row && colKey(x) === c);
         if (g === undefined) return '<td class="none">not run</td>';
         const v = verdictText(g);
-        const peak = g.status === 'ok' ? `<br><span class="fig">${h(peakText(g))}</span>` : '';
-        return `<td class="${h(g.status)}"><b>${h(v)}</b>${peak}</td>`;
+        const peak = g.status === 'ok' ? `<br><span class="fig">${h(peakText(g))}</span>` : g.status === 'oom' && g.budgetBytes !== null ? `<br><span class="fig">budget ${h(formatBytesPair(g.representative.oomRssBytes ?? g.budgetBytes, g.budgetBytes)[1])}</span>` : '';
+        const differs = disagreeing.has(g.key) ? '<br><span class="fig">disagrees with the full count: does not count</span>' : '';
+        return `<td class="${h(g.status)}"><b>${h(v)}</b>${peak}${differs}</td>`;
       });
       return `<tr${row.startsWith('restic') ? ' class="peer"' : ''}><th>${h(row)}</th>${cells.join('')}</tr>`;
     });

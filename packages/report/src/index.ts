@@ -1,6 +1,6 @@
 export { ReportError, InternalError } from './errors.js';
 export type { ReportErrorCode } from './errors.js';
-export { parseSize, parsePercent, formatBytes, formatBytesDecimal } from './size.js';
+export { parseSize, parsePercent, formatBytes } from './size.js';
 export { median, leastSquares } from './stats.js';
 export type { LinearFit } from './stats.js';
 export { loadResults, readResultFile, READABLE_SCHEMA_VERSIONS } from './load-results.js';
@@ -20,6 +20,10 @@ export { renderGateText, renderGateMarkdown, gateJson, summaryLine } from './gat
 export { renderHtml } from './html-report.js';
 export type { HtmlReportOptions } from './html-report.js';
 export { renderMarkdown } from './markdown-report.js';
+export { headline, engineName } from './headline.js';
+export { scaledVerdicts, ruleBudget } from './scaled-verdicts.js';
+export type { ScaledDeviceInfo, ScaledVerdict, FullCountVerdict } from './scaled-verdicts.js';
+export { SCALED_RULE } from './scaled-section.js';
 export type { MarkdownReportOptions } from './markdown-report.js';
 export { escapeHtml } from './escape-html.js';
 export { renderPngs, inspectReport, chromiumAvailable, chromiumPath, CHROMIUM_ARGS } from './render-png.js';

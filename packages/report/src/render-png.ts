@@ -23,6 +23,10 @@ export interface ChartInspection {
   readonly elements: number;
   readonly width: number;
   readonly height: number;
+  /** Phase bands the page's plugin drew, read back from the Chart.js chart object. */
+  readonly bands: readonly { readonly label: string; readonly oom: boolean; readonly width: number }[];
+  /** Per dataset: its label, whether it is an oom series or a budget line, and the elements drawn with a non-zero extent (bar height, line point). */
+  readonly datasets: readonly { readonly label: string; readonly oom: boolean; readonly budget: boolean; readonly visible: number }[];
 }
 
 export interface PageInspection {
@@ -63,20 +67,28 @@ export async function inspectReport(htmlFile: string, opts: BrowserOptions & { p
     });
     await page.goto(pathToFileURL(resolve(htmlFile)).href, { waitUntil: 'load', timeout: opts.timeoutMs ?? 60_000 });
     await page.waitForSelector('body[data-charts-done]', { timeout: opts.timeoutMs ?? 60_000 });
+    // collapsed sections (<details>) hold charts with no size: open them all and let the charts resize
+    await page.evaluate(`document.querySelectorAll('details').forEach(function (d) { d.open = true; });
+      if (window.Chart && Chart.instances) Object.values(Chart.instances).forEach(function (c) { c.resize(); });`);
     const state = (await page.evaluate('window.__highwater')) as { charts: number; drawn: number; failed: string[] };
     const canvases = (await page.evaluate(`Array.from(document.querySelectorAll('canvas')).map(function (c) {
       var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, ink = 0;
       for (var i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && !(d[i] > 250 && d[i + 1] > 250 && d[i + 2] > 250)) ink++;
-      var chart = window.Chart && Chart.getChart ? Chart.getChart(c) : null, elements = 0;
-      if (chart) for (var k = 0; k < chart.data.datasets.length; k++) elements += chart.getDatasetMeta(k).data.length;
-      return { id: c.id, inkPixels: ink, elements: elements, width: c.width, height: c.height };
+      var chart = window.Chart && Chart.getChart ? Chart.getChart(c) : null, elements = 0, datasets = [];
+      if (chart) for (var k = 0; k < chart.data.datasets.length; k++) {
+        var ds = chart.data.datasets[k], els = chart.getDatasetMeta(k).data, visible = 0;
+        elements += els.length;
+        els.forEach(function (e) { if (typeof e.base === 'number' ? Math.abs(e.base - e.y) > 0.5 : !e.skip) visible++; });
+        datasets.push({ label: String(ds.label), oom: !!ds.hwOom, budget: !!ds.hwBudget, visible: visible });
+      }
+      return { id: c.id, inkPixels: ink, elements: elements, width: c.width, height: c.height, bands: (chart && chart.$hwBands) || [], datasets: datasets };
     })`)) as ChartInspection[];
     const pngs: string[] = [];
     if (opts.pngDir !== undefined) {
       mkdirSync(opts.pngDir, { recursive: true });
       for (const c of canvases) {
         const file = join(opts.pngDir, `${c.id}.png`);
-        await page.locator(`figure:has(canvas#${c.id})`).screenshot({ path: file });
+        await page.locator(`figure:has(canvas[id="${c.id}"])`).screenshot({ path: file });
         pngs.push(file);
       }
     }
@@ -86,7 +98,10 @@ export async function inspectReport(htmlFile: string, opts: BrowserOptions & { p
   }
 }
 
-/** Screenshots every chart of the page into `outDir` as `<chart id>.png`; returns the files. */
+/**
+ * Screenshots every chart of the page into `outDir` as `<chart id>.png` (ids name what the chart
+ * shows, e.g. `timeline-load-index-pi-restserver-1tb-s0.1-armv7-highwater-naive-rpi3-armv7-1g-scaled`); returns the files.
+ */
 export async function renderPngs(htmlFile: string, outDir: string, opts: BrowserOptions = {}): Promise<string[]> {
   const r = await inspectReport(htmlFile, { ...opts, pngDir: outDir });
   if (r.failed.length > 0) throw new Error(`charts failed to draw: ${r.failed.join('; ')}`);

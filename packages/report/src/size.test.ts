@@ -31,3 +31,14 @@ describe('parsePercent and formatBytes', () => {
     expect(formatBytes(900)).toBe('900 B');
   });
 });
+
+describe('formatBytesPair', () => {
+  it('adds decimals until a kill and its budget read differently', async () => {
+    const { formatBytesPair } = await import('./size.js');
+    const MiB = 1024 * 1024;
+    expect(formatBytesPair(260.4 * MiB, 260.3 * MiB)).toEqual(['260.4 MiB', '260.3 MiB']);
+    expect(formatBytesPair(188.5 * MiB, 186.6 * MiB)).toEqual(['189 MiB', '187 MiB']);
+    expect(formatBytesPair(100 * MiB, 100 * MiB)).toEqual(['100 MiB', '100 MiB']);
+    expect(formatBytesPair(1029.1 * MiB, 1024 * MiB)).toEqual(['1029 MiB', '1024 MiB']);
+  });
+});

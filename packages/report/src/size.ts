@@ -48,18 +48,26 @@ export function formatBytes(bytes: number): string {
   return `${sign}${v.toFixed(digits)} ${units[i]}`;
 }
 
-/** Decimal units, as the OOM reports quote them: `1.0 GB`, `572 MB`. */
-export function formatBytesDecimal(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  const sign = bytes < 0 ? '-' : '';
-  let v = Math.abs(bytes);
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
+/**
+ * Two sizes that must not read alike when they differ (the RSS at a kill and the budget it
+ * crossed): binary units with up to two more decimals than `formatBytes` until they differ.
+ */
+export function formatBytesPair(a: number, b: number): [string, string] {
+  let x = formatBytes(a);
+  let y = formatBytes(b);
+  if (x === y && a !== b && x.endsWith(' GiB')) {
+    // near a GiB budget, whole MiB read better than GiB with three decimals: 1029 MiB, budget 1024 MiB
+    x = `${(a / 1024 ** 2).toFixed(0)} MiB`;
+    y = `${(b / 1024 ** 2).toFixed(0)} MiB`;
   }
-  const digits = i === 0 ? 0 : v >= 100 ? 0 : 1;
-  return `${sign}${v.toFixed(digits)} ${units[i]}`;
+  for (let extra = 1; x === y && a !== b && extra <= 2; extra++) {
+    const unit = x.split(' ')[1]!;
+    const div = 1024 ** ['B', 'KiB', 'MiB', 'GiB', 'TiB'].indexOf(unit);
+    const digits = (x.split(' ')[0]!.split('.')[1]?.length ?? 0) + extra;
+    x = `${(a / div).toFixed(digits)} ${unit}`;
+    y = `${(b / div).toFixed(digits)} ${unit}`;
+  }
+  return [x, y];
 }
 
 /** `10%` or `2.5%` to a fraction (0.1, 0.025); null when malformed. */

@@ -1,16 +1,19 @@
 import type { RunGroup } from './run-groups.js';
-import { formatBytes, formatBytesDecimal } from './size.js';
+import { formatBytes, formatBytesPair } from './size.js';
 
 /**
- * The one-line verdict of a group for matrices and summaries: `ok`, `oom in load-index at 1.0 GB`
- * or `error: ...`. OOM figures are decimal (GB), as device memory and the OOM reports quote them.
+ * The one-line verdict of a group for matrices and summaries: `ok`, `oom in load-index at 1004 MiB`
+ * or `error: ...`. Binary units (MiB/GiB) like every other figure of the report and the budgets.
  */
 export function verdictText(g: RunGroup): string {
   const r = g.representative;
   if (g.status === 'oom') {
     const where = r.oomPhase ? ` in ${r.oomPhase}` : '';
-    const at = r.oomRssBytes !== null ? ` at ${formatBytesDecimal(r.oomRssBytes)}` : '';
-    return `oom${where}${at}`;
+    const at = r.oomRssBytes !== null ? ` at ${g.budgetBytes !== null ? formatBytesPair(r.oomRssBytes, g.budgetBytes)[0] : formatBytes(r.oomRssBytes)}` : '';
+    // repeats that split: say how many were stopped and where the others peaked
+    const ooms = g.runs.filter((x) => x.status === 'oom').length;
+    const split = ooms < g.runs.length ? ` (${ooms} of ${g.runs.length} runs; ${g.runs.length - ooms} fit${g.peakRss !== null ? ` at ${formatBytes(g.peakRss)}` : ''})` : '';
+    return `oom${where}${at}${split}`;
   }
   if (g.status === 'error') return `error: ${firstLine(r.error ?? `exit code ${r.exitCode}`)}`;
   return 'ok';

@@ -52,11 +52,11 @@ describe('highwater replay: bad input is one line, exit code 2, nothing written'
 });
 
 describe('highwater devices', () => {
-  it('lists the four devices with their memory and arch', async () => {
+  it('lists the devices with their memory and arch (a scaled device too)', async () => {
     const r = await cli(['devices', '--json']);
     expect(r.code).toBe(0);
     const devices = JSON.parse(r.stdout) as { name: string; memoryBytes: number; arch: string }[];
-    expect(devices.map((d) => d.name)).toEqual(['amd64-vm-2g', 'k8s-128m', 'rpi3-armv7-1g', 'rpi4-arm64-4g']);
+    expect(devices.map((d) => d.name)).toEqual(['amd64-vm-2g', 'k8s-128m', 'rpi3-armv7-1g-scaled', 'rpi3-armv7-1g', 'rpi4-arm64-4g']);
     expect(devices.find((d) => d.name === 'k8s-128m')!.memoryBytes).toBe(128 * 1024 * 1024);
     expect(devices.find((d) => d.name === 'rpi3-armv7-1g')!.arch).toBe('armv7');
   });

@@ -40,13 +40,18 @@ describe('highwater report', () => {
     expect(html).toContain('fixtures/results/pi-native-packed.json');
     const md = readFileSync(join(dir, 'out/summary.md'), 'utf8');
     expect(md).toContain('## fixtures');
-    expect(md).toContain('[Full report](index.html)');
+    // no relative link: it is dead in a pull-request comment; the file is named instead
+    expect(md).not.toMatch(/\]\((?!https?:)/);
+    expect(md).toContain('Full report: `index.html`');
+    const linked = await report([RESULTS, '--html', join(dir, 'out/index.html'), '--md', join(dir, 'out/summary.md'), '--html-url', 'https://example.org/r/index.html']);
+    expect(linked.code).toBe(0);
+    expect(readFileSync(join(dir, 'out/summary.md'), 'utf8')).toContain('[Full report](https://example.org/r/index.html)');
   });
 
   it('prints the Markdown summary when no output is named', async () => {
     const r = await report([join(RESULTS, 'pi-armv7-naive.json')]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('**oom in load-index at 1.0 GB**');
+    expect(r.out).toContain('**oom in load-index at 954.0 MiB**');
   });
 
   it('exits 2 with one line and writes nothing on bad input', async () => {
@@ -88,7 +93,14 @@ describe('highwater report', () => {
     const r = await report([join(RESULTS, 'prune-packed-0.01.json'), join(RESULTS, 'prune-packed-0.02.json'), '--png', join(dir, 'png')]);
     expect(r.code).toBe(0);
     // phase peaks x2, scale curve x1, timelines x2
-    expect(readdirSync(join(dir, 'png')).sort()).toEqual(['phase-peaks-0.png', 'phase-peaks-1.png', 'scale-0.png', 'timeline-0.png', 'timeline-1.png']);
+    // named after what they show
+    expect(readdirSync(join(dir, 'png')).sort()).toEqual([
+      'phase-peaks-prune-on-amd64-prune-1.3tb-at-scale-0.01-native.png',
+      'phase-peaks-prune-on-amd64-prune-1.3tb-at-scale-0.02-native.png',
+      'scale-prune-on-amd64-prune-1.3tb-native.png',
+      'timeline-prune-amd64-prune-1.3tb-s0.01-native-highwater-packed.png',
+      'timeline-prune-amd64-prune-1.3tb-s0.02-native-highwater-packed.png',
+    ]);
     expect(r.err).toContain('5 PNG charts');
   });
 });

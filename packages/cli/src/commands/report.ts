@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { chromiumAvailable, findProfiles, renderHtml, renderMarkdown, renderPngs, ReportError, type ProfileLink } from '@highwater/report';
+import { HarnessError, listDevices, PROJECT_ROOT, readScaledDevice } from '@highwater/harness';
+import { chromiumAvailable, findProfiles, loadResults, renderHtml, renderMarkdown, renderPngs, ReportError, type ProfileLink, type ScaledDeviceInfo } from '@highwater/report';
 import { CliError, UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { loadMerged } from './matrix.js';
@@ -13,6 +14,8 @@ import { loadMerged } from './matrix.js';
  * named) and PNG charts through headless Chromium. Profiles (`highwater profile --out`) found in
  * the HTML file's directory, its subdirectories, or given with --profiles, are linked. Outputs are
  * written whole (temporary file, then rename): bad input leaves no half-written file.
+ * Runs on a scaled device (fixtures/devices with `scaledFrom`) are checked against the full-count
+ * results given with --full-count (read for that only, not drawn).
  */
 export const reportCommand: CommandSpec = {
   command: 'report <results..>',
@@ -25,6 +28,9 @@ export const reportCommand: CommandSpec = {
       .option('png', { type: 'string', describe: 'write one PNG per chart into this directory (needs chromium)' })
       .option('title', { type: 'string', describe: 'title of the report' })
       .option('matrix', { type: 'string', describe: 'the matrix file the results were run from: names its planned runs that have no result' })
+      .option('full-count', { type: 'string', array: true, describe: 'full-count (scale 1) result files or directories that scaled-device verdicts are checked against' })
+      .option('devices', { type: 'string', describe: 'the devices directory (default: fixtures/devices of this checkout)' })
+      .option('html-url', { type: 'string', describe: 'where the HTML report is published: the summary links it (else it names the file, unlinked)' })
       .option('profiles', { type: 'string', array: true, describe: 'directories holding profile.json manifests to link (default: beside the HTML file)' })
       .example('highwater report results/*.json --html reports/x/index.html --md reports/x/summary.md --png reports/x/png', ''),
   async handler(args, { io }) {
@@ -40,15 +46,18 @@ export const reportCommand: CommandSpec = {
       for (const n of notes) io.stderr.write(`report: ${n}\n`);
       const loaded = merged.loaded;
       const results = loaded.map((l) => l.result);
+      const fullCount = loadResults(((args['full-count'] as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p))).map((l) => l.result);
+      const devices = scaledDevices(args.devices === undefined ? join(PROJECT_ROOT, 'fixtures', 'devices') : resolve(io.cwd, args.devices as string));
+      const htmlLink = (args['html-url'] as string | undefined) ?? (html !== undefined && md !== undefined ? reportPath(io.cwd, md, html) : undefined);
       let profiles: ProfileLink[] = [];
       if (html !== undefined) {
         const reportDir = dirname(html);
         profiles = ((args.profiles as string[] | undefined) ?? [reportDir]).flatMap((d) => findProfiles(resolve(io.cwd, d), reportDir));
       }
       const page = html !== undefined || png !== undefined
-        ? renderHtml(results, { ...(title ? { title } : {}), profiles, sourceFiles: [...new Set(loaded.map((l) => l.file))] })
+        ? renderHtml(results, { ...(title ? { title } : {}), profiles, devices, fullCount, sourceFiles: [...new Set(loaded.map((l) => l.file))] })
         : undefined;
-      const summary = renderMarkdown(results, { ...(title ? { title } : {}), ...(html && md ? { htmlLink: relativeLink(dirname(md), html) } : {}) });
+      const summary = renderMarkdown(results, { ...(title ? { title } : {}), devices, fullCount, ...(htmlLink !== undefined ? { htmlLink } : {}) });
       if (html !== undefined) writeWhole(html, page!);
       if (md !== undefined) writeWhole(md, summary);
       if (html === undefined && md === undefined && png === undefined) io.stdout.write(summary);
@@ -75,14 +84,21 @@ export const reportCommand: CommandSpec = {
       }
       if (html !== undefined && args.quiet !== true) io.stderr.write(`report: ${results.length} results, ${html}\n`);
     } catch (err) {
-      if (err instanceof ReportError) throw new UsageError(err.message, 2, { cause: err });
+      if (err instanceof ReportError || err instanceof HarnessError) throw new UsageError(err.message, 2, { cause: err });
       throw err;
     }
   },
 };
 
-function relativeLink(fromDir: string, to: string): string {
-  return relative(fromDir, to).split('\\').join('/');
+/** How the summary names the HTML file (not a link): from the working directory when it is inside it, else from the summary's directory. */
+function reportPath(cwd: string, md: string, html: string): string {
+  const fromCwd = relative(cwd, html);
+  return (fromCwd.startsWith('..') ? relative(dirname(md), html) : fromCwd).split('\\').join('/');
+}
+
+/** The scaled devices of a devices directory (harness scaled-device.ts), as the report reads them. */
+function scaledDevices(dir: string): ScaledDeviceInfo[] {
+  return listDevices(dir).flatMap((d) => readScaledDevice(dir, d) ?? []);
 }
 
 function firstLine(s: string): string {
