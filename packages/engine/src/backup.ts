@@ -10,7 +10,7 @@ import { hostname as osHostname, userInfo } from 'node:os';
 import { acquireLock, idFromHex, idToHex, type IndexedRepository, type Snapshot, type TreeNode } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
 import { archiveIntermediate, archivePath, emptyStats, saveTree, type ArchiverContext } from './archiver.js';
-import { absoluteTargets, targetTree, type TargetDir } from './backup-targets.js';
+import { absolute, absoluteTargets, targetTree, type TargetDir } from './backup-targets.js';
 import type { BackupOptions, BackupStatus, BackupSummary } from './backup-types.js';
 import { dryRunSink, repositorySink } from './blob-sink.js';
 import { createChunkWorkers } from './chunk-workers.js';
@@ -42,17 +42,23 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
   const host = o.host ?? osHostname();
   let errorCount = 0;
 
-  const targets: string[] = [];
+  const cwd = o.cwd ?? process.cwd();
   const missing: { path: string; err: unknown }[] = [];
-  for (const t of absoluteTargets(o.paths, o.cwd ?? process.cwd())) {
+  const gone = new Set<string>();
+  for (const t of absoluteTargets(o.paths, cwd)) {
     try {
       await lstat(t);
-      targets.push(t);
     } catch (err) {
       missing.push({ path: t, err });
+      gone.add(t);
     }
   }
-  if (targets.length === 0) {
+  /** The targets as given (their tree is built from these), without the unreadable ones. */
+  const given = o.paths.filter((p) => !gone.has(absolute(p, cwd)));
+  const targets = absoluteTargets(given, cwd);
+  /** What the snapshot records: each target made absolute, in the order given (restic 0.14's NewSnapshot). */
+  const snapshotPaths = given.map((p) => absolute(p, cwd));
+  if (given.length === 0) {
     throw new EngineError('NO_SOURCE', o.paths.length === 0 ? 'no source paths given' : `none of the source paths can be read: ${missing.map((m) => messageOf(m.err)).join('; ')}`);
   }
   for (const m of missing) {
@@ -65,7 +71,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
   try {
     indexed = await repo.loadIndex();
     const idx = indexed;
-    const parent = await findParent(repo, { parent: o.parent, host, paths: targets });
+    const parent = await findParent(repo, { parent: o.parent, host, paths: snapshotPaths });
     emit({ type: 'parent', snapshotId: parent ? idToHex(parent.id) : undefined });
     const parentRoot = await inPhase(probe, 'load-parent', async () => (parent ? idx.loadTree(idFromHex<'blob'>(parent.snapshot.tree)) : undefined));
 
@@ -115,7 +121,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
           if (node?.subtree === undefined) throw new EngineError('NO_SOURCE', 'cannot read the root directory "/"');
           return node.subtree;
         }
-        const nodes = await archiveLevel(ctx, targetTree(targets), parentRoot ? new Map(parentRoot.nodes.map((n) => [n.name, n])) : undefined);
+        const nodes = await archiveLevel(ctx, targetTree(given, cwd), parentRoot ? new Map(parentRoot.nodes.map((n) => [n.name, n])) : undefined);
         await pool.drain();
         return saveTree(ctx, nodes);
       });
@@ -134,7 +140,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
         time: goTimeNow(o.time?.getTime()),
         ...(parent ? { parent: idToHex(parent.id) } : {}),
         tree: rootTree,
-        paths: targets,
+        paths: snapshotPaths,
         hostname: host,
         username: o.username ?? defaultUser(),
         ...(uid !== undefined ? { uid } : {}),
@@ -178,11 +184,10 @@ async function archiveLevel(ctx: ArchiverContext, dir: TargetDir, previous: Map<
   const pending: Promise<TreeNode | undefined>[] = [];
   for (const name of names) {
     const child = dir.children.get(name)!;
-    const path = dir.path === '/' ? `/${name}` : `${dir.path}/${name}`;
-    if (child === true) pending.push((await archivePath(ctx, path, name, previous?.get(name))).done);
+    if (child.kind === 'leaf') pending.push((await archivePath(ctx, child.path, name, previous?.get(name))).done);
     else {
       const sub = child;
-      pending.push(Promise.resolve(await archiveIntermediate(ctx, { path, name, parent: previous?.get(name), children: (prev) => archiveLevel(ctx, sub, prev) })));
+      pending.push(Promise.resolve(await archiveIntermediate(ctx, { path: child.path, name, parent: previous?.get(name), children: (prev) => archiveLevel(ctx, sub, prev) })));
     }
   }
   return (await Promise.all(pending)).filter((n): n is TreeNode => n !== undefined);

@@ -35,6 +35,8 @@ export interface RestoreStatus {
 export type RestoreEvent =
   | { readonly type: 'snapshot'; readonly snapshotId: string; readonly target: string }
   | { readonly type: 'status'; readonly status: RestoreStatus }
+  /** Worth telling, nothing went wrong: e.g. an --include pattern that matches nothing. */
+  | { readonly type: 'warning'; readonly message: string }
   /** A node that was not restored, with why; the restore goes on with the rest. */
   | { readonly type: 'problem'; readonly problem: PlanProblem };
 

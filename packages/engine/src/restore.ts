@@ -43,7 +43,13 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
     emit({ type: 'snapshot', snapshotId, target: root });
     const rules: PlanRules = { snapshotLabel: snapshotId.slice(0, 8), includes, excludes };
 
-    const totals = await inPhase(probe, 'walk-trees', () => countRestore({ repo: indexed, tree: entry.snapshot.tree, rules, signal: o.signal }));
+    // Each --include that selects nothing is worth a warning (a path stored differently than the user thinks).
+    let unmatched = (o.includes ?? []).filter((p) => p.trim() !== '' && !p.startsWith('!')).map((p) => ({ p, m: compilePatterns([p]) }));
+    const onSelected = (path: string): void => {
+      if (unmatched.some((u) => u.m.matches(path))) unmatched = unmatched.filter((u) => !u.m.matches(path));
+    };
+    const totals = await inPhase(probe, 'walk-trees', () => countRestore({ repo: indexed, tree: entry.snapshot.tree, rules, signal: o.signal, onSelected }));
+    for (const u of unmatched) emit({ type: 'warning', message: `--include ${JSON.stringify(u.p)} matches nothing in snapshot ${snapshotId.slice(0, 8)}` });
     const problems: PlanProblem[] = [];
     const report = (p: PlanProblem): void => {
       problems.push(p);

@@ -41,6 +41,9 @@ export const restoreCommand: CommandSpec = {
       } else if (e.type === 'status') {
         const s = e.status;
         line.update(statusText({ seconds: s.secondsElapsed, done: s.bytesRestored, total: s.totalBytes, files: s.filesRestored, totalFiles: s.totalFiles, bytes: s.bytesRestored, totalBytes: s.totalBytes }));
+      } else if (e.type === 'warning') {
+        line.clear();
+        writeLine(io.stderr, `warning: ${e.message}`);
       } else {
         line.clear();
         writeLine(io.stderr, `error: ${e.problem.message}`);
