@@ -83,13 +83,24 @@ export function fileUnchanged(parent: TreeNode | undefined, st: BigIntStats): bo
   );
 }
 
-async function parentChildren(ctx: ArchiverContext, parent: TreeNode | undefined): Promise<Map<string, TreeNode> | undefined> {
+/** The message for a parent tree that cannot be loaded (restic reports it as an error too). */
+export function unreadableParentTree(id: string, err: unknown): string {
+  return `tree ${id} of the parent snapshot cannot be read (${messageOf(err)}); backing up without it. The repository may be damaged: run check`;
+}
+
+/**
+ * The parent's entries of a directory. An unreadable parent tree is reported as an error at `path`
+ * (the backup is then incomplete, exit 3, as restic) and every file below is read again.
+ */
+async function parentChildren(ctx: ArchiverContext, parent: TreeNode | undefined, path: string): Promise<Map<string, TreeNode> | undefined> {
   if (parent?.type !== 'dir' || typeof parent.subtree !== 'string') return undefined;
   try {
     const tree = await ctx.loadTree(parent.subtree);
     return new Map(tree.nodes.map((n) => [n.name, n]));
-  } catch {
-    return undefined; // an unreadable parent tree only means every file is read again
+  } catch (err) {
+    ctx.stats.errorCount++;
+    ctx.emit({ type: 'error', path, during: 'archival', message: unreadableParentTree(parent.subtree, err) });
+    return undefined;
   }
 }
 
@@ -214,7 +225,7 @@ async function archiveDir(ctx: ArchiverContext, path: string, name: string, st: 
     return reportError(ctx, path, err);
   }
   names.sort(compareNames);
-  const previous = await parentChildren(ctx, parent);
+  const previous = await parentChildren(ctx, parent, path);
   const pending: Promise<TreeNode | undefined>[] = [];
   for (const child of names) pending.push((await archivePath(ctx, join(path, child), child, previous?.get(child))).done);
   const nodes = (await Promise.all(pending)).filter((n): n is TreeNode => n !== undefined);
@@ -238,7 +249,7 @@ export async function archiveIntermediate(
     return reportError(ctx, o.path, err);
   }
   const node = nodeFromStat({ name: o.name, stat: st, owners: ctx.owners });
-  const nodes = await o.children(await parentChildren(ctx, o.parent));
+  const nodes = await o.children(await parentChildren(ctx, o.parent, o.path));
   node.subtree = await saveTree(ctx, nodes);
   countDir(ctx, node.subtree, o.parent);
   return node;

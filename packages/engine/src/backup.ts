@@ -9,7 +9,7 @@ import { lstat } from 'node:fs/promises';
 import { hostname as osHostname, userInfo } from 'node:os';
 import { acquireLock, idFromHex, idToHex, type IndexedRepository, type Snapshot, type TreeNode } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
-import { archiveIntermediate, archivePath, emptyStats, saveTree, type ArchiverContext } from './archiver.js';
+import { archiveIntermediate, archivePath, emptyStats, saveTree, unreadableParentTree, type ArchiverContext } from './archiver.js';
 import { absolute, absoluteTargets, targetTree, type TargetDir } from './backup-targets.js';
 import type { BackupOptions, BackupStatus, BackupSummary } from './backup-types.js';
 import { dryRunSink, repositorySink } from './blob-sink.js';
@@ -71,9 +71,21 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
   try {
     indexed = await repo.loadIndex();
     const idx = indexed;
-    const parent = await findParent(repo, { parent: o.parent, host, paths: snapshotPaths });
+    // --force: no parent at all (restic 0.14 ignores --parent too), every file is read.
+    const parent = o.force ? undefined : await findParent(repo, { parent: o.parent, host, paths: snapshotPaths });
     emit({ type: 'parent', snapshotId: parent ? idToHex(parent.id) : undefined });
-    const parentRoot = await inPhase(probe, 'load-parent', async () => (parent ? idx.loadTree(idFromHex<'blob'>(parent.snapshot.tree)) : undefined));
+    // A parent whose tree cannot be read (an index file or a tree pack gone) is reported and the
+    // backup goes on without it, as restic does: the snapshot is saved and the backup is incomplete.
+    const parentRoot = await inPhase(probe, 'load-parent', async () => {
+      if (!parent) return undefined;
+      try {
+        return await idx.loadTree(idFromHex<'blob'>(parent.snapshot.tree));
+      } catch (err) {
+        errorCount++;
+        emit({ type: 'error', path: '/', during: 'archival', message: unreadableParentTree(parent.snapshot.tree, err) });
+        return undefined;
+      }
+    });
 
     const stats = emptyStats();
     stats.errorCount = errorCount;
@@ -115,7 +127,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
       rootTree = await inPhase(probe, 'chunk-upload', async () => {
         if (targets.includes('/')) {
           // The whole filesystem: the snapshot's tree is the root directory's own tree.
-          const prev: TreeNode | undefined = parent ? { name: '', type: 'dir', subtree: parent.snapshot.tree } : undefined;
+          const prev: TreeNode | undefined = parentRoot ? { name: '', type: 'dir', subtree: parent!.snapshot.tree } : undefined;
           const node = await (await archivePath(ctx, '/', '', prev)).done;
           await pool.drain();
           if (node?.subtree === undefined) throw new EngineError('NO_SOURCE', 'cannot read the root directory "/"');
