@@ -19,7 +19,8 @@ import { EngineError, messageOf } from './errors.js';
 import { findParent } from './find-parent.js';
 import { goTimeNow } from './go-time.js';
 import { OwnerNames } from './owner-names.js';
-import { compilePatterns } from './path-patterns.js';
+import { createBackupFilter } from './backup-filters.js';
+import { archiveStdin, checkStdinFilename } from './backup-stdin.js';
 import { scanSource } from './scan-source.js';
 import { TaskPool } from './task-pool.js';
 
@@ -38,13 +39,16 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
   const repo = o.repo;
   const probe = repo.probe;
   const emit = o.onEvent ?? (() => undefined);
-  const excludes = compilePatterns(o.excludes ?? []);
   const host = o.host ?? osHostname();
   let errorCount = 0;
 
   const cwd = o.cwd ?? process.cwd();
   const missing: { path: string; err: unknown }[] = [];
   const gone = new Set<string>();
+  if (o.stdin) {
+    checkStdinFilename(o.stdin.filename);
+    if (o.paths.length > 0) throw new EngineError('NO_SOURCE', '--stdin was given: no source paths may be given too');
+  }
   for (const t of absoluteTargets(o.paths, cwd)) {
     try {
       await lstat(t);
@@ -57,8 +61,10 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
   const given = o.paths.filter((p) => !gone.has(absolute(p, cwd)));
   const targets = absoluteTargets(given, cwd);
   /** What the snapshot records: each target made absolute, in the order given (restic 0.14's NewSnapshot). */
-  const snapshotPaths = given.map((p) => absolute(p, cwd));
-  if (given.length === 0) {
+  const snapshotPaths = o.stdin ? [`/${o.stdin.filename}`] : given.map((p) => absolute(p, cwd));
+  const filter = createBackupFilter({ excludes: [...(o.excludes ?? []), ...(o.fileExcludes ?? [])], iexcludes: o.iexcludes, excludeIfPresent: o.excludeIfPresent, excludeLargerThan: o.excludeLargerThan, oneFileSystem: o.oneFileSystem, targets });
+  const snapshotTime = goTimeNow(o.time?.getTime());
+  if (given.length === 0 && !o.stdin) {
     throw new EngineError('NO_SOURCE', o.paths.length === 0 ? 'no source paths given' : `none of the source paths can be read: ${missing.map((m) => messageOf(m.err)).join('; ')}`);
   }
   for (const m of missing) {
@@ -72,7 +78,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     indexed = await repo.loadIndex();
     const idx = indexed;
     // --force: no parent at all (restic 0.14 ignores --parent too), every file is read.
-    const parent = o.force ? undefined : await findParent(repo, { parent: o.parent, host, paths: snapshotPaths });
+    const parent = o.force || o.stdin ? undefined : await findParent(repo, { parent: o.parent, host, paths: snapshotPaths });
     emit({ type: 'parent', snapshotId: parent ? idToHex(parent.id) : undefined });
     // A parent whose tree cannot be read (an index file or a tree pack gone) is reported and the
     // backup goes on without it, as restic does: the snapshot is saved and the backup is incomplete.
@@ -89,9 +95,9 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
 
     const stats = emptyStats();
     stats.errorCount = errorCount;
-    const totals = o.noScan
+    const totals = o.noScan || o.stdin
       ? { files: 0, dirs: 0, bytes: 0 }
-      : await inPhase(probe, 'scan', () => scanSource({ targets, excludes, signal: o.signal }));
+      : await inPhase(probe, 'scan', () => scanSource({ targets, filter, signal: o.signal }));
 
     const current = new Set<string>();
     const status = (): BackupStatus => ({
@@ -111,7 +117,8 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     const ctx: ArchiverContext = {
       sink: o.dryRun ? dryRunSink(idx) : repositorySink(idx),
       owners: new OwnerNames(),
-      excludes,
+      filter,
+      withAtime: o.withAtime ?? false,
       force: o.force ?? false,
       pool,
       polynomial: repo.config.chunkerPolynomial,
@@ -125,6 +132,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     let rootTree: string;
     try {
       rootTree = await inPhase(probe, 'chunk-upload', async () => {
+        if (o.stdin) return saveTree(ctx, [await archiveStdin(ctx, { stream: o.stdin.stream, filename: o.stdin.filename, time: snapshotTime })]);
         if (targets.includes('/')) {
           // The whole filesystem: the snapshot's tree is the root directory's own tree.
           const prev: TreeNode | undefined = parentRoot ? { name: '', type: 'dir', subtree: parent!.snapshot.tree } : undefined;
@@ -149,7 +157,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
       const uid = process.getuid?.();
       const gid = process.getgid?.();
       const snapshot: Snapshot = {
-        time: goTimeNow(o.time?.getTime()),
+        time: snapshotTime,
         ...(parent ? { parent: idToHex(parent.id) } : {}),
         tree: rootTree,
         paths: snapshotPaths,

@@ -15,6 +15,9 @@ export interface RestoreOptions {
   /** restic's --include patterns (none: everything). */
   readonly includes?: readonly string[];
   readonly excludes?: readonly string[];
+  /** --iinclude / --iexclude: patterns compared case-insensitively. */
+  readonly iincludes?: readonly string[];
+  readonly iexcludes?: readonly string[];
   /** Restore uid/gid (default: when running as root). */
   readonly ownership?: boolean;
   readonly onEvent?: (e: RestoreEvent) => void;

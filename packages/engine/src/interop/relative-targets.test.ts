@@ -46,11 +46,10 @@ describe.skipIf(!hasRestic)('relative backup targets, as restic stores them', ()
   ];
   it.each(cases)('%s: %j', async (_label, spec) => {
     const args = spec.map((a) => a.replace('@', root));
-    const got: Record<string, Awaited<ReturnType<typeof backupWith>>> = {};
-    for (const tool of ['restic', 'highwater'] as const) {
-      got[tool] = await backupWith(tool, repos[tool], args, { cwd });
-      expect(got[tool]!.code, `${tool}: ${got[tool]!.stderr}`).toBe(0);
-    }
+    // Both at once (separate repositories): the test takes half the time.
+    const [restic, highwater] = await Promise.all((['restic', 'highwater'] as const).map((tool) => backupWith(tool, repos[tool], args, { cwd })));
+    const got = { restic: restic!, highwater: highwater! };
+    for (const tool of ['restic', 'highwater'] as const) expect(got[tool].code, `${tool}: ${got[tool].stderr}`).toBe(0);
     expect(got.highwater!.paths).toEqual(got.restic!.paths);
     expect(got.highwater!.files).toEqual(got.restic!.files);
   }, 60_000);

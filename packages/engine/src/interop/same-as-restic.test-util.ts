@@ -41,6 +41,10 @@ export interface SnapshotView {
   /** `type path` of every node, in restic's listing order. */
   readonly files: string[];
   readonly id: string | undefined;
+  /** The snapshot document as restic lists it. */
+  readonly snapshot: Record<string, unknown>;
+  /** Every node as restic's `ls --json` gives it. */
+  readonly nodes: Array<Record<string, unknown>>;
 }
 
 /** `backup --json ...args` with `tool`, then the new snapshot as restic lists it. */
@@ -52,7 +56,7 @@ export async function backupWith(tool: Tool, repo: string, args: string[], o: { 
     .map((l) => JSON.parse(l) as { message_type?: string; snapshot_id?: string })
     .find((m) => m.message_type === 'summary');
   const id = summary?.snapshot_id;
-  if (id === undefined) return { code: r.code, stderr: r.stderr, paths: [], files: [], id };
+  if (id === undefined) return { code: r.code, stderr: r.stderr, paths: [], files: [], id, snapshot: {}, nodes: [] };
   const ls = await runTool('restic', repo, ['ls', '--json', id]);
   expect(ls.code, ls.stderr).toBe(0);
   const lines = ls.stdout
@@ -60,8 +64,9 @@ export async function backupWith(tool: Tool, repo: string, args: string[], o: { 
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as { struct_type: string; paths?: string[]; path?: string; type?: string });
   const snap = lines.find((l) => l.struct_type === 'snapshot')!;
-  const files = lines.filter((l) => l.struct_type === 'node').map((l) => `${l.type} ${l.path}`);
-  return { code: r.code, stderr: r.stderr, paths: snap.paths ?? [], files, id };
+  const nodes = lines.filter((l) => l.struct_type === 'node');
+  const files = nodes.map((l) => `${l.type} ${l.path}`);
+  return { code: r.code, stderr: r.stderr, paths: snap.paths ?? [], files, id, snapshot: snap, nodes };
 }
 
 /** The files (and folders, with a trailing /) below `dir`, sorted, relative to it. */
