@@ -59,6 +59,27 @@ describe('backup and its parent', () => {
     expect((await files(repo, s.snapshotId!)).filter((p) => p.endsWith('.txt'))).toEqual([`${src}/a.txt`, `${src}/sub/b.txt`]);
   });
 
+  it.skipIf(!CLI_BUILT)('a parent whose tree pack is gone: reported, backed up without it, snapshot saved', async () => {
+    const { src, repo, first } = await setup();
+    let removed = 0;
+    for (const name of await readdir(join(repo, 'index'))) {
+      const r = await runHighwater(['-r', repo, 'cat', 'index', name, '--no-cache']);
+      expect(r.code, r.stderr).toBe(0);
+      const index = JSON.parse(r.stdout) as { packs: { id: string; blobs: { type: string }[] }[] };
+      for (const p of index.packs.filter((p) => p.blobs.some((b) => b.type === 'tree'))) {
+        await rm(join(repo, 'data', p.id.slice(0, 2), p.id));
+        removed++;
+      }
+    }
+    expect(removed).toBeGreaterThan(0);
+    const events: BackupEvent[] = [];
+    const s = await backup({ repo: await reopen(repo), paths: [src], onEvent: (e) => events.push(e) });
+    expect(s.parentId).toBe(first);
+    expect(s.errorCount).toBe(1);
+    expect(events.filter((e) => e.type === 'error')).toEqual([expect.objectContaining({ path: '/', message: expect.stringContaining('of the parent snapshot cannot be read') })]);
+    expect(s.snapshotId).toBeDefined();
+  });
+
   it.skipIf(!CLI_BUILT)('the CLI saves the snapshot and exits 3 when the parent tree cannot be read', async () => {
     const { src, repo } = await setup();
     for (const f of await readdir(join(repo, 'index'))) await rm(join(repo, 'index', f), { force: true });
