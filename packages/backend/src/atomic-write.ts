@@ -3,6 +3,9 @@ import { constants } from 'node:fs';
 import { link, mkdir, open, rename, unlink, lstat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 
+/** Between the final name and 12 random hex digits in a temporary file's name (removeStaleTempFiles matches it). */
+export const TEMP_MARK = '-tmp-';
+
 export interface AtomicWriteOptions {
   /** Final file name. Never exists in a partial state. */
   readonly path: string;
@@ -28,13 +31,14 @@ export class FileExistsError extends Error {
  * On file systems without hard links it falls back to a stat check and rename.
  *
  * Contract: on any failure (including the data iterable throwing) the temporary file is removed
- * and the original error is rethrown; the final name is never created half-written.
+ * and the original error is rethrown; the final name is never created half-written. A killed
+ * process (SIGKILL, power loss) can leave the temporary file: removeStaleTempFiles clears those.
  * Memory: one chunk of `data` at a time.
  */
 export async function writeFileAtomic(opts: AtomicWriteOptions): Promise<void> {
   const dir = dirname(opts.path);
   const sync = opts.sync ?? true;
-  const tmp = `${dir}/${basename(opts.path)}-tmp-${randomBytes(6).toString('hex')}`;
+  const tmp = `${dir}/${basename(opts.path)}${TEMP_MARK}${randomBytes(6).toString('hex')}`;
   let fh;
   try {
     fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);

@@ -23,7 +23,7 @@ import { saveFileContent } from './file-content.js';
 import { parseGoTime } from './go-time.js';
 import { nodeFromStat } from './node-from-stat.js';
 import type { OwnerNames } from './owner-names.js';
-import type { PathMatcher } from './path-patterns.js';
+import type { BackupFilter } from './backup-filters.js';
 import type { TaskPool } from './task-pool.js';
 
 export interface ArchiveStats {
@@ -52,7 +52,10 @@ export function emptyStats(): ArchiveStats {
 export interface ArchiverContext {
   readonly sink: BlobSink;
   readonly owners: OwnerNames;
-  readonly excludes: PathMatcher;
+  /** What is left out (patterns, markers, sizes, other file systems). */
+  readonly filter: BackupFilter;
+  /** Record each item's access time; without it atime is mtime, as restic 0.14 (--with-atime). */
+  readonly withAtime?: boolean;
   readonly force: boolean;
   readonly pool: TaskPool;
   readonly polynomial: bigint;
@@ -65,6 +68,13 @@ export interface ArchiverContext {
   /** Worker threads for large files (read, chunk, hash), when available. */
   readonly workers?: ChunkWorkers;
   readonly signal?: AbortSignal;
+}
+
+/** nodeFromStat, with atime = mtime unless ctx.withAtime (restic 0.14 records atime only with --with-atime). */
+function makeNode(ctx: ArchiverContext, o: Parameters<typeof nodeFromStat>[0]): TreeNode {
+  const node = nodeFromStat(o);
+  if (!ctx.withAtime) node.atime = node.mtime;
+  return node;
 }
 
 function sameInstant(goTime: string | undefined, ns: bigint): boolean {
@@ -83,13 +93,24 @@ export function fileUnchanged(parent: TreeNode | undefined, st: BigIntStats): bo
   );
 }
 
-async function parentChildren(ctx: ArchiverContext, parent: TreeNode | undefined): Promise<Map<string, TreeNode> | undefined> {
+/** The message for a parent tree that cannot be loaded (restic reports it as an error too). */
+export function unreadableParentTree(id: string, err: unknown): string {
+  return `tree ${id} of the parent snapshot cannot be read (${messageOf(err)}); backing up without it. The repository may be damaged: run check`;
+}
+
+/**
+ * The parent's entries of a directory. An unreadable parent tree is reported as an error at `path`
+ * (the backup is then incomplete, exit 3, as restic) and every file below is read again.
+ */
+async function parentChildren(ctx: ArchiverContext, parent: TreeNode | undefined, path: string): Promise<Map<string, TreeNode> | undefined> {
   if (parent?.type !== 'dir' || typeof parent.subtree !== 'string') return undefined;
   try {
     const tree = await ctx.loadTree(parent.subtree);
     return new Map(tree.nodes.map((n) => [n.name, n]));
-  } catch {
-    return undefined; // an unreadable parent tree only means every file is read again
+  } catch (err) {
+    ctx.stats.errorCount++;
+    ctx.emit({ type: 'error', path, during: 'archival', message: unreadableParentTree(parent.subtree, err) });
+    return undefined;
   }
 }
 
@@ -131,20 +152,21 @@ function now(v: TreeNode | undefined | Promise<TreeNode | undefined>): Pending {
  */
 export async function archivePath(ctx: ArchiverContext, path: string, name: string, parent: TreeNode | undefined): Promise<Pending> {
   if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
-  if (ctx.excludes.matches(path)) return now(undefined);
+  if (ctx.filter.byName(path)) return now(undefined);
   let st: BigIntStats;
   try {
     st = lstatSync(path, { bigint: true });
   } catch (err) {
     return now(reportError(ctx, path, err));
   }
+  if (ctx.filter.byStat(path, st)) return now(undefined);
   // Depth-first: a subdirectory is finished before the next entry starts (bounded memory); only
   // file reads overlap, through the pool.
   if (st.isDirectory()) return now(await archiveDir(ctx, path, name, st, parent));
   if (st.isSymbolicLink()) {
     try {
       const linkTarget = readlinkSync(path);
-      return now(nodeFromStat({ name, stat: st, owners: ctx.owners, linkTarget }));
+      return now(makeNode(ctx, { name, stat: st, owners: ctx.owners, linkTarget }));
     } catch (err) {
       return now(reportError(ctx, path, err));
     }
@@ -153,7 +175,7 @@ export async function archivePath(ctx: ArchiverContext, path: string, name: stri
     ctx.emit({ type: 'warning', path, message: 'not a regular file, directory or symlink: skipped' });
     return now(undefined);
   }
-  const node = nodeFromStat({ name, stat: st, owners: ctx.owners });
+  const node = makeNode(ctx, { name, stat: st, owners: ctx.owners });
   if (!ctx.force && fileUnchanged(parent, st) && allIndexed(ctx, parent!.content)) {
     node.content = [...(parent!.content ?? [])];
     ctx.stats.filesUnmodified++;
@@ -206,15 +228,16 @@ function sameContent(a: readonly string[] | null | undefined, b: readonly string
 }
 
 async function archiveDir(ctx: ArchiverContext, path: string, name: string, st: BigIntStats, parent: TreeNode | undefined): Promise<TreeNode | undefined> {
-  const node = nodeFromStat({ name, stat: st, owners: ctx.owners });
+  const node = makeNode(ctx, { name, stat: st, owners: ctx.owners });
   let names: string[];
   try {
-    names = readdirSync(path);
+    // A mount point with --one-file-system is kept, empty (as restic).
+    names = ctx.filter.emptyDir(path, st) ? [] : readdirSync(path);
   } catch (err) {
     return reportError(ctx, path, err);
   }
   names.sort(compareNames);
-  const previous = await parentChildren(ctx, parent);
+  const previous = await parentChildren(ctx, parent, path);
   const pending: Promise<TreeNode | undefined>[] = [];
   for (const child of names) pending.push((await archivePath(ctx, join(path, child), child, previous?.get(child))).done);
   const nodes = (await Promise.all(pending)).filter((n): n is TreeNode => n !== undefined);
@@ -237,8 +260,8 @@ export async function archiveIntermediate(
   } catch (err) {
     return reportError(ctx, o.path, err);
   }
-  const node = nodeFromStat({ name: o.name, stat: st, owners: ctx.owners });
-  const nodes = await o.children(await parentChildren(ctx, o.parent));
+  const node = makeNode(ctx, { name: o.name, stat: st, owners: ctx.owners });
+  const nodes = await o.children(await parentChildren(ctx, o.parent, o.path));
   node.subtree = await saveTree(ctx, nodes);
   countDir(ctx, node.subtree, o.parent);
   return node;

@@ -66,7 +66,9 @@ describe('backup options', () => {
     expect(explicit.parentId).toBe(other.snapshotId);
     expect(explicit.filesUnmodified).toBe(3);
     const forced = await backup({ repo: await reopen(repo), paths: [src], host: 'h1', force: true });
-    expect(forced.filesUnmodified).toBe(3); // re-read, same content
+    // As restic 0.14: --force uses no parent, so every file is read and counted new; no new data.
+    expect(forced.parentId).toBeUndefined();
+    expect(forced.filesNew).toBe(3);
     expect(forced.dataBlobs).toBe(0);
   });
 

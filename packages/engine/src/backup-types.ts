@@ -34,6 +34,20 @@ export interface BackupOptions {
   readonly username?: string;
   readonly tags?: readonly string[];
   readonly excludes?: readonly string[];
+  /** Patterns read from --exclude-file: applied like `excludes`, not recorded in the snapshot (restic 0.14). */
+  readonly fileExcludes?: readonly string[];
+  /** Exclude patterns compared case-insensitively (restic --iexclude). */
+  readonly iexcludes?: readonly string[];
+  /** `NAME` or `NAME:HEADER`: leave out folders holding such a file (--exclude-if-present; --exclude-caches is CACHEDIR_TAG). */
+  readonly excludeIfPresent?: readonly string[];
+  /** Leave out files larger than this many bytes (--exclude-larger-than). */
+  readonly excludeLargerThan?: number;
+  /** Do not cross file systems; mount points are kept, empty (-x, --one-file-system). */
+  readonly oneFileSystem?: boolean;
+  /** Record access times (default: atime = mtime, as restic). */
+  readonly withAtime?: boolean;
+  /** Back up a stream as the single file `/<filename>` instead of `paths` (--stdin, --stdin-filename). */
+  readonly stdin?: { readonly stream: AsyncIterable<Uint8Array>; readonly filename: string };
   /** Parent snapshot id (or prefix); default: the latest snapshot with the same host and paths. */
   readonly parent?: string;
   /** Re-read every file, ignoring the parent's metadata. */

@@ -9,8 +9,8 @@ import { lstat } from 'node:fs/promises';
 import { hostname as osHostname, userInfo } from 'node:os';
 import { acquireLock, idFromHex, idToHex, type IndexedRepository, type Snapshot, type TreeNode } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
-import { archiveIntermediate, archivePath, emptyStats, saveTree, type ArchiverContext } from './archiver.js';
-import { absoluteTargets, targetTree, type TargetDir } from './backup-targets.js';
+import { archiveIntermediate, archivePath, emptyStats, saveTree, unreadableParentTree, type ArchiverContext } from './archiver.js';
+import { absolute, absoluteTargets, targetTree, type TargetDir } from './backup-targets.js';
 import type { BackupOptions, BackupStatus, BackupSummary } from './backup-types.js';
 import { dryRunSink, repositorySink } from './blob-sink.js';
 import { createChunkWorkers } from './chunk-workers.js';
@@ -19,7 +19,8 @@ import { EngineError, messageOf } from './errors.js';
 import { findParent } from './find-parent.js';
 import { goTimeNow } from './go-time.js';
 import { OwnerNames } from './owner-names.js';
-import { compilePatterns } from './path-patterns.js';
+import { createBackupFilter } from './backup-filters.js';
+import { archiveStdin, checkStdinFilename } from './backup-stdin.js';
 import { scanSource } from './scan-source.js';
 import { TaskPool } from './task-pool.js';
 
@@ -38,21 +39,32 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
   const repo = o.repo;
   const probe = repo.probe;
   const emit = o.onEvent ?? (() => undefined);
-  const excludes = compilePatterns(o.excludes ?? []);
   const host = o.host ?? osHostname();
   let errorCount = 0;
 
-  const targets: string[] = [];
+  const cwd = o.cwd ?? process.cwd();
   const missing: { path: string; err: unknown }[] = [];
-  for (const t of absoluteTargets(o.paths, o.cwd ?? process.cwd())) {
+  const gone = new Set<string>();
+  if (o.stdin) {
+    checkStdinFilename(o.stdin.filename);
+    if (o.paths.length > 0) throw new EngineError('NO_SOURCE', '--stdin was given: no source paths may be given too');
+  }
+  for (const t of absoluteTargets(o.paths, cwd)) {
     try {
       await lstat(t);
-      targets.push(t);
     } catch (err) {
       missing.push({ path: t, err });
+      gone.add(t);
     }
   }
-  if (targets.length === 0) {
+  /** The targets as given (their tree is built from these), without the unreadable ones. */
+  const given = o.paths.filter((p) => !gone.has(absolute(p, cwd)));
+  const targets = absoluteTargets(given, cwd);
+  /** What the snapshot records: each target made absolute, in the order given (restic 0.14's NewSnapshot). */
+  const snapshotPaths = o.stdin ? [`/${o.stdin.filename}`] : given.map((p) => absolute(p, cwd));
+  const filter = createBackupFilter({ excludes: [...(o.excludes ?? []), ...(o.fileExcludes ?? [])], iexcludes: o.iexcludes, excludeIfPresent: o.excludeIfPresent, excludeLargerThan: o.excludeLargerThan, oneFileSystem: o.oneFileSystem, targets });
+  const snapshotTime = goTimeNow(o.time?.getTime());
+  if (given.length === 0 && !o.stdin) {
     throw new EngineError('NO_SOURCE', o.paths.length === 0 ? 'no source paths given' : `none of the source paths can be read: ${missing.map((m) => messageOf(m.err)).join('; ')}`);
   }
   for (const m of missing) {
@@ -65,15 +77,27 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
   try {
     indexed = await repo.loadIndex();
     const idx = indexed;
-    const parent = await findParent(repo, { parent: o.parent, host, paths: targets });
+    // --force: no parent at all (restic 0.14 ignores --parent too), every file is read.
+    const parent = o.force || o.stdin ? undefined : await findParent(repo, { parent: o.parent, host, paths: snapshotPaths });
     emit({ type: 'parent', snapshotId: parent ? idToHex(parent.id) : undefined });
-    const parentRoot = await inPhase(probe, 'load-parent', async () => (parent ? idx.loadTree(idFromHex<'blob'>(parent.snapshot.tree)) : undefined));
+    // A parent whose tree cannot be read (an index file or a tree pack gone) is reported and the
+    // backup goes on without it, as restic does: the snapshot is saved and the backup is incomplete.
+    const parentRoot = await inPhase(probe, 'load-parent', async () => {
+      if (!parent) return undefined;
+      try {
+        return await idx.loadTree(idFromHex<'blob'>(parent.snapshot.tree));
+      } catch (err) {
+        errorCount++;
+        emit({ type: 'error', path: '/', during: 'archival', message: unreadableParentTree(parent.snapshot.tree, err) });
+        return undefined;
+      }
+    });
 
     const stats = emptyStats();
     stats.errorCount = errorCount;
-    const totals = o.noScan
+    const totals = o.noScan || o.stdin
       ? { files: 0, dirs: 0, bytes: 0 }
-      : await inPhase(probe, 'scan', () => scanSource({ targets, excludes, signal: o.signal }));
+      : await inPhase(probe, 'scan', () => scanSource({ targets, filter, signal: o.signal }));
 
     const current = new Set<string>();
     const status = (): BackupStatus => ({
@@ -93,7 +117,8 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     const ctx: ArchiverContext = {
       sink: o.dryRun ? dryRunSink(idx) : repositorySink(idx),
       owners: new OwnerNames(),
-      excludes,
+      filter,
+      withAtime: o.withAtime ?? false,
       force: o.force ?? false,
       pool,
       polynomial: repo.config.chunkerPolynomial,
@@ -107,15 +132,16 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     let rootTree: string;
     try {
       rootTree = await inPhase(probe, 'chunk-upload', async () => {
+        if (o.stdin) return saveTree(ctx, [await archiveStdin(ctx, { stream: o.stdin.stream, filename: o.stdin.filename, time: snapshotTime })]);
         if (targets.includes('/')) {
           // The whole filesystem: the snapshot's tree is the root directory's own tree.
-          const prev: TreeNode | undefined = parent ? { name: '', type: 'dir', subtree: parent.snapshot.tree } : undefined;
+          const prev: TreeNode | undefined = parentRoot ? { name: '', type: 'dir', subtree: parent!.snapshot.tree } : undefined;
           const node = await (await archivePath(ctx, '/', '', prev)).done;
           await pool.drain();
           if (node?.subtree === undefined) throw new EngineError('NO_SOURCE', 'cannot read the root directory "/"');
           return node.subtree;
         }
-        const nodes = await archiveLevel(ctx, targetTree(targets), parentRoot ? new Map(parentRoot.nodes.map((n) => [n.name, n])) : undefined);
+        const nodes = await archiveLevel(ctx, targetTree(given, cwd), parentRoot ? new Map(parentRoot.nodes.map((n) => [n.name, n])) : undefined);
         await pool.drain();
         return saveTree(ctx, nodes);
       });
@@ -131,10 +157,10 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
       const uid = process.getuid?.();
       const gid = process.getgid?.();
       const snapshot: Snapshot = {
-        time: goTimeNow(o.time?.getTime()),
+        time: snapshotTime,
         ...(parent ? { parent: idToHex(parent.id) } : {}),
         tree: rootTree,
-        paths: targets,
+        paths: snapshotPaths,
         hostname: host,
         username: o.username ?? defaultUser(),
         ...(uid !== undefined ? { uid } : {}),
@@ -178,11 +204,10 @@ async function archiveLevel(ctx: ArchiverContext, dir: TargetDir, previous: Map<
   const pending: Promise<TreeNode | undefined>[] = [];
   for (const name of names) {
     const child = dir.children.get(name)!;
-    const path = dir.path === '/' ? `/${name}` : `${dir.path}/${name}`;
-    if (child === true) pending.push((await archivePath(ctx, path, name, previous?.get(name))).done);
+    if (child.kind === 'leaf') pending.push((await archivePath(ctx, child.path, name, previous?.get(name))).done);
     else {
       const sub = child;
-      pending.push(Promise.resolve(await archiveIntermediate(ctx, { path, name, parent: previous?.get(name), children: (prev) => archiveLevel(ctx, sub, prev) })));
+      pending.push(Promise.resolve(await archiveIntermediate(ctx, { path: child.path, name, parent: previous?.get(name), children: (prev) => archiveLevel(ctx, sub, prev) })));
     }
   }
   return (await Promise.all(pending)).filter((n): n is TreeNode => n !== undefined);

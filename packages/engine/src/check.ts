@@ -57,6 +57,9 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
       if (problems.length === before) problem({ kind: 'index', message: `cannot load the index: ${messageOf(err)}` });
       return result({ indexFiles });
     }
+    // The index files there are (the loaded index is what they held; names are a cheap listing).
+    let indexFiles = 0;
+    for await (const _ of repo.backend.list('index')) indexFiles++;
     let snapshots: SnapshotEntry[] = [];
     try {
       snapshots = await repo.listSnapshots();
@@ -80,7 +83,7 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
       damagedPacks = r.damaged;
     }
     await indexed.close();
-    return result({ packs, snapshots: snapshots.length, trees, packsRead, damagedPacks });
+    return result({ indexFiles, packs, snapshots: snapshots.length, trees, packsRead, damagedPacks });
   } finally {
     await lock.release();
   }

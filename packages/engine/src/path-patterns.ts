@@ -163,3 +163,23 @@ export function compilePatterns(patterns: readonly string[]): PathMatcher {
     },
   };
 }
+
+/** restic's --iexclude/--iinclude: the patterns and every path compared in lower case. */
+export function compilePatternsIgnoringCase(patterns: readonly string[]): PathMatcher {
+  const m = compilePatterns(patterns.map((p) => p.toLowerCase()));
+  return {
+    empty: m.empty,
+    matches: (path) => m.matches(path.toLowerCase()),
+    childMayMatch: (path) => m.childMayMatch(path.toLowerCase()),
+  };
+}
+
+/** Selects what any of the matchers selects (restic: --include and --iinclude together). */
+export function anyOf(...matchers: PathMatcher[]): PathMatcher {
+  const live = matchers.filter((m) => !m.empty);
+  return {
+    empty: live.length === 0,
+    matches: (path) => live.some((m) => m.matches(path)),
+    childMayMatch: (path) => live.some((m) => m.childMayMatch(path)),
+  };
+}

@@ -91,7 +91,14 @@ export interface RestoreTotals {
 }
 
 /** Walks the snapshot with the plan rules and counts what restore will write (phase walk-trees). */
-export async function countRestore(o: { repo: IndexedRepository; tree: string; rules: PlanRules; signal?: AbortSignal }): Promise<RestoreTotals> {
+export async function countRestore(o: {
+  repo: IndexedRepository;
+  tree: string;
+  rules: PlanRules;
+  signal?: AbortSignal;
+  /** Called with the path of every item and directory that will be restored. */
+  onSelected?: (path: string) => void;
+}): Promise<RestoreTotals> {
   let files = 0;
   let dirs = 0;
   let bytes = 0;
@@ -108,6 +115,7 @@ export async function countRestore(o: { repo: IndexedRepository; tree: string; r
     const plan = planDirectory(nodes, dirPath, comps, o.rules);
     problems.push(...plan.problems);
     for (const item of plan.items) {
+      o.onSelected?.(item.path);
       if (item.node.type === 'file') {
         files++;
         bytes += item.node.size ?? 0;
@@ -115,7 +123,10 @@ export async function countRestore(o: { repo: IndexedRepository; tree: string; r
     }
     nodes = [];
     for (const d of plan.dirs) {
-      if (d.selected) dirs++;
+      if (d.selected) {
+        dirs++;
+        o.onSelected?.(d.path);
+      }
       await walk(d.node.subtree!, d.path, d.components);
     }
   };

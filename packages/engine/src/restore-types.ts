@@ -15,6 +15,9 @@ export interface RestoreOptions {
   /** restic's --include patterns (none: everything). */
   readonly includes?: readonly string[];
   readonly excludes?: readonly string[];
+  /** --iinclude / --iexclude: patterns compared case-insensitively. */
+  readonly iincludes?: readonly string[];
+  readonly iexcludes?: readonly string[];
   /** Restore uid/gid (default: when running as root). */
   readonly ownership?: boolean;
   readonly onEvent?: (e: RestoreEvent) => void;
@@ -35,6 +38,8 @@ export interface RestoreStatus {
 export type RestoreEvent =
   | { readonly type: 'snapshot'; readonly snapshotId: string; readonly target: string }
   | { readonly type: 'status'; readonly status: RestoreStatus }
+  /** Worth telling, nothing went wrong: e.g. an --include pattern that matches nothing. */
+  | { readonly type: 'warning'; readonly message: string }
   /** A node that was not restored, with why; the restore goes on with the rest. */
   | { readonly type: 'problem'; readonly problem: PlanProblem };
 

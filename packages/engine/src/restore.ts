@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import { acquireLock, idFromHex, idToHex, type IndexedRepository, type TreeNode } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
 import { messageOf } from './errors.js';
-import { compilePatterns } from './path-patterns.js';
+import { anyOf, compilePatterns, compilePatternsIgnoringCase } from './path-patterns.js';
 import { restoreMetadata } from './restore-metadata.js';
 import { countRestore, planDirectory, type PlanProblem, type PlanRules } from './restore-plan.js';
 import type { RestoreOptions, RestoreStatus, RestoreSummary } from './restore-types.js';
@@ -26,8 +26,8 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
   const repo = o.repo;
   const probe = repo.probe;
   const emit = o.onEvent ?? (() => undefined);
-  const includes = compilePatterns(o.includes ?? []);
-  const excludes = compilePatterns(o.excludes ?? []);
+  const includes = anyOf(compilePatterns(o.includes ?? []), compilePatternsIgnoringCase(o.iincludes ?? []));
+  const excludes = anyOf(compilePatterns(o.excludes ?? []), compilePatternsIgnoringCase(o.iexcludes ?? []));
   const ownership = o.ownership ?? process.getuid?.() === 0;
 
   const lock = o.noLock ? { release: async () => undefined } : await acquireLock(repo, { exclusive: false });
@@ -43,7 +43,17 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
     emit({ type: 'snapshot', snapshotId, target: root });
     const rules: PlanRules = { snapshotLabel: snapshotId.slice(0, 8), includes, excludes };
 
-    const totals = await inPhase(probe, 'walk-trees', () => countRestore({ repo: indexed, tree: entry.snapshot.tree, rules, signal: o.signal }));
+    // Each --include that selects nothing is worth a warning (a path stored differently than the user thinks).
+    const wanted = (list: readonly string[] | undefined): string[] => (list ?? []).filter((p) => p.trim() !== '' && !p.startsWith('!'));
+    let unmatched = [
+      ...wanted(o.includes).map((p) => ({ p, flag: '--include', m: compilePatterns([p]) })),
+      ...wanted(o.iincludes).map((p) => ({ p, flag: '--iinclude', m: compilePatternsIgnoringCase([p]) })),
+    ];
+    const onSelected = (path: string): void => {
+      if (unmatched.some((u) => u.m.matches(path))) unmatched = unmatched.filter((u) => !u.m.matches(path));
+    };
+    const totals = await inPhase(probe, 'walk-trees', () => countRestore({ repo: indexed, tree: entry.snapshot.tree, rules, signal: o.signal, onSelected }));
+    for (const u of unmatched) emit({ type: 'warning', message: `${u.flag} ${JSON.stringify(u.p)} matches nothing in snapshot ${snapshotId.slice(0, 8)}` });
     const problems: PlanProblem[] = [];
     const report = (p: PlanProblem): void => {
       problems.push(p);

@@ -5,7 +5,7 @@
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PathMatcher } from './path-patterns.js';
+import type { BackupFilter } from './backup-filters.js';
 
 export interface ScanTotals {
   files: number;
@@ -13,25 +13,26 @@ export interface ScanTotals {
   bytes: number;
 }
 
-export async function scanSource(o: { targets: readonly string[]; excludes: PathMatcher; signal?: AbortSignal; onProgress?: (t: ScanTotals) => void }): Promise<ScanTotals> {
+export async function scanSource(o: { targets: readonly string[]; filter: BackupFilter; signal?: AbortSignal; onProgress?: (t: ScanTotals) => void }): Promise<ScanTotals> {
   const totals: ScanTotals = { files: 0, dirs: 0, bytes: 0 };
   const visit = async (path: string): Promise<void> => {
     if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
-    if (o.excludes.matches(path)) return;
+    if (o.filter.byName(path)) return;
     let st;
     try {
-      st = lstatSync(path);
+      st = lstatSync(path, { bigint: true });
     } catch {
       return;
     }
+    if (o.filter.byStat(path, st)) return;
     if (st.isFile()) {
       totals.files++;
-      totals.bytes += st.size;
+      totals.bytes += Number(st.size);
     } else if (st.isDirectory()) {
       totals.dirs++;
       let names: string[];
       try {
-        names = readdirSync(path);
+        names = o.filter.emptyDir(path, st) ? [] : readdirSync(path);
       } catch {
         return;
       }

@@ -2,12 +2,11 @@
  * PackWriter.addPieces: blobs whose plaintext arrives in pieces, round-tripped through the pack
  * reader (readPackHeader, readBlobAt, streamBlobAt) in versions 1 and 2, in memory and spooled.
  */
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemBackend } from '@highwater/backend';
 import { generateMasterKey, sha256 } from '@highwater/crypto';
 import { PLAIN_ENTRY_SIZE, PackWriter, RepoError, idToHex, loadZstd, readBlobAt, readPackHeader, streamBlobAt, type BlobId } from '@highwater/repo';
-import { pseudoRandomBytes, tempDir } from './repo.test-util.js';
+import { pseudoRandomBytes, spoolFiles, tempDir } from './repo.test-util.js';
 
 await loadZstd();
 
@@ -57,7 +56,7 @@ describe('PackWriter.addPieces', () => {
           const expectedSize = w.size;
           const fin = await stored(mem, w);
           expect(fin.length).toBe(expectedSize);
-          if (spooled) expect(readdirSync(spool.path)).toHaveLength(1);
+          if (spooled) expect(spoolFiles(spool.path)).toHaveLength(1);
           const entries = await readPackHeader({ backend: mem, key, packId: fin.packId, version });
           expect(entries.map((e) => [e.type, e.offset, e.length, e.uncompressedLength])).toEqual(fin.entries.map((e) => [e.type, e.offset, e.length, e.uncompressedLength]));
           expect(entries.slice(1, 4).map((e) => e.uncompressedLength)).toEqual([0, 0, 0]);
@@ -70,7 +69,7 @@ describe('PackWriter.addPieces', () => {
           for await (const part of streamBlobAt({ backend: mem, key }, 'tree', fin.entries[1]!.id, fin.entries[1]!)) streamed.push(part.slice());
           expect(Buffer.concat(streamed).equals(big)).toBe(true);
           await fin.dispose?.();
-          expect(readdirSync(spool.path)).toEqual([]);
+          expect(spoolFiles(spool.path)).toEqual([]);
         } finally {
           spool.remove();
         }
@@ -114,7 +113,7 @@ describe('PackWriter.addPieces', () => {
         // Two full segments go to the spool file before the shortfall is known.
         const big = new PackWriter({ key: generateMasterKey(), version: 1, spoolDir: spool.path });
         expect(() => big.addPieces('tree', id, 3 << 20, [pseudoRandomBytes(2 << 20, 4)])).toThrow(RepoError);
-        expect(readdirSync(spool.path)).toHaveLength(1);
+        expect(spoolFiles(spool.path)).toHaveLength(1);
         let err: unknown;
         try {
           w.addPieces('tree', id, announced, sizes.map((n) => new Uint8Array(n)));
@@ -128,7 +127,7 @@ describe('PackWriter.addPieces', () => {
         await expect(w.finish()).rejects.toThrow(TypeError);
         w.abandon();
         big.abandon();
-        expect(readdirSync(spool.path)).toEqual([]);
+        expect(spoolFiles(spool.path)).toEqual([]);
       } finally {
         spool.remove();
       }

@@ -5,7 +5,9 @@
  * so a pack of S bytes holds at most S + 1 MiB; nothing else per blob but its header entry
  * (~100 bytes). With `spoolDir` (restic's way: packs in temporary files) full segments go to a
  * temporary file instead and the writer holds one 1 MiB segment; the file is read back to upload and
- * removed by `dispose()`. The caller decides when a pack is full (`size`).
+ * closed by `dispose()`. The spool file is unlinked right after it is created and used through its
+ * descriptor only, so a killed process (SIGKILL) leaves nothing behind: the kernel frees it with the
+ * descriptor. The caller decides when a pack is full (`size`).
  *
  * Compression (version 2): a blob is compressed when `compress` is on (default for version 2) and the
  * zstd frame is smaller than the plaintext; otherwise it is stored as is (an uncompressed entry, legal
@@ -17,8 +19,7 @@
  * segments like any other, so with `spoolDir` the writer holds ~1 MiB (one segment and one 1 MiB
  * ciphertext slice) whatever the blob's size; without it the pack is in memory as usual.
  */
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { open as openFile, unlink } from 'node:fs/promises';
+import { closeSync, openSync, read, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SEAL_OVERHEAD, createSealStream, createSha256, seal, sealInto } from '@highwater/crypto';
@@ -53,7 +54,7 @@ export interface FinishedPack {
   /** Total length of the pack file. */
   length: number;
   entries: IndexedBlob[];
-  /** Removes the temporary file of a spooled pack (call once the upload is over); absent otherwise. */
+  /** Frees the temporary file of a spooled pack (call once the upload is over); absent otherwise. */
   dispose?: () => Promise<void>;
 }
 
@@ -64,7 +65,7 @@ export class PackWriter {
   readonly #spoolDir: string | null;
   readonly #segments: Uint8Array[] = [];
   readonly #hash: Sha256 = createSha256();
-  #spool: { path: string; fd: number } | undefined;
+  #spool: Spool | undefined;
   #current: Uint8Array | undefined;
   #pos = 0;
   #offset = 0;
@@ -204,13 +205,23 @@ export class PackWriter {
     this.#pos = 0;
   }
 
-  #openSpool(dir: string): { path: string; fd: number } {
+  #openSpool(dir: string): Spool {
     const path = join(dir, `highwater-pack-${randomBytes(8).toString('hex')}.tmp`);
+    let fd: number;
     try {
-      return { path, fd: openSync(path, 'wx', 0o600) };
+      fd = openSync(path, 'wx+', 0o600);
     } catch (err) {
       throw new RepoError('IO_ERROR', `cannot create a temporary pack file in ${dir}: ${(err as Error).message}`, { cause: err });
     }
+    // Nameless from here on: a kill cannot leave it behind. Where a file cannot be unlinked while
+    // open, it keeps its name until dispose()/abandon().
+    let named = false;
+    try {
+      unlinkSync(path);
+    } catch {
+      named = true;
+    }
+    return { path, fd, named };
   }
 
   /** Appends the sealed header and its length; computes the pack id. The writer cannot be used afterwards. */
@@ -238,7 +249,6 @@ export class PackWriter {
       this.#current = tail;
       this.#pos = tail.length;
       this.#closeSegment();
-      closeSync(this.#spool!.fd);
     }
     const packId = this.#hash.digest() as PackId;
     const length = this.#offset + tail.length;
@@ -256,51 +266,61 @@ export class PackWriter {
         },
       };
     }
-    const path = this.#spool!.path;
-    let disposed = false;
+    const spool = this.#spool!;
+    this.#spool = undefined;
     return {
       packId,
       length,
       entries,
-      bytes: { [Symbol.asyncIterator]: () => readSpool(path, length) },
-      dispose: async () => {
-        if (disposed) return;
-        disposed = true;
-        await unlink(path).catch(() => undefined);
-      },
+      bytes: { [Symbol.asyncIterator]: () => readSpool(spool, length) },
+      dispose: async () => freeSpool(spool),
     };
   }
 
-  /** Removes the temporary file of an unfinished spooled pack (on an error path). */
+  /** Frees the temporary file of an unfinished spooled pack (on an error path). */
   abandon(): void {
     this.#finished = true;
-    if (this.#spool) {
-      try {
-        closeSync(this.#spool.fd);
-      } catch {
-        // already closed
-      }
-      try {
-        unlinkSync(this.#spool.path);
-      } catch {
-        // already gone
-      }
+    if (this.#spool) freeSpool(this.#spool);
+    this.#spool = undefined;
+  }
+}
+
+/** A spool file: its descriptor (open for reading and writing); `named` when it could not be unlinked at once. */
+interface Spool {
+  readonly path: string;
+  readonly fd: number;
+  named: boolean;
+  closed?: boolean;
+}
+
+/** Closes the descriptor (which frees the nameless file) once; removes the name if it still has one. */
+function freeSpool(spool: Spool): void {
+  if (!spool.closed) {
+    spool.closed = true;
+    try {
+      closeSync(spool.fd);
+    } catch {
+      // already closed
+    }
+  }
+  if (spool.named) {
+    spool.named = false;
+    try {
+      unlinkSync(spool.path);
+    } catch {
+      // already gone
     }
   }
 }
 
-/** Reads a spooled pack back in 1 MiB chunks; each chunk is the consumer's. */
-async function* readSpool(path: string, length: number): AsyncGenerator<Uint8Array> {
-  const fh = await openFile(path, 'r');
-  try {
-    for (let pos = 0; pos < length; ) {
-      const buf = new Uint8Array(Math.min(SEGMENT, length - pos));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) throw new Error(`${path}: spool file ended at ${pos} of ${length} bytes`);
-      pos += bytesRead;
-      yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await fh.close();
+/** Reads a spooled pack back through its descriptor in 1 MiB chunks (positional reads: re-iterable); each chunk is the consumer's. */
+async function* readSpool(spool: Spool, length: number): AsyncGenerator<Uint8Array> {
+  for (let pos = 0; pos < length; ) {
+    if (spool.closed) throw new Error(`${spool.path}: spool file read after dispose()`);
+    const buf = new Uint8Array(Math.min(SEGMENT, length - pos));
+    const bytesRead = await new Promise<number>((resolve, reject) => read(spool.fd, buf, 0, buf.length, pos, (err, n) => (err ? reject(err) : resolve(n))));
+    if (bytesRead === 0) throw new Error(`${spool.path}: spool file ended at ${pos} of ${length} bytes`);
+    pos += bytesRead;
+    yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
   }
 }

@@ -2,7 +2,7 @@
  * Helpers for the repo package's tests: temporary folders, running the real restic, fast KDF.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FILE_TYPES, LocalBackend } from '@highwater/backend';
@@ -100,3 +100,21 @@ export async function openFixture(name: string, choices: Partial<StrategyChoices
 }
 
 export { pseudoRandomBytes, seeded } from '../../../scripts/test-random.js';
+
+/**
+ * The spool files of this process in `dir`, named or not: PackWriter unlinks a spool file right
+ * after creating it, so it is seen through /proc/self/fd (Linux) as long as its descriptor is open.
+ */
+export function spoolFiles(dir: string): string[] {
+  const out = readdirSync(dir).map((n) => join(dir, n));
+  for (const fd of readdirSync('/proc/self/fd')) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // closed meanwhile
+    }
+    if (target.startsWith(`${join(dir, 'highwater-pack-')}`) && target.endsWith(' (deleted)')) out.push(target);
+  }
+  return out;
+}

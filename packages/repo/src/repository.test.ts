@@ -9,7 +9,7 @@ import type { Backend, Handle } from '@highwater/backend';
 import { generateMasterKey } from '@highwater/crypto';
 import type { BlobId, TreeNode } from '@highwater/repo';
 import { PackWriter, SMALL_TREE, idToHex, initRepository, loadZstd, openRepository, readBlobAt, readPackHeader } from '@highwater/repo';
-import { FAST_KDF, PASSWORD, localBackend, tempDir } from './repo.test-util.js';
+import { FAST_KDF, PASSWORD, localBackend, spoolFiles, tempDir } from './repo.test-util.js';
 import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -190,7 +190,7 @@ describe('PackWriter and readPackHeader', () => {
 });
 
 describe('PackWriter with a spool folder (packs in temporary files)', () => {
-  it('writes the same layout through a temporary file, removed by dispose; small packs stay in memory', async () => {
+  it('writes the same layout through a nameless temporary file, freed by dispose; small packs stay in memory', async () => {
     const spool = tempDir('hw-spool-');
     try {
       const key = generateMasterKey();
@@ -200,7 +200,8 @@ describe('PackWriter with a spool folder (packs in temporary files)', () => {
       const blobs = [new Uint8Array(randomBytes(700_000)), new Uint8Array(randomBytes(2_500_000)), new TextEncoder().encode('z'.repeat(900_000)), new Uint8Array(randomBytes(600_000))];
       for (const b of blobs) w.add('data', sha256(b) as BlobId, b);
       const fin = await w.finish();
-      expect(readdirSync(spool.path).length).toBe(1);
+      // The spool file is nameless (unlinked right after open): the folder stays empty throughout.
+      expect(readdirSync(spool.path)).toEqual([]);
       expect(fin.dispose).toBeDefined();
       await mem.save({ type: 'data', name: idToHex(fin.packId) }, fin.bytes);
       const stored = await mem.load({ type: 'data', name: idToHex(fin.packId) });
@@ -209,8 +210,9 @@ describe('PackWriter with a spool folder (packs in temporary files)', () => {
       const entries = await readPackHeader({ backend: mem, key, packId: fin.packId, version: 2 });
       expect(entries.length).toBe(4);
       for (const [i, e] of fin.entries.entries()) expect(Buffer.from(await readBlobAt({ backend: mem, key }, 'data', e.id, e)).equals(blobs[i]!)).toBe(true);
+      expect(spoolFiles(spool.path)).toHaveLength(1);
       await fin.dispose!();
-      expect(readdirSync(spool.path)).toEqual([]);
+      expect(spoolFiles(spool.path)).toEqual([]);
 
       const small = new PackWriter({ key, version: 1, spoolDir: spool.path });
       small.add('tree', sha256(new Uint8Array([1])) as BlobId, new Uint8Array([1]));
@@ -244,9 +246,9 @@ describe('PackWriter with a spool folder (packs in temporary files)', () => {
       for (const s of saved) expect(Buffer.from(await r.loadBlob('data', s.id!)).equals(s.p)).toBe(true);
       await r.saveBlob('data', new Uint8Array(randomBytes(900_000)));
       await r.saveBlob('data', new Uint8Array(randomBytes(900_000))); // the first segment goes to a file
-      expect(readdirSync(spool.path).length).toBe(1);
-      await r.close(); // unflushed: the open pack's temporary file is removed
-      expect(readdirSync(spool.path)).toEqual([]);
+      expect(spoolFiles(spool.path).length).toBe(1);
+      await r.close(); // unflushed: the open pack's temporary file is freed
+      expect(spoolFiles(spool.path)).toEqual([]);
     } finally {
       spool.remove();
     }

@@ -14,14 +14,29 @@ export function buildServer(): Promise<void> {
 export interface ChildServer {
   readonly child: ChildProcess;
   readonly port: number;
+  /** The exit code or signal once the child has exited on its own (a crash), else undefined. */
+  exited(): string | undefined;
+  /** What the child wrote to stderr (first 64 KiB). */
+  stderr(): string;
   /** SIGKILL and wait for the exit. */
   kill(): Promise<void>;
 }
 
 /** Starts the no-auth server over `dir` in a child process (port 0: any free port). */
-export async function startChildServer(dir: string, port = 0): Promise<ChildServer> {
-  const child = spawn(process.execPath, [SCRIPT, dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+export async function startChildServer(dir: string, port = 0, maxRequestBytes?: number): Promise<ChildServer> {
+  const args = [SCRIPT, dir, String(port), ...(maxRequestBytes === undefined ? [] : [String(maxRequestBytes)])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    if (stderr.length < 64 * 1024) stderr += d.toString();
+  });
+  let exit: string | undefined;
+  const exited = new Promise<void>((r) =>
+    child.once('exit', (code, signal) => {
+      exit = `exit ${code ?? signal}`;
+      r();
+    }),
+  );
   const got = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`child server exited early (${code})`)));
@@ -29,7 +44,10 @@ export async function startChildServer(dir: string, port = 0): Promise<ChildServ
   return {
     child,
     port: got,
+    exited: () => exit,
+    stderr: () => stderr,
     async kill() {
+      if (exit !== undefined) return;
       child.kill('SIGKILL');
       await exited;
     },

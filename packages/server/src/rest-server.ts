@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { isBackendError } from '@highwater/backend';
 import { Htpasswd } from './htpasswd.js';
@@ -156,10 +156,21 @@ function answerError(req: http.IncomingMessage, res: http.ServerResponse, err: u
     res.destroy();
     return;
   }
-  // Do not read the rest of an unwanted upload: answer and close the connection.
-  if (!req.complete) headers.connection = 'close';
+  // Do not read the rest of an unwanted upload: answer and close the connection. The socket is
+  // taken now: Node detaches it from req and res once the response is done (req.socket is then null).
+  const socket = req.socket as Socket | null;
+  if (!req.complete) {
+    headers.connection = 'close';
+    res.once('finish', () => closeSoon(socket));
+  }
   send(res, status, req.method === 'HEAD' ? '' : `${message.split('\n')[0]}\n`, headers);
-  if (!req.complete) res.once('finish', () => req.socket.destroySoon?.());
+}
+
+/** Ends the connection once the answer is written; destroys it when that has not happened within 5 s. */
+function closeSoon(socket: Socket | null): void {
+  if (socket === null || socket.destroyed) return;
+  socket.destroySoon();
+  setTimeout(() => socket.destroy(), 5000).unref();
 }
 
 function pathOnly(url: string | undefined): string {

@@ -15,14 +15,19 @@ const STEP_TEXT: Record<string, string> = {
 
 /**
  * `highwater check [--read-data]`: as `restic check`. Every problem is one line on stderr
- * (naming the file); any problem makes the exit code 1.
+ * (naming the file); any problem makes the exit code 1. With --json, stdout holds one JSON
+ * document and nothing else: restic's check summary (`num_errors`, `broken_packs`,
+ * `suggest_repair_index`, `suggest_prune`, as restic 0.17+ prints it; 0.14 has no JSON check) and
+ * highwater's counts; steps, hints and progress are not printed.
  */
 export const checkCommand: CommandSpec = {
   command: 'check',
   describe: 'check the repository for errors',
   builder: (y: Argv) => y.option('read-data', { type: 'boolean', default: false, describe: 'read all data blobs and verify their hashes' }),
   async handler(args, { io, signal }) {
-    const quiet = args.quiet === true;
+    const json = args.json === true;
+    /** Text output on stdout: none with --quiet or --json. */
+    const quiet = args.quiet === true || json;
     const repo = await openRepo(args, io);
     const line = progressLine(io, { quiet: quiet || args.json === true });
     const onEvent = (e: CheckEvent): void => {
@@ -43,10 +48,15 @@ export const checkCommand: CommandSpec = {
     try {
       const r = await check({ repo, readData: args.readData === true, noLock: args.noLock === true, onEvent, signal });
       problems = r.problems.length;
-      if (args.json === true) {
+      if (json) {
         writeLine(io.stdout, JSON.stringify({
           message_type: 'summary',
+          num_errors: r.problems.length,
+          broken_packs: r.damagedPacks,
+          suggest_repair_index: r.problems.some((p) => p.kind === 'index'),
+          suggest_prune: r.hints.length > 0,
           problems: r.problems.map((p) => p.message),
+          hints: r.hints,
           damaged_packs: r.damagedPacks,
           index_files: r.indexFiles,
           packs: r.packs,
@@ -60,6 +70,6 @@ export const checkCommand: CommandSpec = {
       await repo.close();
     }
     if (problems > 0) throw new CliError(`repository contains errors (${problems} problem${problems === 1 ? '' : 's'})`, EXIT.fatal);
-    if (!quiet && args.json !== true) writeLine(io.stdout, 'no errors were found');
+    if (!quiet) writeLine(io.stdout, 'no errors were found');
   },
 };

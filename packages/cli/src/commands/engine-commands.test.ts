@@ -71,7 +71,7 @@ describe('engine commands through the built CLI', () => {
     expect(first.data_blobs).toBeGreaterThan(2);
     const n = await hw(['backup', '-r', repo, '--json', '--host', 'big', '--force', '--no-chunk-workers', big]);
     expect(n.code, n.stderr).toBe(0);
-    expect(JSON.parse(n.stdout.trim().split('\n').at(-1)!)).toMatchObject({ data_blobs: 0, files_unmodified: 1 });
+    expect(JSON.parse(n.stdout.trim().split('\n').at(-1)!)).toMatchObject({ data_blobs: 0, files_new: 1 }); // --force: no parent (restic 0.14)
     const c = await hw(['check', '-r', repo, '--read-data']);
     expect(c.code, c.stderr).toBe(0);
   });

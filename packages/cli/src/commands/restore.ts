@@ -21,6 +21,8 @@ export const restoreCommand: CommandSpec = {
       .option('target', { alias: 't', type: 'string', describe: 'directory to extract data to' })
       .option('include', { alias: 'i', type: 'string', describe: 'include a pattern (can be given several times)' })
       .option('exclude', { alias: 'e', type: 'string', describe: 'exclude a pattern (can be given several times)' })
+      .option('iinclude', { type: 'string', describe: 'same as --include, but ignores the case of paths' })
+      .option('iexclude', { type: 'string', describe: 'same as --exclude, but ignores the case of paths' })
       .option('host', { alias: 'H', type: 'string', describe: 'for "latest": only snapshots of this host' })
       .option('path', { type: 'string', describe: 'for "latest": only snapshots with this path' })
       .option('tag', { type: 'string', describe: 'for "latest": only snapshots with these tags' })
@@ -41,6 +43,9 @@ export const restoreCommand: CommandSpec = {
       } else if (e.type === 'status') {
         const s = e.status;
         line.update(statusText({ seconds: s.secondsElapsed, done: s.bytesRestored, total: s.totalBytes, files: s.filesRestored, totalFiles: s.totalFiles, bytes: s.bytesRestored, totalBytes: s.totalBytes }));
+      } else if (e.type === 'warning') {
+        line.clear();
+        writeLine(io.stderr, `warning: ${e.message}`);
       } else {
         line.clear();
         writeLine(io.stderr, `error: ${e.problem.message}`);
@@ -55,6 +60,8 @@ export const restoreCommand: CommandSpec = {
         cwd: io.cwd,
         includes: stringList(args.include),
         excludes: stringList(args.exclude),
+        iincludes: stringList(args.iinclude),
+        iexcludes: stringList(args.iexclude),
         filter: {
           ...(hosts.length > 0 ? { host: hosts[0] } : {}),
           ...(args.path !== undefined ? { paths: stringList(args.path) } : {}),

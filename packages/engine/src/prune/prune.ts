@@ -16,6 +16,7 @@
  * and while repacking a second BlobSet of the used blobs in packs that stay; one pack range and one
  * index file at a time.
  */
+import { removeStaleTempFiles } from '@highwater/backend';
 import { acquireLock, idToHex, type BlobId, type BlobType, type IndexedRepository, DEFAULT_PACK_SIZE } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
 import { decidePacks } from './decide-packs.js';
@@ -127,6 +128,7 @@ export async function prune(o: PruneOptions): Promise<PruneResult> {
       emit({ type: 'plan', plan });
       const result = { plan, dryRun: o.dryRun === true, indexFilesWritten: 0, indexFilesRemoved: 0, packsRemoved: 0, blobsRepacked: 0 };
       if (o.dryRun) return result;
+      await removeStaleTempFiles(repo.backend); // temporary files of killed writers (we hold the exclusive lock)
 
       const repacked = new Set(plan.repackPacks);
       const going = new Set([...plan.repackPacks, ...plan.removePacks, ...plan.ignorePacks]);
