@@ -110,7 +110,7 @@ export function decidePacks(o: DecideOptions): PackDecision {
   for (const id of ignorePacks) o.warn?.(`will forget missing pack file data/${id} (not needed)`);
 
   if (small.length < 10) stats.packs.keep += small.length;
-  else candidates.push(...small);
+  else for (const c of small) candidates.push(c); // not push(...small): that overflows the stack near 120,000 packs
 
   const total = (p: PackInfo): number => p.usedSize + p.unusedSize;
   const isData = (c: Candidate): boolean => c.p.type === 'data';

@@ -18,8 +18,7 @@
  */
 import { acquireLock, idToHex, type BlobId, type BlobType, type IndexedRepository, DEFAULT_PACK_SIZE } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
-import { decidePacks } from './decide-packs.js';
-import { emptyStats, packUsage } from './pack-info.js';
+import { planPacks } from './plan-packs.js';
 import { PruneError } from './prune-error.js';
 import type { PruneEvent, PruneOptions, PrunePlan, PruneResult } from './prune-types.js';
 import { repackPacks } from './repack.js';
@@ -30,6 +29,7 @@ interface Planned {
   readonly plan: PrunePlan;
   readonly sizes: Map<string, number>;
   readonly needed: (type: BlobType, id: BlobId) => boolean;
+  readonly going: ReadonlySet<string>;
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
@@ -53,21 +53,12 @@ async function planPrune(o: PruneOptions, repo: IndexedRepository, emit: (e: Pru
   checkAborted(o.signal);
   emit({ type: 'step', step: 'plan' });
   return inPhase(repo.probe, 'plan', async () => {
-    const stats = emptyStats();
-    const usage = packUsage({ index: repo.index, used, stats });
-    if (usage.usedFound !== used.size) {
-      const n = used.size - usage.usedFound;
-      throw new PruneError(
-        'INDEX_INCOMPLETE',
-        `${n} blob${n === 1 ? '' : 's'} used by snapshots ${n === 1 ? 'is' : 'are'} not in the index: data seems to be missing; prune will not run, to prevent (more) data loss (run "highwater check")`,
-      );
-    }
     const sizes = new Map<string, number>();
     for await (const f of repo.backend.list('data')) sizes.set(f.name, f.size);
-    const d = decidePacks({
-      packs: usage.packs,
+    const { stats, needed, going, ...d } = planPacks({
+      index: repo.index,
+      used,
       files: sizes,
-      stats,
       version: repo.config.version,
       packSize: o.packSize ?? DEFAULT_PACK_SIZE,
       maxUnused: o.maxUnused,
@@ -77,15 +68,7 @@ async function planPrune(o: PruneOptions, repo: IndexedRepository, emit: (e: Pru
       repackUncompressed: o.repackUncompressed,
       warn: (message) => emit({ type: 'warning', message }),
     });
-    // Blobs to copy: used, and in no pack that stays (restic's keepBlobs minus blobs in kept packs).
-    let needed: Planned['needed'] = () => false;
-    if (d.repackPacks.length > 0) {
-      const going = new Set([...d.repackPacks, ...d.removePacks, ...d.ignorePacks]);
-      const kept = repo.index.newBlobSet();
-      for (const e of repo.index.entries()) if (!going.has(idToHex(e.packId)) && used.has(e.type, e.id)) kept.add(e.type, e.id);
-      needed = (type, id) => used.has(type, id) && !kept.has(type, id);
-    }
-    return { plan: { stats, snapshots: snapshots.length, ...d }, sizes, needed };
+    return { plan: { stats, snapshots: snapshots.length, ...d }, sizes, needed, going };
   });
 }
 
@@ -123,13 +106,12 @@ export async function prune(o: PruneOptions): Promise<PruneResult> {
     const indexed = await repo.loadIndex();
     try {
       emit({ type: 'step', step: 'load-snapshots' });
-      const { plan, sizes, needed } = await planPrune(o, indexed, emit);
+      const { plan, sizes, needed, going } = await planPrune(o, indexed, emit);
       emit({ type: 'plan', plan });
       const result = { plan, dryRun: o.dryRun === true, indexFilesWritten: 0, indexFilesRemoved: 0, packsRemoved: 0, blobsRepacked: 0 };
       if (o.dryRun) return result;
 
       const repacked = new Set(plan.repackPacks);
-      const going = new Set([...plan.repackPacks, ...plan.removePacks, ...plan.ignorePacks]);
       if (plan.repackPacks.length > 0) {
         emit({ type: 'step', step: 'repack' });
         const r = await inPhase(repo.probe, 'repack', () =>
