@@ -20,7 +20,7 @@ import { RepoError, asRepoError, fileLabel } from './errors.js';
 import type { BlobId, BlobType, KeyId, SnapshotId, TreeId } from './ids.js';
 import { idFromHex, idToHex, isHexId } from './ids.js';
 import type { IndexSource, IndexStore, StrategyChoices } from './index-store.js';
-import { PackSaver } from './pack-saver.js';
+import { DEFAULT_PACK_SIZE, PackSaver } from './pack-saver.js';
 import { createIndexSource } from './repo-index-source.js';
 import type { Snapshot, SnapshotEntry, SnapshotFilter } from './snapshot.js';
 import { compareSnapshotTimes, decodeSnapshot, encodeSnapshot, snapshotMatches } from './snapshot.js';
@@ -80,6 +80,11 @@ export class OpenRepository {
     this.keyId = state.keyId;
     this.choices = state.choices;
     this.probe = state.probe;
+  }
+
+  /** The target size of the packs this repository object writes (prune's small-pack rule uses it too, as restic's repo.PackSize()). */
+  get packSize(): number {
+    return this.state.write.packSize ?? DEFAULT_PACK_SIZE;
   }
 
   /** The index files as the index stores read them (also for check and prune). */

@@ -17,7 +17,7 @@ export interface PruneOptions {
   readonly repackCacheableOnly?: boolean;
   /** Repack every pack with uncompressed blobs (version 2 only). */
   readonly repackUncompressed?: boolean;
-  /** Target pack size in bytes (default 16 MiB, restic 0.14's). */
+  /** Target pack size in bytes for the small-pack rule (default: the repository's write pack size, 16 MiB unless opened with another). */
   readonly packSize?: number;
   /** Plan and report; change nothing. */
   readonly dryRun?: boolean;

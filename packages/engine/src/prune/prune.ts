@@ -16,7 +16,7 @@
  * and while repacking a second BlobSet of the used blobs in packs that stay; one pack range and one
  * index file at a time.
  */
-import { acquireLock, idToHex, type BlobId, type BlobType, type IndexedRepository, DEFAULT_PACK_SIZE } from '@highwater/repo';
+import { acquireLock, idToHex, type BlobId, type BlobType, type IndexedRepository } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
 import { planPacks } from './plan-packs.js';
 import { PruneError } from './prune-error.js';
@@ -60,7 +60,7 @@ async function planPrune(o: PruneOptions, repo: IndexedRepository, emit: (e: Pru
       used,
       files: sizes,
       version: repo.config.version,
-      packSize: o.packSize ?? DEFAULT_PACK_SIZE,
+      packSize: o.packSize ?? repo.packSize,
       maxUnused: o.maxUnused,
       maxRepackBytes: o.maxRepackBytes,
       repackSmall: o.repackSmall,
