@@ -31,7 +31,8 @@ export interface PackSaverOptions {
   backend: Backend;
   key: MasterKey;
   version: 1 | 2;
-  pending: PendingIndex;
+  /** Receives each finished pack's blobs; null: nobody looks them up (prune's repack tracks its copies itself). */
+  pending: PendingIndex | null;
   /** Seals and stores one index file's plaintext; returns its id. */
   saveIndex: (plaintext: Uint8Array) => Promise<Uint8Array>;
   packSize?: number;
@@ -93,7 +94,7 @@ export class PackSaver {
       this.#open.set(type, w);
     }
     const n = w.add(type, id, plaintext);
-    this.#inOpenPacks.add(openKey(type, id));
+    if (this.#o.pending !== null) this.#inOpenPacks.add(openKey(type, id));
     if (w.size >= this.#packSize) await this.#finishPack(type);
     return n;
   }
@@ -103,9 +104,12 @@ export class PackSaver {
     if (!w) return;
     this.#open.delete(type);
     const fin = await w.finish();
-    for (const e of fin.entries) {
-      this.#o.pending.add(e.type, e.id, e);
-      this.#inOpenPacks.delete(openKey(e.type, e.id));
+    const pending = this.#o.pending;
+    if (pending !== null) {
+      for (const e of fin.entries) {
+        pending.add(e.type, e.id, e);
+        this.#inOpenPacks.delete(openKey(e.type, e.id));
+      }
     }
     while (this.#uploads.size >= this.#maxUploads) await Promise.race(this.#uploads.values());
     this.#throwIfFailed();

@@ -313,6 +313,29 @@ export class IndexedRepository extends OpenRepository {
     return (await this.saveBlob('tree', encodeTree(tree))).id;
   }
 
+  /**
+   * A second writer of new packs with this repository's write settings (pack size, uploads,
+   * compression, spool folder) that keeps no index of what it wrote: its packs go into index files of
+   * its own as they fill (`flush()` writes the rest, `indexFiles` names them), and its blobs are NOT
+   * visible through `index`. For prune's repack, which knows what it copies (a BlobSet): the
+   * per-blob cost of the pending index and of the open-pack key set is then not paid.
+   * Memory: the open packs, the uploads in flight, one index file's JSON.
+   */
+  unindexedPackSaver(): PackSaver {
+    const w = this.state.write;
+    return new PackSaver({
+      backend: this.backend,
+      key: this.key,
+      version: this.config.version,
+      pending: null,
+      saveIndex: (p) => this.saveUnpacked('index', p),
+      packSize: w.packSize,
+      maxUploads: w.maxUploads,
+      compress: w.compress,
+      spoolDir: w.spoolDir === undefined ? tmpdir() : w.spoolDir,
+    });
+  }
+
   /** Finishes open packs, waits for uploads, writes the index files of new blobs (phase 'save-index'). */
   async flush(): Promise<void> {
     await inPhase(this.probe, 'save-index', () => this.#saver.flush());

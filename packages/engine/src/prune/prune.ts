@@ -13,10 +13,12 @@
  * Takes the exclusive lock unless the caller holds it (forget --prune).
  *
  * Memory (beyond the loaded index): the used-blob set (strategy's BlobSet), one PackInfo per pack,
- * and while repacking a second BlobSet of the used blobs in packs that stay; one pack range and one
- * index file at a time.
+ * and when repacking two more BlobSets (used blobs in packs that stay; blobs copied). After the plan
+ * nothing grows with the number of blobs: repack holds one pack's range and header, the open and
+ * uploading packs and one index file's JSON (repack.ts); rewrite-index one old index file in compact
+ * columns and one new file's JSON (rewrite-index.ts); delete one name at a time.
  */
-import { acquireLock, idToHex, type BlobId, type BlobType, type IndexedRepository } from '@highwater/repo';
+import { acquireLock, idToHex, type BlobId, type BlobSet, type BlobType, type IndexedRepository } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
 import { planPacks } from './plan-packs.js';
 import { PruneError } from './prune-error.js';
@@ -72,13 +74,11 @@ async function planPrune(o: PruneOptions, repo: IndexedRepository, emit: (e: Pru
   });
 }
 
-/** After repacking: every needed blob has a location in a pack that stays (restic "blobs were not repacked"). */
-function verifyRepacked(repo: IndexedRepository, repacked: ReadonlySet<string>, going: ReadonlySet<string>, needed: Planned['needed']): void {
+/** After repacking: every needed blob of a repacked pack was copied (restic "blobs were not repacked"). */
+function verifyRepacked(repo: IndexedRepository, repacked: ReadonlySet<string>, needed: Planned['needed'], copied: BlobSet): void {
   for (const e of repo.index.entries()) {
-    if (!repacked.has(idToHex(e.packId)) || !needed(e.type, e.id)) continue;
-    if (!repo.index.lookupAll(e.type, e.id).some((l) => !going.has(idToHex(l.packId)))) {
-      throw new PruneError('REPACK_INCOMPLETE', `${e.type} blob ${idToHex(e.id)} was not repacked out of data/${idToHex(e.packId)}; nothing was deleted`, `data/${idToHex(e.packId)}`);
-    }
+    if (!needed(e.type, e.id) || copied.has(e.type, e.id) || !repacked.has(idToHex(e.packId))) continue;
+    throw new PruneError('REPACK_INCOMPLETE', `${e.type} blob ${idToHex(e.id)} was not repacked out of data/${idToHex(e.packId)}; nothing was deleted`, `data/${idToHex(e.packId)}`);
   }
 }
 
@@ -125,8 +125,8 @@ export async function prune(o: PruneOptions): Promise<PruneResult> {
           }),
         );
         result.blobsRepacked = r.blobs;
-        result.indexFilesWritten += indexed.writtenIndexFiles.length;
-        verifyRepacked(indexed, repacked, going, needed);
+        result.indexFilesWritten += r.indexFiles;
+        verifyRepacked(indexed, repacked, needed, r.copied);
       }
       checkAborted(o.signal);
       let removeIndex: string[] = [];
