@@ -66,6 +66,7 @@ async function planPrune(o: PruneOptions, repo: IndexedRepository, emit: (e: Pru
       maxUnused: o.maxUnused,
       maxRepackBytes: o.maxRepackBytes,
       repackSmall: o.repackSmall,
+      repackSmallerThan: o.repackSmallerThan,
       repackCacheableOnly: o.repackCacheableOnly,
       repackUncompressed: o.repackUncompressed,
       warn: (message) => emit({ type: 'warning', message }),
@@ -95,6 +96,9 @@ async function removeAll(repo: IndexedRepository, type: 'index' | 'data', names:
 export async function prune(o: PruneOptions): Promise<PruneResult> {
   const repo = o.repo;
   const emit = o.onEvent ?? (() => undefined);
+  if (o.repackSmallerThan !== undefined && !(Number.isSafeInteger(o.repackSmallerThan) && o.repackSmallerThan > 0)) {
+    throw new PruneError('BAD_OPTION', `--repack-smaller-than must be a positive number of bytes, got ${String(o.repackSmallerThan)}`);
+  }
   if (o.repackUncompressed && repo.config.version < 2) throw new PruneError('BAD_OPTION', '--repack-uncompressed needs repository format version 2 (compression)');
   const lock = o.lockHeld ? null : await acquireLock(repo, { exclusive: true });
   try {
