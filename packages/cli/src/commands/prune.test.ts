@@ -69,8 +69,8 @@ describe('highwater prune (CLI)', () => {
     expect(check.code, check.stderr).toBe(0);
   }, 120_000);
 
-  it('refuses a size that is not one, or zero: one line, exit 2', async () => {
-    for (const bad of ['0', 'lots', '1.5m']) {
+  it('refuses a size that is not one, zero, or above the pack size (as restic 0.18): one line, exit 2', async () => {
+    for (const bad of ['0', 'lots', '1.5m', '17m']) {
       const r = await hw(['prune', '-r', repo, '--dry-run', '--repack-smaller-than', bad]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/--repack-smaller-than/);

@@ -4,7 +4,7 @@ import { UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import type { Io } from '../io.js';
 import { writeLine } from '../io.js';
-import { openRepository, type OpenRepository } from '@highwater/repo';
+import { DEFAULT_PACK_SIZE, openRepository, type OpenRepository } from '@highwater/repo';
 import { recorderFromEnv } from '@highwater/probe';
 import { passwordArgs, repoBackend, strategyChoices } from '../open-repo.js';
 import { resolvePassword } from '../password.js';
@@ -35,6 +35,11 @@ export function pruneOptionsFrom(args: Record<string, unknown>): Omit<PruneOptio
     const packSize = args.packSize;
     if (packSize !== undefined && (typeof packSize !== 'number' || !Number.isSafeInteger(packSize) || packSize < 1 || packSize > 128)) {
       throw new UsageError(`--pack-size: expected a whole number of MiB from 1 to 128, got ${String(packSize)}`);
+    }
+    if (args.repackSmallerThan !== undefined) {
+      const limit = positiveSize(args.repackSmallerThan, '--repack-smaller-than');
+      const target = typeof packSize === 'number' ? packSize * 1024 * 1024 : DEFAULT_PACK_SIZE;
+      if (limit > target) throw new UsageError(`--repack-smaller-than (${String(args.repackSmallerThan)}) exceeds the pack size (${target / 1024 / 1024} MiB; raise it with --pack-size)`);
     }
     return {
       maxUnused: parseMaxUnused(String(args.maxUnused ?? '5%')),

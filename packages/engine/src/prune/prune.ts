@@ -99,6 +99,9 @@ export async function prune(o: PruneOptions): Promise<PruneResult> {
   if (o.repackSmallerThan !== undefined && !(Number.isSafeInteger(o.repackSmallerThan) && o.repackSmallerThan > 0)) {
     throw new PruneError('BAD_OPTION', `--repack-smaller-than must be a positive number of bytes, got ${String(o.repackSmallerThan)}`);
   }
+  if (o.repackSmallerThan !== undefined && o.repackSmallerThan > (o.packSize ?? repo.packSize)) {
+    throw new PruneError('BAD_OPTION', `--repack-smaller-than (${o.repackSmallerThan} bytes) exceeds the repository's pack size (${o.packSize ?? repo.packSize} bytes)`);
+  }
   if (o.repackUncompressed && repo.config.version < 2) throw new PruneError('BAD_OPTION', '--repack-uncompressed needs repository format version 2 (compression)');
   const lock = o.lockHeld ? null : await acquireLock(repo, { exclusive: true });
   try {
