@@ -33,6 +33,14 @@ const T_TREE = ascii('","type":"tree","offset":');
 const T_LENGTH = ascii(',"length":');
 const T_UNC = ascii(',"uncompressed_length":');
 
+/** One pack's element of an index file rendered ahead (PackSaver renders it before the upload and adds it after). */
+export interface RenderedPack {
+  readonly packHex: string;
+  /** `{"id":"...","blobs":[...]}` */
+  readonly bytes: Uint8Array;
+  readonly blobs: number;
+}
+
 export class IndexFileWriter {
   #buf = Buffer.allocUnsafe(4096);
   #pos = 0;
@@ -51,6 +59,28 @@ export class IndexFileWriter {
     this.startPack(packId);
     for (const e of entries) this.addBlob(e.type, e.id, 0, e.offset, e.length, e.uncompressedLength);
     this.endPack();
+  }
+
+  /**
+   * A pack's element as bytes, to add later with addRendered: ~120 bytes per blob instead of the
+   * blobs' objects (a pack of tiny blobs holds hundreds of thousands).
+   */
+  static render(packId: PackId, entries: readonly IndexFileBlob[]): RenderedPack {
+    const w = new IndexFileWriter();
+    const start = w.#pos;
+    w.addPack(packId, entries);
+    return { packHex: idToHex(packId), bytes: Uint8Array.prototype.slice.call(w.#buf, start, w.#pos), blobs: entries.length };
+  }
+
+  /** Adds a pack rendered by `render`. A pack MUST be added once per file. */
+  addRendered(p: RenderedPack): void {
+    if (this.#blobsInPack >= 0) throw new TypeError('expected endPack before addRendered');
+    if (this.#packIds.has(p.packHex)) throw new TypeError(`expected each pack once per index file, got ${p.packHex} twice`);
+    this.#packIds.add(p.packHex);
+    if (this.#packCount > 0) this.#byte(0x2c);
+    this.#bytes(p.bytes);
+    this.#packCount++;
+    this.#entryCount += p.blobs;
   }
 
   /** Starts a pack; its blobs follow with addBlob, then endPack. A pack MUST be added once per file. */
