@@ -33,12 +33,22 @@ const T_TREE = ascii('","type":"tree","offset":');
 const T_LENGTH = ascii(',"length":');
 const T_UNC = ascii(',"uncompressed_length":');
 
-/** One pack's element of an index file rendered ahead (PackSaver renders it before the upload and adds it after). */
+/**
+ * One pack's index entries kept ahead in compact columns (PackSaver keeps them from the pack's finish
+ * until its upload succeeded): 45 bytes per blob, against ~130 for its JSON and ~250 for its objects
+ * (a 16 MiB pack of tiny blobs holds ~270,000).
+ */
 export interface RenderedPack {
   readonly packHex: string;
-  /** `{"id":"...","blobs":[...]}` */
-  readonly bytes: Uint8Array;
+  readonly packId: Uint8Array;
   readonly blobs: number;
+  /** 32 bytes per blob. */
+  readonly ids: Uint8Array;
+  /** 1 for tree, 0 for data. */
+  readonly trees: Uint8Array;
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint32Array;
+  readonly uncompressed: Uint32Array;
 }
 
 export class IndexFileWriter {
@@ -66,21 +76,36 @@ export class IndexFileWriter {
    * blobs' objects (a pack of tiny blobs holds hundreds of thousands).
    */
   static render(packId: PackId, entries: readonly IndexFileBlob[]): RenderedPack {
-    const w = new IndexFileWriter();
-    const start = w.#pos;
-    w.addPack(packId, entries);
-    return { packHex: idToHex(packId), bytes: Uint8Array.prototype.slice.call(w.#buf, start, w.#pos), blobs: entries.length };
+    const n = entries.length;
+    const r = {
+      packHex: idToHex(packId),
+      packId: Uint8Array.from(packId),
+      blobs: n,
+      ids: new Uint8Array(32 * n),
+      trees: new Uint8Array(n),
+      offsets: new Uint32Array(n),
+      lengths: new Uint32Array(n),
+      uncompressed: new Uint32Array(n),
+    };
+    for (let i = 0; i < n; i++) {
+      const e = entries[i]!;
+      if (e.type !== 'data' && e.type !== 'tree') throw new TypeError(`expected blob type data or tree, got ${String(e.type)}`);
+      if (e.id.length !== 32) throw new TypeError(`expected a 32-byte id, got ${e.id.length} bytes`);
+      r.ids.set(e.id, 32 * i);
+      r.trees[i] = e.type === 'tree' ? 1 : 0;
+      r.offsets[i] = e.offset;
+      r.lengths[i] = e.length;
+      r.uncompressed[i] = e.uncompressedLength;
+    }
+    return r;
   }
 
-  /** Adds a pack rendered by `render`. A pack MUST be added once per file. */
+  /** Adds a pack kept by `render`. A pack MUST be added once per file. */
   addRendered(p: RenderedPack): void {
-    if (this.#blobsInPack >= 0) throw new TypeError('expected endPack before addRendered');
-    if (this.#packIds.has(p.packHex)) throw new TypeError(`expected each pack once per index file, got ${p.packHex} twice`);
-    this.#packIds.add(p.packHex);
-    if (this.#packCount > 0) this.#byte(0x2c);
-    this.#bytes(p.bytes);
-    this.#packCount++;
-    this.#entryCount += p.blobs;
+    this.#room(p.blobs * 140 + 100);
+    this.startPack(p.packId);
+    for (let i = 0; i < p.blobs; i++) this.addBlob(p.trees[i] === 1 ? 'tree' : 'data', p.ids, 32 * i, p.offsets[i]!, p.lengths[i]!, p.uncompressed[i]!);
+    this.endPack();
   }
 
   /** Starts a pack; its blobs follow with addBlob, then endPack. A pack MUST be added once per file. */
