@@ -14,6 +14,7 @@
  * strategy's BlobSet): no pending index, no per-blob key.
  */
 import { open, sha256 } from '@highwater/crypto';
+import { inPhase } from '@highwater/probe';
 import { decompress, idEquals, idFromHex, readPackHeader, type BlobId, type BlobSet, type BlobType, type IndexedRepository } from '@highwater/repo';
 
 export interface RepackOptions {
@@ -74,7 +75,8 @@ export async function repackPacks(o: RepackOptions): Promise<RepackResult> {
       }
       o.progress?.(++done, o.packs.length);
     }
-    await saver.flush();
+    // The new packs' last uploads and index files: phase save-index, as the repository's flush marks it.
+    await inPhase(repo.probe, 'save-index', () => saver.flush());
   } finally {
     await saver.settle();
   }
