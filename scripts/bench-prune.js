@@ -20,7 +20,14 @@
  *
  * Options: --dir DIR (work folder, default $TMPDIR/highwater-bench-prune), --runs N, --keep-last N,
  * --scale X (generator scale), --strategies a,b (default naive,packed,paged), --no-restic,
- * --json FILE (write every run).
+ * --restic18 PATH (also restic 0.18, e.g. Debian trixie's package unpacked; default: $HIGHWATER_RESTIC18),
+ * --repo DIR --password-file F (prune copies of this repository instead, e.g. the restic-made
+ * 1,000,000-blob case: 1,000,000 files of ~30 bytes, 1000 per folder, backed up by restic 0.14 into
+ * a version-1 repository), --prune-args "..." (given to every engine's prune, e.g.
+ * "--repack-smaller-than 17M" to repack everything), --json FILE (write every run).
+ * Copies are hard-linked (cp -al): neither engine changes a file in place.
+ * The after-plan line: how far the phases after the plan (repack, save-index, rewrite-index,
+ * delete) go above the plan's own peak (issue 14's target: at most 64 MiB).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +54,10 @@ const STRATEGIES = opt('--strategies', 'naive,packed,paged').split(',');
 const WITH_RESTIC = !argv.includes('--no-restic');
 const JSON_OUT = opt('--json');
 const SHAPE = '129gib-166-snapshots';
+const RESTIC18 = opt('--restic18', process.env.HIGHWATER_RESTIC18);
+const GIVEN_REPO = opt('--repo');
+const GIVEN_PW = opt('--password-file');
+const PRUNE_ARGS = (opt('--prune-args', '') ?? '').split(/\s+/).filter(Boolean);
 
 if (!Number.isInteger(RUNS) || RUNS < 1) fail(`--runs must be a positive integer, got ${opt('--runs')}`);
 if (!Number.isInteger(KEEP) || KEEP < 1) fail(`--keep-last must be a positive integer, got ${opt('--keep-last')}`);
@@ -55,12 +66,15 @@ for (const s of STRATEGIES) if (!['naive', 'packed', 'paged'].includes(s)) fail(
 if (!existsSync(join(ROOT, 'packages/cli/dist/run.js'))) fail('build first (npm run build, or npx tsc -b packages/cli)');
 if (!existsSync('/usr/bin/time')) fail('/usr/bin/time is missing (apt-get install -y time): it gives the peak RSS');
 if (WITH_RESTIC && spawnSync('restic', ['version']).status !== 0) fail('restic is missing (apt-get install -y restic), or pass --no-restic');
+if (RESTIC18 && spawnSync(RESTIC18, ['version']).status !== 0) fail(`--restic18 ${RESTIC18} does not run`);
+if (GIVEN_REPO && !existsSync(join(GIVEN_REPO, 'config'))) fail(`--repo ${GIVEN_REPO}: no repository there (no config file)`);
+if (GIVEN_REPO && !GIVEN_PW) fail('--repo needs --password-file');
 
 mkdirSync(DIR, { recursive: true });
-const PW = join(DIR, 'password');
-writeFileSync(PW, 'bench-prune\n');
+const PW = GIVEN_PW ?? join(DIR, 'password');
+if (!GIVEN_PW) writeFileSync(PW, 'bench-prune\n');
 const BASE = join(DIR, `base-${SCALE}`);
-const PREPARED = join(DIR, `prepared-${SCALE}-keep${KEEP}`);
+const PREPARED = GIVEN_REPO ?? join(DIR, `prepared-${SCALE}-keep${KEEP}`);
 const WORK = join(DIR, 'work');
 const env = { ...process.env, RESTIC_PASSWORD_FILE: PW };
 delete env.RESTIC_PASSWORD;
@@ -116,16 +130,20 @@ function timed(cmd, args) {
   });
 }
 
-const engines = [...STRATEGIES.map((s) => ({ name: `highwater ${s}`, strategy: s })), ...(WITH_RESTIC ? [{ name: 'restic 0.14', strategy: null }] : [])];
+const engines = [
+  ...STRATEGIES.map((s) => ({ name: `highwater ${s}`, strategy: s })),
+  ...(WITH_RESTIC ? [{ name: 'restic 0.14', strategy: null, restic: 'restic' }] : []),
+  ...(RESTIC18 ? [{ name: 'restic 0.18', strategy: null, restic: RESTIC18 }] : []),
+];
 const resticVersion = WITH_RESTIC ? must('restic', ['version'], 'restic version').trim() : null;
 const runs = [];
 for (let round = 1; round <= RUNS; round++) {
   for (const e of engines) {
     rmSync(WORK, { recursive: true, force: true });
-    cpSync(PREPARED, WORK, { recursive: true });
+    if (spawnSync('cp', ['-al', PREPARED, WORK]).status !== 0) cpSync(PREPARED, WORK, { recursive: true });
     const r = e.strategy
-      ? await timed(process.execPath, [BIN, '-r', WORK, 'prune', '--strategy', e.strategy, '--no-cache'])
-      : await timed('restic', ['-r', WORK, '--no-cache', 'prune']);
+      ? await timed(process.execPath, [BIN, '-r', WORK, 'prune', '--strategy', e.strategy, '--no-cache', ...PRUNE_ARGS])
+      : await timed(e.restic, ['-r', WORK, '--no-cache', 'prune', ...PRUNE_ARGS]);
     if (r.code !== 0) fail(`${e.name} prune failed (${r.code}): ${r.stderr.trim().split('\n').slice(-12).join(' | ')}`);
     // highwater's probe resets VmHWM at each phase start (clear_refs), and getrusage's maxrss with it:
     // the whole-process peak is the larger of the last reset's peak and every phase's peak.
@@ -142,8 +160,8 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const mb = (b) => (b / 1e6).toFixed(0);
-const plan = must(process.execPath, [BIN, '-r', PREPARED, '--password-file', PW, 'prune', '--dry-run', '--no-cache'], 'prune --dry-run');
-console.log(`\nrepository: ${SHAPE} at scale ${SCALE}, forget --keep-last ${KEEP}; plan (highwater prune --dry-run):`);
+const plan = must(process.execPath, [BIN, '-r', PREPARED, '--password-file', PW, 'prune', '--dry-run', '--no-cache', ...PRUNE_ARGS], 'prune --dry-run');
+console.log(`\nrepository: ${GIVEN_REPO ?? `${SHAPE} at scale ${SCALE}, forget --keep-last ${KEEP}`}${PRUNE_ARGS.length ? `, prune ${PRUNE_ARGS.join(' ')}` : ''}; plan (highwater prune --dry-run):`);
 for (const l of plan.split('\n').filter((l) => /^(used|unused|total|to repack|to delete|this removes|remaining):/.test(l))) console.log(`    ${l}`);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}${resticVersion ? `, ${resticVersion}` : ''}`);
 console.log(`\n| engine | peak RSS (MB, median of ${RUNS}) | runs (MB) | wall (s, median) |`);
@@ -163,4 +181,13 @@ for (const e of engines.filter((x) => x.strategy)) {
   });
   console.log(`| ${e.strategy} | ${cells.join(' | ')} |`);
 }
-if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ shape: SHAPE, scale: SCALE, keepLast: KEEP, resticVersion, runs }, null, 2) + '\n');
+console.log('\nafter the plan (largest of repack, save-index, rewrite-index, delete minus plan, MiB; target <= 64):');
+for (const e of engines.filter((x) => x.strategy)) {
+  const mine = runs.filter((r) => r.engine === e.name);
+  const excess = mine.map((r) => {
+    const after = Math.max(0, ...['repack', 'save-index', 'rewrite-index', 'delete'].map((p) => r.phasePeakRssBytes[p] ?? 0));
+    return (after - (r.phasePeakRssBytes.plan ?? 0)) / 2 ** 20;
+  });
+  console.log(`    ${e.strategy}: ${median(excess).toFixed(0)} (runs: ${excess.map((x) => x.toFixed(0)).join(', ')})`);
+}
+if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ shape: GIVEN_REPO ? null : SHAPE, repo: GIVEN_REPO ?? null, scale: SCALE, keepLast: KEEP, pruneArgs: PRUNE_ARGS, resticVersion, runs }, null, 2) + '\n');

@@ -5,12 +5,13 @@
 export { prune } from './prune/prune.js';
 export { PruneError, type PruneErrorCode } from './prune/prune-error.js';
 export { parseMaxUnused, parseSizeOption, maxUnusedBytes } from './prune/max-unused.js';
-export { pruneStatsLines, formatBytes, formatPercent } from './prune/prune-report.js';
+export { pruneStatsLines, planSummary, formatBytes, formatPercent } from './prune/prune-report.js';
 export {
   DEFAULT_MAX_UNUSED,
   type MaxUnused,
   type PruneEvent,
   type PruneOptions,
+  type PlanSummary,
   type PrunePlan,
   type PruneResult,
   type PruneStats,

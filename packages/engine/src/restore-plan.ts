@@ -113,7 +113,7 @@ export async function countRestore(o: {
       return;
     }
     const plan = planDirectory(nodes, dirPath, comps, o.rules);
-    problems.push(...plan.problems);
+    for (const p of plan.problems) problems.push(p); // not push(...): a directory can hold more problems than the stack has room for arguments
     for (const item of plan.items) {
       o.onSelected?.(item.path);
       if (item.node.type === 'file') {

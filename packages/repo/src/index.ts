@@ -22,13 +22,16 @@ export {
   HEADER_LENGTH_SIZE,
 } from './pack-header.js';
 export { IndexFileWriter, INDEX_MAX_BLOBS, type IndexFileBlob } from './index-file-writer.js';
-export { DEFAULT_PACK_SIZE, DEFAULT_MAX_UPLOADS } from './pack-saver.js';
+export { DEFAULT_PACK_SIZE, DEFAULT_MAX_UPLOADS, type PackSaver } from './pack-saver.js';
 export { readBlobAt, streamBlobAt } from './blob-reader.js';
 export { encodeUnpacked, decodeUnpacked, streamUnpacked } from './unpacked.js';
 export { createIndexSource } from './repo-index-source.js';
 export { randomPolynomial, isIrreducible } from './polynomial.js';
 export {
   loadIndexStore,
+  decodeIndexFile,
+  FileBatch,
+  TYPE_TREE,
   createPendingIndex,
   combineIndex,
   STRATEGY_DEFAULTS,

@@ -18,8 +18,7 @@ import type { MasterKey } from '@highwater/crypto';
 import { asRepoError, fileLabel } from './errors.js';
 import type { BlobId, BlobType } from './ids.js';
 import { idToHex } from './ids.js';
-import { IndexFileWriter } from './index-file-writer.js';
-import type { IndexedBlob } from './index-store.js';
+import { IndexFileWriter, type RenderedPack } from './index-file-writer.js';
 import { PackWriter } from './pack-writer.js';
 import type { PendingIndex } from './strategies/index.js';
 
@@ -31,7 +30,8 @@ export interface PackSaverOptions {
   backend: Backend;
   key: MasterKey;
   version: 1 | 2;
-  pending: PendingIndex;
+  /** Receives each finished pack's blobs; null: nobody looks them up (prune's repack tracks its copies itself). */
+  pending: PendingIndex | null;
   /** Seals and stores one index file's plaintext; returns its id. */
   saveIndex: (plaintext: Uint8Array) => Promise<Uint8Array>;
   packSize?: number;
@@ -93,7 +93,7 @@ export class PackSaver {
       this.#open.set(type, w);
     }
     const n = w.add(type, id, plaintext);
-    this.#inOpenPacks.add(openKey(type, id));
+    if (this.#o.pending !== null) this.#inOpenPacks.add(openKey(type, id));
     if (w.size >= this.#packSize) await this.#finishPack(type);
     return n;
   }
@@ -102,29 +102,39 @@ export class PackSaver {
     const w = this.#open.get(type);
     if (!w) return;
     this.#open.delete(type);
-    const fin = await w.finish();
-    for (const e of fin.entries) {
-      this.#o.pending.add(e.type, e.id, e);
-      this.#inOpenPacks.delete(openKey(e.type, e.id));
-    }
+    // Only the pack's bytes and its index element (rendered) are kept from here: the per-blob
+    // objects of the finished pack are unreachable while it waits for an upload slot and uploads.
+    const { rendered, bytes, dispose } = await this.#finishAndRender(w);
     while (this.#uploads.size >= this.#maxUploads) await Promise.race(this.#uploads.values());
     this.#throwIfFailed();
-    const hex = idToHex(fin.packId);
-    const upload = this.#upload(hex, fin.bytes, fin.entries).finally(async () => {
+    const hex = rendered.packHex;
+    const upload = this.#upload(hex, bytes, rendered).finally(async () => {
       this.#uploads.delete(hex);
-      await fin.dispose?.();
+      await dispose?.();
     });
     this.#uploads.set(hex, upload);
   }
 
-  async #upload(hex: string, bytes: AsyncIterable<Uint8Array>, entries: IndexedBlob[]): Promise<void> {
+  async #finishAndRender(w: PackWriter): Promise<{ rendered: RenderedPack; bytes: AsyncIterable<Uint8Array>; dispose: (() => Promise<void>) | undefined }> {
+    const fin = await w.finish();
+    const pending = this.#o.pending;
+    if (pending !== null) {
+      for (const e of fin.entries) {
+        pending.add(e.type, e.id, e);
+        this.#inOpenPacks.delete(openKey(e.type, e.id));
+      }
+    }
+    return { rendered: IndexFileWriter.render(fin.packId, fin.entries), bytes: fin.bytes, dispose: fin.dispose };
+  }
+
+  async #upload(hex: string, bytes: AsyncIterable<Uint8Array>, rendered: RenderedPack): Promise<void> {
     try {
       await this.#o.backend.save({ type: 'data', name: hex }, bytes);
     } catch (err) {
       this.#failure ??= asRepoError(err, fileLabel('data', hex));
       return;
     }
-    this.#indexWriter.addPack(entries[0]!.packId, entries);
+    this.#indexWriter.addRendered(rendered);
     if (this.#indexWriter.full) this.#queueIndexWrite();
   }
 

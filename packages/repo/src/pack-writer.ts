@@ -9,9 +9,10 @@
  * descriptor only, so a killed process (SIGKILL) leaves nothing behind: the kernel frees it with the
  * descriptor. The caller decides when a pack is full (`size`).
  *
- * Compression (version 2): a blob is compressed when `compress` is on (default for version 2) and the
- * zstd frame is smaller than the plaintext; otherwise it is stored as is (an uncompressed entry, legal
- * in version 2). restic 0.14 stores every blob compressed in version 2, even when that is larger.
+ * Compression (version 2): when `compress` is on (default for version 2) a tree blob is always
+ * compressed (as restic does: prune repacks uncompressed tree packs), a data blob when the zstd frame
+ * is smaller than the plaintext; otherwise it is stored as is (an uncompressed entry, legal in
+ * version 2). restic 0.14 stores every blob compressed in version 2, even when that is larger.
  *
  * Large blobs (`addPieces`): a blob whose plaintext arrives in pieces (a 400 MB tree read back from a
  * temporary file) is sealed piece by piece with crypto's streaming seal and stored uncompressed (a
@@ -102,7 +103,9 @@ export class PackWriter {
     let uncompressedLength = 0;
     if (this.#compress && (opts?.compress ?? true) && plaintext.length > 0) {
       const z = zstdCompress(plaintext);
-      if (z.length < plaintext.length) {
+      // Trees always (restic's rule, and prune repacks every uncompressed tree pack of a version-2
+      // repository: storing one as is would make every prune rewrite it again); data when smaller.
+      if (z.length < plaintext.length || type === 'tree') {
         data = z;
         uncompressedLength = plaintext.length;
       }

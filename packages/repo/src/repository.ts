@@ -20,7 +20,7 @@ import { RepoError, asRepoError, fileLabel } from './errors.js';
 import type { BlobId, BlobType, KeyId, SnapshotId, TreeId } from './ids.js';
 import { idFromHex, idToHex, isHexId } from './ids.js';
 import type { IndexSource, IndexStore, StrategyChoices } from './index-store.js';
-import { PackSaver } from './pack-saver.js';
+import { DEFAULT_PACK_SIZE, PackSaver } from './pack-saver.js';
 import { createIndexSource } from './repo-index-source.js';
 import type { Snapshot, SnapshotEntry, SnapshotFilter } from './snapshot.js';
 import { compareSnapshotTimes, decodeSnapshot, encodeSnapshot, snapshotMatches } from './snapshot.js';
@@ -80,6 +80,11 @@ export class OpenRepository {
     this.keyId = state.keyId;
     this.choices = state.choices;
     this.probe = state.probe;
+  }
+
+  /** The target size of the packs this repository object writes (prune's small-pack rule uses it too, as restic's repo.PackSize()). */
+  get packSize(): number {
+    return this.state.write.packSize ?? DEFAULT_PACK_SIZE;
   }
 
   /** The index files as the index stores read them (also for check and prune). */
@@ -306,6 +311,29 @@ export class IndexedRepository extends OpenRepository {
 
   async saveTree(tree: Tree): Promise<TreeId> {
     return (await this.saveBlob('tree', encodeTree(tree))).id;
+  }
+
+  /**
+   * A second writer of new packs with this repository's write settings (pack size, uploads,
+   * compression, spool folder) that keeps no index of what it wrote: its packs go into index files of
+   * its own as they fill (`flush()` writes the rest, `indexFiles` names them), and its blobs are NOT
+   * visible through `index`. For prune's repack, which knows what it copies (a BlobSet): the
+   * per-blob cost of the pending index and of the open-pack key set is then not paid.
+   * Memory: the open packs, the uploads in flight, one index file's JSON.
+   */
+  unindexedPackSaver(): PackSaver {
+    const w = this.state.write;
+    return new PackSaver({
+      backend: this.backend,
+      key: this.key,
+      version: this.config.version,
+      pending: null,
+      saveIndex: (p) => this.saveUnpacked('index', p),
+      packSize: w.packSize,
+      maxUploads: w.maxUploads,
+      compress: w.compress,
+      spoolDir: w.spoolDir === undefined ? tmpdir() : w.spoolDir,
+    });
   }
 
   /** Finishes open packs, waits for uploads, writes the index files of new blobs (phase 'save-index'). */

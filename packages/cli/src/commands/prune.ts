@@ -1,10 +1,10 @@
 import type { Argv } from 'yargs';
-import { prune, parseMaxUnused, parseSizeOption, pruneStatsLines, PruneError, type PruneEvent, type PruneOptions, type PrunePlan } from '@highwater/engine/prune';
+import { prune, parseMaxUnused, parseSizeOption, planSummary, pruneStatsLines, PruneError, type PruneEvent, type PruneOptions, type PrunePlan } from '@highwater/engine/prune';
 import { UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import type { Io } from '../io.js';
 import { writeLine } from '../io.js';
-import { openRepository, type OpenRepository } from '@highwater/repo';
+import { DEFAULT_PACK_SIZE, openRepository, type OpenRepository } from '@highwater/repo';
 import { recorderFromEnv } from '@highwater/probe';
 import { passwordArgs, repoBackend, strategyChoices } from '../open-repo.js';
 import { resolvePassword } from '../password.js';
@@ -17,8 +17,16 @@ export function addPruneOptions(y: Argv): Argv {
     .option('max-repack-size', { type: 'string', describe: 'maximum size to repack (suffixes k/K, m/M, g/G, t/T)' })
     .option('repack-cacheable-only', { type: 'boolean', default: false, describe: 'only repack packs which are cacheable (tree packs)' })
     .option('repack-small', { type: 'boolean', default: false, describe: 'repack pack files below 80% of the target pack size' })
+    .option('repack-smaller-than', { type: 'string', describe: 'pack files below this size count as small (suffixes k/K, m/M, g/G, t/T), as restic >= 0.17' })
     .option('repack-uncompressed', { type: 'boolean', default: false, describe: 'repack all uncompressed data (repository version 2)' })
     .option('pack-size', { type: 'number', describe: 'target pack size in MiB (default 16), as restic --pack-size' });
+}
+
+/** A size flag that must be above zero (restic: "--repack-smaller-than must be larger than zero"). */
+function positiveSize(v: unknown, flag: string): number {
+  const n = parseSizeOption(String(v), flag);
+  if (n <= 0) throw new UsageError(`${flag} must be larger than zero`);
+  return n;
 }
 
 /** The prune options from the flags; UsageError (exit 2) for a value prune cannot use. */
@@ -28,9 +36,15 @@ export function pruneOptionsFrom(args: Record<string, unknown>): Omit<PruneOptio
     if (packSize !== undefined && (typeof packSize !== 'number' || !Number.isSafeInteger(packSize) || packSize < 1 || packSize > 128)) {
       throw new UsageError(`--pack-size: expected a whole number of MiB from 1 to 128, got ${String(packSize)}`);
     }
+    if (args.repackSmallerThan !== undefined) {
+      const limit = positiveSize(args.repackSmallerThan, '--repack-smaller-than');
+      const target = typeof packSize === 'number' ? packSize * 1024 * 1024 : DEFAULT_PACK_SIZE;
+      if (limit > target) throw new UsageError(`--repack-smaller-than (${String(args.repackSmallerThan)}) exceeds the pack size (${target / 1024 / 1024} MiB; raise it with --pack-size)`);
+    }
     return {
       maxUnused: parseMaxUnused(String(args.maxUnused ?? '5%')),
       ...(typeof args.maxRepackSize === 'string' ? { maxRepackBytes: parseSizeOption(args.maxRepackSize, '--max-repack-size') } : {}),
+      ...(args.repackSmallerThan !== undefined ? { repackSmallerThan: positiveSize(args.repackSmallerThan, '--repack-smaller-than') } : {}),
       repackCacheableOnly: args.repackCacheableOnly === true,
       repackSmall: args.repackSmall === true,
       repackUncompressed: args.repackUncompressed === true,
@@ -81,6 +95,21 @@ export function pruneEventPrinter(io: Io, o: { quiet: boolean; line: ProgressLin
   };
 }
 
+/** The plan in packs and bytes, snake_case as restic's JSON (the replay harness records it). */
+export function planJson(p: PrunePlan): Record<string, unknown> {
+  const s = planSummary(p);
+  return {
+    repack_packs: s.repack.packs,
+    repack_bytes: s.repack.bytes,
+    repack_blobs: s.repack.blobs,
+    repack_removes_bytes: s.repackRemoves.bytes,
+    delete_packs: s.delete.packs,
+    delete_bytes: s.delete.bytes,
+    keep_packs: s.keep.packs,
+    small_pack_bytes: s.smallPackBytes,
+  };
+}
+
 /** openRepo, plus --pack-size for the packs repacking writes (restic's global --pack-size). */
 export async function openForPrune(args: Record<string, unknown>, io: Io, packSize: number | undefined): Promise<OpenRepository> {
   const choices = strategyChoices(args);
@@ -112,6 +141,7 @@ export const pruneCommand: CommandSpec = {
           blobs: p.stats.blobs,
           size: p.stats.size,
           packs: p.stats.packs,
+          plan: planJson(p),
           index_files_written: r.indexFilesWritten,
           index_files_removed: r.indexFilesRemoved,
           packs_removed: r.packsRemoved,

@@ -69,6 +69,21 @@ describe('decidePacks (restic 0.14 decidePackAction)', () => {
     expect(decide(mid, { repackSmall: true }).repackPacks).toHaveLength(10);
   });
 
+  it('--repack-smaller-than sets the small-pack threshold (restic >= 0.17), still only with ten or more small packs', () => {
+    const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`m${i}`, pack({ used: 8 * MiB })]));
+    expect(decide(ten).repackPacks).toEqual([]);
+    expect(decide(ten).smallPackBytes).toBe(Math.floor((16 * MiB) / 25));
+    expect(decide(ten, { repackSmallerThan: 8 * MiB + HDR }).repackPacks).toEqual([]); // not below: 8 MiB + header
+    const r = decide(ten, { repackSmallerThan: 8 * MiB + HDR + 1 });
+    expect(r.repackPacks).toHaveLength(10);
+    expect(r.smallPackBytes).toBe(8 * MiB + HDR + 1);
+    expect(r.stats.size.repack).toBe(10 * (8 * MiB + HDR));
+    const nine = Object.fromEntries(Object.entries(ten).slice(0, 9));
+    expect(decide(nine, { repackSmallerThan: 16 * MiB }).repackPacks).toEqual([]);
+    // It replaces --repack-small's 80% threshold.
+    expect(decide(ten, { repackSmall: true, repackSmallerThan: 1 * MiB }).repackPacks).toEqual([]);
+  });
+
   it('stops on a needed pack whose size is wrong or that is missing; forgets missing unneeded ones', () => {
     const packs = { a: pack({ used: 100 }) };
     expect(() => decide(packs, {}, { a: 99 })).toThrow(PruneError);

@@ -3,7 +3,8 @@
  * - a pack no index names: deleted (unreferenced);
  * - no used blob: deleted;
  * - all blobs used, one blob type, nothing to compress, at least the target size: kept;
- *   smaller: a "small" candidate (repacked only when there are 10 or more);
+ *   smaller: a "small" candidate (repacked only when there are 10 or more). Small is below 4% of
+ *   the pack size, 80% with --repack-small, or --repack-smaller-than's bytes (restic >= 0.17);
  * - anything else: a repack candidate. Candidates are taken tree and mixed packs first, then small
  *   ones, then by falling unused ratio; tree/mixed and to-be-compressed packs are always repacked
  *   (up to --max-repack-size); data packs until the unused bytes left are within --max-unused.
@@ -24,6 +25,8 @@ export interface DecideOptions {
   readonly maxUnused?: MaxUnused;
   readonly maxRepackBytes?: number;
   readonly repackSmall?: boolean;
+  /** restic >= 0.17 --repack-smaller-than: the small-pack threshold in bytes (replaces 4% / 80%). */
+  readonly repackSmallerThan?: number;
   readonly repackCacheableOnly?: boolean;
   readonly repackUncompressed?: boolean;
   readonly warn?: (message: string) => void;
@@ -34,6 +37,8 @@ export interface PackDecision {
   readonly repackPacks: string[];
   readonly removePacks: string[];
   readonly ignorePacks: string[];
+  /** Packs below this many bytes counted as small. */
+  readonly smallPackBytes: number;
 }
 
 interface Candidate {
@@ -51,7 +56,7 @@ export function decidePacks(o: DecideOptions): PackDecision {
   const ignorePacks: string[] = [];
   const candidates: Candidate[] = [];
   const small: Candidate[] = [];
-  const target = o.repackSmall ? Math.floor(o.packSize / 5) * 4 : Math.floor(o.packSize / 25);
+  const target = o.repackSmallerThan ?? (o.repackSmall ? Math.floor(o.packSize / 5) * 4 : Math.floor(o.packSize / 25));
   const seen = new Set<string>();
 
   for (const [id, size] of [...o.files].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
@@ -110,7 +115,7 @@ export function decidePacks(o: DecideOptions): PackDecision {
   for (const id of ignorePacks) o.warn?.(`will forget missing pack file data/${id} (not needed)`);
 
   if (small.length < 10) stats.packs.keep += small.length;
-  else candidates.push(...small);
+  else for (const c of small) candidates.push(c); // not push(...small): that overflows the stack near 120,000 packs
 
   const total = (p: PackInfo): number => p.usedSize + p.unusedSize;
   const isData = (c: Candidate): boolean => c.p.type === 'data';
@@ -146,5 +151,5 @@ export function decidePacks(o: DecideOptions): PackDecision {
   stats.packs.unref = removePacksFirst.length;
   stats.packs.repack = repackPacks.length;
   stats.packs.remove = removePacks.length;
-  return { removePacksFirst, repackPacks: repackPacks.sort(), removePacks, ignorePacks };
+  return { removePacksFirst, repackPacks: repackPacks.sort(), removePacks, ignorePacks, smallPackBytes: target };
 }

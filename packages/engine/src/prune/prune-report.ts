@@ -2,7 +2,7 @@
  * The plan as restic 0.14 prints it (cmd_prune.go printPruneStats; ui.FormatBytes/FormatPercent).
  * `detailed` adds the lines restic prints only with --verbose (used/unused/total and pack counts).
  */
-import type { PruneStats } from './prune-types.js';
+import type { PlanSummary, PrunePlan, PruneStats } from './prune-types.js';
 
 /** restic's ui.FormatBytes: "%.3f GiB" ... "%d B". */
 export function formatBytes(c: number): string {
@@ -59,4 +59,16 @@ export function pruneStatsLines(s: PruneStats, o: { detailed: boolean }): string
     if (s.packs.unref > 0) out.push(`to delete:    ${n10(s.packs.unref)} unreferenced packs`);
   }
   return out;
+}
+
+/** The plan in packs and bytes (what `prune --json` prints as `plan`, and the replay harness records). */
+export function planSummary(p: PrunePlan): PlanSummary {
+  const s = p.stats;
+  return {
+    repack: { packs: p.repackPacks.length, bytes: s.size.repack, blobs: s.blobs.repack },
+    repackRemoves: { blobs: s.blobs.repackrm, bytes: s.size.repackrm },
+    delete: { packs: p.removePacks.length + p.removePacksFirst.length, bytes: s.size.remove + s.size.unref, blobs: s.blobs.remove },
+    keep: { packs: s.packs.keep },
+    smallPackBytes: p.smallPackBytes,
+  };
 }

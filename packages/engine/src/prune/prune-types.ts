@@ -13,11 +13,16 @@ export interface PruneOptions {
   readonly maxRepackBytes?: number;
   /** Repack packs below 80% of the target pack size (default: below 4%, and only 10 or more of them). */
   readonly repackSmall?: boolean;
+  /**
+   * Packs below this many bytes count as small (restic >= 0.17 --repack-smaller-than; it replaces
+   * the 4% / 80% threshold). Small packs are still repacked only when there are 10 or more.
+   */
+  readonly repackSmallerThan?: number;
   /** Only repack packs that hold trees (restic --repack-cacheable-only). */
   readonly repackCacheableOnly?: boolean;
   /** Repack every pack with uncompressed blobs (version 2 only). */
   readonly repackUncompressed?: boolean;
-  /** Target pack size in bytes (default 16 MiB, restic 0.14's). */
+  /** Target pack size in bytes for the small-pack rule (default: the repository's write pack size, 16 MiB unless opened with another). */
   readonly packSize?: number;
   /** Plan and report; change nothing. */
   readonly dryRun?: boolean;
@@ -46,6 +51,20 @@ export interface PrunePlan {
   readonly removePacks: readonly string[];
   /** Packs the index names that are missing and not needed: dropped from the index. */
   readonly ignorePacks: readonly string[];
+  /** Packs below this many bytes counted as small. */
+  readonly smallPackBytes: number;
+}
+
+/** What the plan will do, in packs and bytes (for --json and the replay harness). */
+export interface PlanSummary {
+  readonly repack: { readonly packs: number; readonly bytes: number; readonly blobs: number };
+  /** Bytes the repack leaves behind (the unused blobs of repacked packs). */
+  readonly repackRemoves: { readonly blobs: number; readonly bytes: number };
+  /** Packs deleted whole: unused ones and unreferenced ones. */
+  readonly delete: { readonly packs: number; readonly bytes: number; readonly blobs: number };
+  readonly keep: { readonly packs: number };
+  /** The small-pack threshold the plan used, in bytes. */
+  readonly smallPackBytes: number;
 }
 
 export type PruneStep = 'load-index' | 'load-snapshots' | 'walk-trees' | 'plan' | 'repack' | 'rewrite-index' | 'delete';

@@ -13,14 +13,15 @@
  * Takes the exclusive lock unless the caller holds it (forget --prune).
  *
  * Memory (beyond the loaded index): the used-blob set (strategy's BlobSet), one PackInfo per pack,
- * and while repacking a second BlobSet of the used blobs in packs that stay; one pack range and one
- * index file at a time.
+ * and when repacking two more BlobSets (used blobs in packs that stay; blobs copied). After the plan
+ * nothing grows with the number of blobs: repack holds one pack's range and header, the open and
+ * uploading packs and one index file's JSON (repack.ts); rewrite-index one old index file in compact
+ * columns and one new file's JSON (rewrite-index.ts); delete one name at a time.
  */
 import { removeStaleTempFiles } from '@highwater/backend';
-import { acquireLock, idToHex, type BlobId, type BlobType, type IndexedRepository, DEFAULT_PACK_SIZE } from '@highwater/repo';
+import { acquireLock, idToHex, type BlobId, type BlobSet, type BlobType, type IndexedRepository } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
-import { decidePacks } from './decide-packs.js';
-import { emptyStats, packUsage } from './pack-info.js';
+import { planPacks } from './plan-packs.js';
 import { PruneError } from './prune-error.js';
 import type { PruneEvent, PruneOptions, PrunePlan, PruneResult } from './prune-types.js';
 import { repackPacks } from './repack.js';
@@ -31,6 +32,7 @@ interface Planned {
   readonly plan: PrunePlan;
   readonly sizes: Map<string, number>;
   readonly needed: (type: BlobType, id: BlobId) => boolean;
+  readonly going: ReadonlySet<string>;
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
@@ -54,49 +56,31 @@ async function planPrune(o: PruneOptions, repo: IndexedRepository, emit: (e: Pru
   checkAborted(o.signal);
   emit({ type: 'step', step: 'plan' });
   return inPhase(repo.probe, 'plan', async () => {
-    const stats = emptyStats();
-    const usage = packUsage({ index: repo.index, used, stats });
-    if (usage.usedFound !== used.size) {
-      const n = used.size - usage.usedFound;
-      throw new PruneError(
-        'INDEX_INCOMPLETE',
-        `${n} blob${n === 1 ? '' : 's'} used by snapshots ${n === 1 ? 'is' : 'are'} not in the index: data seems to be missing; prune will not run, to prevent (more) data loss (run "highwater check")`,
-      );
-    }
     const sizes = new Map<string, number>();
     for await (const f of repo.backend.list('data')) sizes.set(f.name, f.size);
-    const d = decidePacks({
-      packs: usage.packs,
+    const { stats, needed, going, ...d } = planPacks({
+      index: repo.index,
+      used,
       files: sizes,
-      stats,
       version: repo.config.version,
-      packSize: o.packSize ?? DEFAULT_PACK_SIZE,
+      packSize: o.packSize ?? repo.packSize,
       maxUnused: o.maxUnused,
       maxRepackBytes: o.maxRepackBytes,
       repackSmall: o.repackSmall,
+      repackSmallerThan: o.repackSmallerThan,
       repackCacheableOnly: o.repackCacheableOnly,
       repackUncompressed: o.repackUncompressed,
       warn: (message) => emit({ type: 'warning', message }),
     });
-    // Blobs to copy: used, and in no pack that stays (restic's keepBlobs minus blobs in kept packs).
-    let needed: Planned['needed'] = () => false;
-    if (d.repackPacks.length > 0) {
-      const going = new Set([...d.repackPacks, ...d.removePacks, ...d.ignorePacks]);
-      const kept = repo.index.newBlobSet();
-      for (const e of repo.index.entries()) if (!going.has(idToHex(e.packId)) && used.has(e.type, e.id)) kept.add(e.type, e.id);
-      needed = (type, id) => used.has(type, id) && !kept.has(type, id);
-    }
-    return { plan: { stats, snapshots: snapshots.length, ...d }, sizes, needed };
+    return { plan: { stats, snapshots: snapshots.length, ...d }, sizes, needed, going };
   });
 }
 
-/** After repacking: every needed blob has a location in a pack that stays (restic "blobs were not repacked"). */
-function verifyRepacked(repo: IndexedRepository, repacked: ReadonlySet<string>, going: ReadonlySet<string>, needed: Planned['needed']): void {
+/** After repacking: every needed blob of a repacked pack was copied (restic "blobs were not repacked"). */
+function verifyRepacked(repo: IndexedRepository, repacked: ReadonlySet<string>, needed: Planned['needed'], copied: BlobSet): void {
   for (const e of repo.index.entries()) {
-    if (!repacked.has(idToHex(e.packId)) || !needed(e.type, e.id)) continue;
-    if (!repo.index.lookupAll(e.type, e.id).some((l) => !going.has(idToHex(l.packId)))) {
-      throw new PruneError('REPACK_INCOMPLETE', `${e.type} blob ${idToHex(e.id)} was not repacked out of data/${idToHex(e.packId)}; nothing was deleted`, `data/${idToHex(e.packId)}`);
-    }
+    if (!needed(e.type, e.id) || copied.has(e.type, e.id) || !repacked.has(idToHex(e.packId))) continue;
+    throw new PruneError('REPACK_INCOMPLETE', `${e.type} blob ${idToHex(e.id)} was not repacked out of data/${idToHex(e.packId)}; nothing was deleted`, `data/${idToHex(e.packId)}`);
   }
 }
 
@@ -113,6 +97,12 @@ async function removeAll(repo: IndexedRepository, type: 'index' | 'data', names:
 export async function prune(o: PruneOptions): Promise<PruneResult> {
   const repo = o.repo;
   const emit = o.onEvent ?? (() => undefined);
+  if (o.repackSmallerThan !== undefined && !(Number.isSafeInteger(o.repackSmallerThan) && o.repackSmallerThan > 0)) {
+    throw new PruneError('BAD_OPTION', `--repack-smaller-than must be a positive number of bytes, got ${String(o.repackSmallerThan)}`);
+  }
+  if (o.repackSmallerThan !== undefined && o.repackSmallerThan > (o.packSize ?? repo.packSize)) {
+    throw new PruneError('BAD_OPTION', `--repack-smaller-than (${o.repackSmallerThan} bytes) exceeds the repository's pack size (${o.packSize ?? repo.packSize} bytes)`);
+  }
   if (o.repackUncompressed && repo.config.version < 2) throw new PruneError('BAD_OPTION', '--repack-uncompressed needs repository format version 2 (compression)');
   const lock = o.lockHeld ? null : await acquireLock(repo, { exclusive: true });
   try {
@@ -124,14 +114,13 @@ export async function prune(o: PruneOptions): Promise<PruneResult> {
     const indexed = await repo.loadIndex();
     try {
       emit({ type: 'step', step: 'load-snapshots' });
-      const { plan, sizes, needed } = await planPrune(o, indexed, emit);
+      const { plan, sizes, needed, going } = await planPrune(o, indexed, emit);
       emit({ type: 'plan', plan });
       const result = { plan, dryRun: o.dryRun === true, indexFilesWritten: 0, indexFilesRemoved: 0, packsRemoved: 0, blobsRepacked: 0 };
       if (o.dryRun) return result;
       await removeStaleTempFiles(repo.backend); // temporary files of killed writers (we hold the exclusive lock)
 
       const repacked = new Set(plan.repackPacks);
-      const going = new Set([...plan.repackPacks, ...plan.removePacks, ...plan.ignorePacks]);
       if (plan.repackPacks.length > 0) {
         emit({ type: 'step', step: 'repack' });
         const r = await inPhase(repo.probe, 'repack', () =>
@@ -145,8 +134,8 @@ export async function prune(o: PruneOptions): Promise<PruneResult> {
           }),
         );
         result.blobsRepacked = r.blobs;
-        result.indexFilesWritten += indexed.writtenIndexFiles.length;
-        verifyRepacked(indexed, repacked, going, needed);
+        result.indexFilesWritten += r.indexFiles;
+        verifyRepacked(indexed, repacked, needed, r.copied);
       }
       checkAborted(o.signal);
       let removeIndex: string[] = [];

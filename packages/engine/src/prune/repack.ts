@@ -1,16 +1,21 @@
 /**
  * Copies the still-needed blobs of the packs chosen for repacking into new packs (restic
  * repository.Repack). Per pack: read its header (checked against the file size), one ranged read
- * covering the needed blobs, then for each: MAC, decompress, SHA-256 against its id, and save with
- * storeDuplicate (the loaded index still lists the old copy; the session saves each blob once).
+ * covering the needed blobs, then for each: MAC, decompress, SHA-256 against its id, and save it
+ * into a new pack, once per blob however many copies are repacked (the `copied` set).
  * A blob that fails its checks is read from another copy if the index has one, else prune stops.
- * Ends with `repo.flush()`: new packs uploaded and their index files written. Nothing is deleted here.
+ * Ends with the saver's flush: new packs uploaded and their index files written (as each reaches
+ * INDEX_MAX_BLOBS, the rest at the end). Nothing is deleted here.
  *
- * Memory: one pack's needed range (<= the pack's size, 16 MiB by default) and its header, plus the
- * saver's open packs and uploads.
+ * Memory, whatever the number of blobs repacked: one pack's header entries and needed range
+ * (<= the pack's size, 16 MiB by default), the saver's open packs (one per blob type, spooled) and
+ * `maxUploads` uploads in flight, one index file's JSON; the per-blob objects of a pack (header
+ * entries, plaintexts) die with it. What was copied is one bit per index entry (`copied`, the
+ * strategy's BlobSet): no pending index, no per-blob key.
  */
 import { open, sha256 } from '@highwater/crypto';
-import { decompress, idEquals, idFromHex, readPackHeader, type BlobId, type BlobType, type IndexedRepository } from '@highwater/repo';
+import { inPhase } from '@highwater/probe';
+import { decompress, idEquals, idFromHex, readPackHeader, type BlobId, type BlobSet, type BlobType, type IndexedRepository } from '@highwater/repo';
 
 export interface RepackOptions {
   readonly repo: IndexedRepository;
@@ -24,40 +29,56 @@ export interface RepackOptions {
   readonly signal?: AbortSignal;
 }
 
-export async function repackPacks(o: RepackOptions): Promise<{ blobs: number }> {
+export interface RepackResult {
+  readonly blobs: number;
+  /** Every blob copied into a new pack (all of them stored and indexed once repackPacks returns). */
+  readonly copied: BlobSet;
+  /** Ids of the index files written for the new packs. */
+  readonly indexFiles: number;
+}
+
+export async function repackPacks(o: RepackOptions): Promise<RepackResult> {
   const { repo } = o;
+  const saver = repo.unindexedPackSaver();
+  const copied = repo.index.newBlobSet();
   let blobs = 0;
   let done = 0;
-  for (const hex of o.packs) {
-    if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
-    const file = `data/${hex}`;
-    const entries = await readPackHeader({ backend: repo.backend, key: repo.key, packId: idFromHex(hex), size: o.sizes.get(hex), version: repo.config.version });
-    const wanted = entries.filter((e) => o.needed(e.type, e.id));
-    if (wanted.length > 0) {
-      let start = Number.POSITIVE_INFINITY;
-      let end = 0;
-      for (const e of wanted) {
-        start = Math.min(start, e.offset);
-        end = Math.max(end, e.offset + e.length);
-      }
-      const range = await repo.backend.load({ type: 'data', name: hex }, { offset: start, length: end - start });
-      for (const e of wanted) {
-        let plain: Uint8Array | undefined;
-        try {
-          plain = open(repo.key, range.subarray(e.offset - start, e.offset - start + e.length), { name: file });
-          if (e.uncompressedLength > 0) plain = decompress(plain, e.uncompressedLength, file);
-          if (!idEquals(sha256(plain), e.id)) plain = undefined;
-        } catch {
-          plain = undefined;
+  try {
+    for (const hex of o.packs) {
+      if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+      const file = `data/${hex}`;
+      const entries = await readPackHeader({ backend: repo.backend, key: repo.key, packId: idFromHex(hex), size: o.sizes.get(hex), version: repo.config.version });
+      const wanted = entries.filter((e) => o.needed(e.type, e.id) && !copied.has(e.type, e.id));
+      if (wanted.length > 0) {
+        let start = Number.POSITIVE_INFINITY;
+        let end = 0;
+        for (const e of wanted) {
+          start = Math.min(start, e.offset);
+          end = Math.max(end, e.offset + e.length);
         }
-        // Damaged here: any other copy the index knows (loadBlob checks MAC and hash, or throws).
-        plain ??= await repo.loadBlob(e.type, e.id);
-        await repo.saveBlob(e.type, plain, e.id, { storeDuplicate: true });
-        blobs++;
+        const range = await repo.backend.load({ type: 'data', name: hex }, { offset: start, length: end - start });
+        for (const e of wanted) {
+          if (!copied.add(e.type, e.id)) continue; // listed twice in this pack
+          let plain: Uint8Array | undefined;
+          try {
+            plain = open(repo.key, range.subarray(e.offset - start, e.offset - start + e.length), { name: file });
+            if (e.uncompressedLength > 0) plain = decompress(plain, e.uncompressedLength, file);
+            if (!idEquals(sha256(plain), e.id)) plain = undefined;
+          } catch {
+            plain = undefined;
+          }
+          // Damaged here: any other copy the index knows (loadBlob checks MAC and hash, or throws).
+          plain ??= await repo.loadBlob(e.type, e.id);
+          await saver.add(e.type, e.id, plain);
+          blobs++;
+        }
       }
+      o.progress?.(++done, o.packs.length);
     }
-    o.progress?.(++done, o.packs.length);
+    // The new packs' last uploads and index files: phase save-index, as the repository's flush marks it.
+    await inPhase(repo.probe, 'save-index', () => saver.flush());
+  } finally {
+    await saver.settle();
   }
-  await repo.flush();
-  return { blobs };
+  return { blobs, copied, indexFiles: saver.indexFiles.length };
 }

@@ -1,23 +1,16 @@
 /**
  * Writes the index without the dropped packs (restic rebuildIndexFiles): each old index file is read
- * again (MAC checked), its packs that stay are copied into new index files of up to INDEX_MAX_BLOBS
- * blobs; each pack once even when two old files list it. The new packs written by repacking are
- * already in index files of their own (repo.flush) and are not touched.
+ * again (MAC checked) with the strategies' streaming decoder, its packs that stay are copied into new
+ * index files of up to INDEX_MAX_BLOBS blobs; each pack once even when two old files list it. The
+ * new packs written by repacking are already in index files of their own and are not touched.
  *
  * ORDER (crash safety): this runs after the new packs and their index files are stored and before
  * anything is deleted; the caller deletes the old index files only after every new file is stored.
- * Memory: one old index file's JSON (<= ~7 MB for 50,000 blobs) and the new file being built.
+ * Memory: one old index file's entries in compact columns (FileBatch, ~85 bytes per entry, reused
+ * from file to file), the new file's JSON bytes (~7 MB at 50,000 blobs), and one hex string per pack
+ * kept (to write each pack once). No object or string per blob.
  */
-import { IndexFileWriter, idFromHex, type IndexFileBlob, type IndexedRepository } from '@highwater/repo';
-import { PruneError } from './prune-error.js';
-
-interface IndexJsonBlob {
-  id: string;
-  type: 'data' | 'tree';
-  offset: number;
-  length: number;
-  uncompressed_length?: number;
-}
+import { FileBatch, IndexFileWriter, TYPE_TREE, decodeIndexFile, type IndexedRepository } from '@highwater/repo';
 
 export interface RewriteIndexOptions {
   readonly repo: IndexedRepository;
@@ -29,48 +22,48 @@ export interface RewriteIndexOptions {
   readonly signal?: AbortSignal;
 }
 
-async function readIndexJson(repo: IndexedRepository, name: string): Promise<{ packs?: { id: string; blobs: IndexJsonBlob[] }[] | null }> {
-  const chunks: Uint8Array[] = [];
-  // Each chunk is only valid until the next one is asked for (IndexSource contract): keep copies.
-  for await (const c of repo.indexSource().plaintext(name)) chunks.push(c.slice());
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch (err) {
-    throw new PruneError('INDEX_INCOMPLETE', `index/${name}: not valid JSON`, `index/${name}`, { cause: err });
-  }
-}
-
 /** Returns the hex ids of the index files written. */
 export async function rewriteIndex(o: RewriteIndexOptions): Promise<string[]> {
   const { repo } = o;
+  const source = repo.indexSource();
   const written: string[] = [];
   const done = new Set<string>();
   let writer = new IndexFileWriter();
   const save = async (): Promise<void> => {
     if (writer.packCount === 0) return;
-    const id = await repo.saveUnpacked('index', writer.finish());
-    written.push(Buffer.from(id).toString('hex'));
+    const plaintext = writer.finish();
     writer = new IndexFileWriter();
+    const id = await repo.saveUnpacked('index', plaintext);
+    written.push(Buffer.from(id).toString('hex'));
   };
+  const batch = new FileBatch();
   let n = 0;
-  for (const name of o.oldIndex) {
-    if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
-    const doc = await readIndexJson(repo, name);
-    for (const p of doc.packs ?? []) {
-      if (o.drop.has(p.id) || done.has(p.id)) continue;
-      done.add(p.id);
-      const blobs: IndexFileBlob[] = p.blobs.map((b) => ({
-        type: b.type,
-        id: idFromHex(b.id),
-        offset: b.offset,
-        length: b.length,
-        uncompressedLength: b.uncompressed_length ?? 0,
-      }));
-      writer.addPack(idFromHex(p.id), blobs);
-      if (writer.full) await save();
+  try {
+    for (const name of o.oldIndex) {
+      if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+      await decodeIndexFile(source, name, batch);
+      // A pack's blobs are contiguous in the batch (one `packs` element after the other).
+      for (let i = 0; i < batch.count; ) {
+        const local = batch.packs[i]!;
+        let end = i + 1;
+        while (end < batch.count && batch.packs[end] === local) end++;
+        const hex = Buffer.from(batch.packIds.buffer, batch.packIds.byteOffset + local * 32, 32).toString('hex');
+        if (!o.drop.has(hex) && !done.has(hex)) {
+          done.add(hex);
+          writer.startPack(batch.packIds.subarray(local * 32, local * 32 + 32));
+          for (let j = i; j < end; j++) {
+            writer.addBlob(batch.types[j] === TYPE_TREE ? 'tree' : 'data', batch.ids, j * 32, batch.offsets[j]!, batch.lengths[j]!, batch.uncompressed[j]!);
+          }
+          writer.endPack();
+          if (writer.full) await save();
+        }
+        i = end;
+      }
+      o.progress?.(++n, o.oldIndex.length);
     }
-    o.progress?.(++n, o.oldIndex.length);
+    await save();
+  } finally {
+    source.releaseBuffers?.();
   }
-  await save();
   return written;
 }

@@ -19,6 +19,8 @@ export type { PendingIndex } from './pending-index.js';
 export { combineIndex } from './combined-index.js';
 export { applyYoungGeneration, YOUNG_GENERATIONS, V8_SEMI_SPACE_GROWTH_FACTOR, type YoungGeneration } from './young-generation.js';
 export { PagedIndexStore, type CacheState } from './paged/paged-store.js';
+export { decodeIndexFile } from './decode-index-file.js';
+export { FileBatch, TYPE_TREE } from './file-batch.js';
 
 /**
  * Loads the index of `source` with the store `choices.index` names. Every index file is verified
