@@ -78,7 +78,7 @@ export interface ChildRun {
   readonly harnessCpuMs: number;
   readonly stderrTail: string;
   /** outputPhases: the phases in order (empty without outputPhases). */
-  readonly outputPhases: readonly OutputPhase[];
+  readonly outputPhases?: readonly OutputPhase[];
 }
 
 const TAIL = 64 * 1024;

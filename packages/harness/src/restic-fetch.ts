@@ -104,9 +104,9 @@ export async function fetchRestic(o: FetchResticOptions): Promise<FetchedRestic>
     if (existsSync(binary)) return;
     const mirror = o.mirror ?? process.env.HIGHWATER_DEBIAN_MIRROR ?? systemDebianMirror();
     o.onProgress?.(`fetching restic ${short} (${suite}, ${o.debArch}) from ${mirror} with apt-get download`);
-    const apt = aptOptions(o.root, suite, mirror);
-    run('apt-get', [...apt, '-q', 'update'], `apt-get update for ${suite}`);
-    const lists = join(cacheDir(o.root), 'apt', suite, 'lists');
+    const apt = aptOptions(o.root, suite, o.debArch, mirror);
+    run('apt-get', [...apt, '-q', 'update'], `cannot read ${suite}'s package list for ${o.debArch} from ${mirror}: apt-get update`);
+    const lists = join(cacheDir(o.root), 'apt', `${suite}-${o.debArch}`, 'lists');
     const hasList = existsSync(lists) && readdirSync(lists).some((f) => f.includes(`_binary-${o.debArch}_Packages`));
     if (!hasList) {
       throw new HarnessError('ARCHIVE_UNREACHABLE', `cannot read ${suite}'s package list for ${o.debArch} from ${mirror}: ${lastAptError}`);
@@ -115,7 +115,7 @@ export async function fetchRestic(o: FetchResticOptions): Promise<FetchedRestic>
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     try {
-      run('apt-get', [...apt, '-q', 'download', `restic:${o.debArch}`], `apt-get download restic:${o.debArch} from ${suite}`, tmp, 'UNKNOWN_VERSION');
+      run('apt-get', [...apt, '-q', 'download', 'restic'], `apt-get download restic (${o.debArch}) from ${suite}`, tmp, 'UNKNOWN_VERSION');
       const deb = readdirSync(tmp).find((f) => f.endsWith('.deb'));
       if (deb === undefined) throw new HarnessError('UNKNOWN_VERSION', `${suite} at ${mirror} serves no restic for ${o.debArch}`);
       const debVersion = /^restic_([^_]+)_/.exec(deb)?.[1] ?? 'unknown';
@@ -138,9 +138,9 @@ export async function fetchRestic(o: FetchResticOptions): Promise<FetchedRestic>
 
 let lastAptError = '';
 
-/** apt-get options that point every piece of state at the suite's private folder. */
-function aptOptions(root: string, suite: string, mirror: string): string[] {
-  const base = join(cacheDir(root), 'apt', suite);
+/** apt-get options that point every piece of state at a private folder per suite and architecture. */
+function aptOptions(root: string, suite: string, debArch: DebArch, mirror: string): string[] {
+  const base = join(cacheDir(root), 'apt', `${suite}-${debArch}`);
   for (const d of ['lists/partial', 'cache/archives/partial']) mkdirSync(join(base, d), { recursive: true });
   const trust = mirror.startsWith('file:') ? '[trusted=yes]' : existsSync(KEYRING) ? `[signed-by=${KEYRING}]` : '';
   writeFileSync(join(base, 'sources.list'), `deb ${trust} ${mirror} ${suite} main\n`);
@@ -153,10 +153,8 @@ function aptOptions(root: string, suite: string, mirror: string): string[] {
     '-o', `Dir::Cache=${join(base, 'cache')}`,
     '-o', 'Dir::Etc::Preferences=/dev/null',
     '-o', 'Dir::Etc::PreferencesParts=/dev/null',
-    '-o', 'APT::Architecture=amd64',
-    '-o', 'APT::Architectures::=amd64',
-    '-o', 'APT::Architectures::=armhf',
-    '-o', 'APT::Architectures::=arm64',
+    '-o', `APT::Architecture=${debArch}`,
+    '-o', `APT::Architectures::=${debArch}`,
     '-o', 'Acquire::Languages=none',
     '-o', 'APT::Sandbox::User=root',
   ];

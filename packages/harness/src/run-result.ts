@@ -69,7 +69,7 @@ export function runResult(o: RunResultOptions): RunResult {
   const { run } = o;
   const exit = run.events.find((e): e is ExitEvent => e.type === 'exit');
   const exactLast = o.wrapperPeak && run.budgetKill === null ? o.wrapperPeak.bytes : null;
-  const phases = run.outputPhases.length > 0 ? outputPhaseResults(run.outputPhases, exactLast, o.baselineRssBytes) : phaseResults({ events: run.events, spawnedAt: run.spawnedAt, wallMs: run.wallMs, samples: run.samples, baselineRssBytes: o.baselineRssBytes });
+  const phases = run.outputPhases !== undefined && run.outputPhases.length > 0 ? outputPhaseResults(run.outputPhases, exactLast, o.baselineRssBytes) : phaseResults({ events: run.events, spawnedAt: run.spawnedAt, wallMs: run.wallMs, samples: run.samples, baselineRssBytes: o.baselineRssBytes });
 
   let peak: number | null = null;
   let source: PeakSource | null = null;

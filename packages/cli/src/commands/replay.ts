@@ -22,7 +22,7 @@ export const replayCommand: CommandSpec = {
       .option('shape', { type: 'string', describe: 'a shape name (fixtures/shapes) or file: generated and cached under .cache/shapes/' })
       .option('scale', { type: 'number', describe: 'scale of the shape\'s blob, file and pack counts (default 1)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the generated repository' })
-      .option('engine', { type: 'string', default: 'highwater', describe: 'highwater, restic (the one on PATH) or restic@0.14 / @0.18 / @0.19 (Debian\'s builds, fetched into .cache/restic/)' })
+      .option('engine', { type: 'string', describe: 'highwater (default), restic (the one on PATH) or restic@0.14 / @0.18 / @0.19 (Debian\'s builds, fetched into .cache/restic/)' })
       .option('engine-binary', { type: 'string', describe: 'run this restic-compatible binary (its version output and SHA-256 are recorded)' })
       .option('arch', { type: 'string', choices: ['native', 'arm64', 'armv7'], describe: 'run natively or under qemu-user (default: the device\'s, else native)' })
       .option('device', { type: 'string', describe: 'a device (fixtures/devices): its memory is the budget, its arch the default --arch' })
@@ -38,7 +38,9 @@ export const replayCommand: CommandSpec = {
   async handler(args, { io, signal }) {
     const quiet = args.quiet === true;
     const json = args.json === true;
-    const engine = String(args.engine ?? 'highwater');
+    // Unset: highwater, or restic with --engine-binary.
+    const engine = args.engine === undefined ? undefined : String(args.engine);
+    const isHighwater = engine === 'highwater' || (engine === undefined && args.engineBinary === undefined);
     let budgetBytes: number | undefined;
     const outArg = args.out === undefined ? undefined : String(args.out);
     // resolve() drops a trailing '/', which is what asks for one file per repeat.
@@ -84,9 +86,9 @@ export const replayCommand: CommandSpec = {
     try {
       results = await runReplay({
         op: args.op as Op,
-        engine,
+        ...(engine !== undefined ? { engine } : {}),
         ...(typeof args.engineBinary === 'string' ? { engineBinary: resolve(io.cwd, args.engineBinary) } : {}),
-        strategy: engine === 'highwater' ? (args.strategy as string) : null,
+        strategy: isHighwater ? (args.strategy as string) : null,
         choices,
         ...(args.arch !== undefined ? { arch: args.arch as Arch } : {}),
         device: (args.device as string | undefined) ?? null,
