@@ -154,100 +154,100 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
   const repo = backupBase?.repo ?? shapeRepo?.repo ?? options.repo ?? '';
   const secret = shapeRepo === null && options.child === undefined ? privatePassword(options, envPasswordFile) : null;
   try {
-  const passwordFile = shapeRepo?.passwordFile ?? secret?.file ?? '';
+    const passwordFile = shapeRepo?.passwordFile ?? secret?.file ?? '';
 
-  const commit = gitCommit(root);
-  let baseline: number | null = null;
-  if (restic && restic.emulator !== null) {
-    progress(`measuring the idle baseline of ${restic.emulator} + restic ${restic.env.version} (${arch}): restic version`);
-    baseline = await idleResticPeak(restic, root, interval);
-  } else if (launcher && launcher.emulator !== null) {
-    progress(`measuring the idle baseline of ${launcher.emulator} + Node (${arch})`);
-    const idle = await runChild({ command: launcher.command, args: [...launcher.prefix, '--input-type=module', '-e', IDLE], cwd: root, probe: true, sampleIntervalMs: interval });
-    const exit = idle.events.find((e) => e.type === 'exit');
-    baseline = exit?.type === 'exit' ? exit.peakRssBytes : idle.polledHwmBytes;
-  }
-
-  const blobId = restic && op === 'load-index' ? latestTree(restic.setup, repo, passwordFile) : undefined;
-
-  const results: RunResult[] = [];
-  const workRoot = join(root, '.cache', 'replay');
-  for (let i = 0; i < repeat; i++) {
-    options.signal?.throwIfAborted();
-    const repeatWs = repeatWorkspace({ root: workRoot, repo: repo === '' ? join(workRoot, 'none') : repo, passwordFile, copyRepo: repo !== '' && options.child === undefined && MUTATING_OPS.has(op) });
-    const ws = { ...repeatWs, ...(backupBase ? { sourceDir: backupBase.sourceDir } : {}), ...(blobId !== undefined ? { blobId } : {}) };
-    let undoChange: (() => void) | undefined;
-    try {
-      let command: string;
-      let args: string[];
-      let wrapperFile: string | null = null;
-      if (options.child !== undefined) {
-        command = launcher?.command ?? process.execPath;
-        args = [...(launcher?.prefix ?? []), ...(options.nodeArgs ?? []), options.child.script, ...options.child.args];
-      } else {
-        const a = [...opArgs(engine, op, ws, strategy), ...choiceArgs, ...(options.extraArgs ?? [])];
-        if (op === 'backup' && backupBase) undoChange = addReplayFile(backupBase.sourceDir).undo;
-        else if (op === 'backup') {
-          progress(`backup: making the parent snapshot of ${options.sourceFiles ?? 1000} files`);
-          smallBackupBase({ engine, cliBin, repo: ws.repo, passwordFile, cacheDir: ws.cacheDir, sourceDir: ws.sourceDir, strategy, files: options.sourceFiles ?? 1000, filesPerDirectory: 100, ...(restic ? { restic: restic.setup } : {}) });
-        }
-        if (restic) {
-          if (existsSync('/usr/bin/time')) {
-            wrapperFile = join(ws.dir, 'time.out');
-            command = '/usr/bin/time';
-            args = ['-f', '%M %U %S', '-o', wrapperFile, restic.command, ...restic.prefix, ...a];
-          } else {
-            command = restic.command;
-            args = [...restic.prefix, ...a];
-          }
-        } else {
-          command = launcher!.command;
-          args = [...launcher!.prefix, ...(options.nodeArgs ?? []), cliBin, ...a];
-        }
-      }
-      progress(`${op} ${engine}${strategyLabel ? ` ${strategyLabel}` : ''} ${arch}: repeat ${i + 1} of ${repeat}`);
-      const run = await runChild({
-        command,
-        args,
-        cwd: root,
-        probe: restic === null,
-        ...(restic && options.child === undefined ? { outputPhases: { first: resticFirstPhase(op), at: (line: string) => resticPhaseAt(op, line) } } : {}),
-        ...(options.onLive ? { onSample: (s: { t: number; rssBytes: number; phase: string | null }) => options.onLive!({ op, engine, repeat: i + 1, of: repeat, ...s }) } : {}),
-        sampleIntervalMs: interval,
-        budgetBytes,
-        measureGrandchild: wrapperFile !== null,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      // Interrupted: the child was killed for it, which is no measurement. Nothing is returned.
-      options.signal?.throwIfAborted();
-      results.push(
-        runResult({
-          run,
-          id: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
-          op,
-          engine,
-          strategy: strategyLabel,
-          arch,
-          device: device?.name ?? null,
-          shape: shapeRepo?.shape.name ?? null,
-          scale: shapeRepo ? scale : null,
-          contentScale: shapeRepo?.contentScale ?? null,
-          repoCounts: shapeRepo?.counts ?? null,
-          budgetBytes,
-          baselineRssBytes: baseline,
-          repeat: { index: i, of: repeat },
-          sampleIntervalMs: interval,
-          env: envBlock({ hello: helloOf(run), emulator, engine, engineVersion, gitCommit: commit, ...(restic ? { restic: restic.env } : {}) }),
-          command: [command, ...args],
-          wrapperPeak: wrapperFile ? parseTimeOutput(readWrapperOutput(wrapperFile), run) : null,
-        }),
-      );
-    } finally {
-      undoChange?.();
-      repeatWs.dispose();
+    const commit = gitCommit(root);
+    let baseline: number | null = null;
+    if (restic && restic.emulator !== null) {
+      progress(`measuring the idle baseline of ${restic.emulator} + restic ${restic.env.version} (${arch}): restic version`);
+      baseline = await idleResticPeak(restic, root, interval);
+    } else if (launcher && launcher.emulator !== null) {
+      progress(`measuring the idle baseline of ${launcher.emulator} + Node (${arch})`);
+      const idle = await runChild({ command: launcher.command, args: [...launcher.prefix, '--input-type=module', '-e', IDLE], cwd: root, probe: true, sampleIntervalMs: interval });
+      const exit = idle.events.find((e) => e.type === 'exit');
+      baseline = exit?.type === 'exit' ? exit.peakRssBytes : idle.polledHwmBytes;
     }
-  }
-  return results;
+
+    const blobId = restic && op === 'load-index' ? latestTree(restic.setup, repo, passwordFile) : undefined;
+
+    const results: RunResult[] = [];
+    const workRoot = join(root, '.cache', 'replay');
+    for (let i = 0; i < repeat; i++) {
+      options.signal?.throwIfAborted();
+      const repeatWs = repeatWorkspace({ root: workRoot, repo: repo === '' ? join(workRoot, 'none') : repo, passwordFile, copyRepo: repo !== '' && options.child === undefined && MUTATING_OPS.has(op) });
+      const ws = { ...repeatWs, ...(backupBase ? { sourceDir: backupBase.sourceDir } : {}), ...(blobId !== undefined ? { blobId } : {}) };
+      let undoChange: (() => void) | undefined;
+      try {
+        let command: string;
+        let args: string[];
+        let wrapperFile: string | null = null;
+        if (options.child !== undefined) {
+          command = launcher?.command ?? process.execPath;
+          args = [...(launcher?.prefix ?? []), ...(options.nodeArgs ?? []), options.child.script, ...options.child.args];
+        } else {
+          const a = [...opArgs(engine, op, ws, strategy), ...choiceArgs, ...(options.extraArgs ?? [])];
+          if (op === 'backup' && backupBase) undoChange = addReplayFile(backupBase.sourceDir).undo;
+          else if (op === 'backup') {
+            progress(`backup: making the parent snapshot of ${options.sourceFiles ?? 1000} files`);
+            smallBackupBase({ engine, cliBin, repo: ws.repo, passwordFile, cacheDir: ws.cacheDir, sourceDir: ws.sourceDir, strategy, files: options.sourceFiles ?? 1000, filesPerDirectory: 100, ...(restic ? { restic: restic.setup } : {}) });
+          }
+          if (restic) {
+            if (existsSync('/usr/bin/time')) {
+              wrapperFile = join(ws.dir, 'time.out');
+              command = '/usr/bin/time';
+              args = ['-f', '%M %U %S', '-o', wrapperFile, restic.command, ...restic.prefix, ...a];
+            } else {
+              command = restic.command;
+              args = [...restic.prefix, ...a];
+            }
+          } else {
+            command = launcher!.command;
+            args = [...launcher!.prefix, ...(options.nodeArgs ?? []), cliBin, ...a];
+          }
+        }
+        progress(`${op} ${engine}${strategyLabel ? ` ${strategyLabel}` : ''} ${arch}: repeat ${i + 1} of ${repeat}`);
+        const run = await runChild({
+          command,
+          args,
+          cwd: root,
+          probe: restic === null,
+          ...(restic && options.child === undefined ? { outputPhases: { first: resticFirstPhase(op), at: (line: string) => resticPhaseAt(op, line) } } : {}),
+          ...(options.onLive ? { onSample: (s: { t: number; rssBytes: number; phase: string | null }) => options.onLive!({ op, engine, repeat: i + 1, of: repeat, ...s }) } : {}),
+          sampleIntervalMs: interval,
+          budgetBytes,
+          measureGrandchild: wrapperFile !== null,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        // Interrupted: the child was killed for it, which is no measurement. Nothing is returned.
+        options.signal?.throwIfAborted();
+        results.push(
+          runResult({
+            run,
+            id: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
+            op,
+            engine,
+            strategy: strategyLabel,
+            arch,
+            device: device?.name ?? null,
+            shape: shapeRepo?.shape.name ?? null,
+            scale: shapeRepo ? scale : null,
+            contentScale: shapeRepo?.contentScale ?? null,
+            repoCounts: shapeRepo?.counts ?? null,
+            budgetBytes,
+            baselineRssBytes: baseline,
+            repeat: { index: i, of: repeat },
+            sampleIntervalMs: interval,
+            env: envBlock({ hello: helloOf(run), emulator, engine, engineVersion, gitCommit: commit, ...(restic ? { restic: restic.env } : {}) }),
+            command: [command, ...args],
+            wrapperPeak: wrapperFile ? parseTimeOutput(readWrapperOutput(wrapperFile), run) : null,
+          }),
+        );
+      } finally {
+        undoChange?.();
+        repeatWs.dispose();
+      }
+    }
+    return results;
   } finally {
     secret?.dispose();
   }
