@@ -60,6 +60,15 @@ describe.skipIf(!requirePeer('restic'))('restic as a peer engine', () => {
     expect(r!.oomPhase).toBe('open');
   });
 
+  it('runs any restic-compatible binary given with engineBinary, its version output and hash recorded', async () => {
+    const bin = execFileSync('sh', ['-c', 'command -v restic'], { encoding: 'utf8' }).trim();
+    const [r] = await runReplay({ op: 'check', engineBinary: bin, repo, passwordFile, root: ROOT });
+    expect(r!.status).toBe('ok');
+    expect(r!.engine).toBe('restic');
+    expect(r!.env.restic).toMatchObject({ binary: bin, versionOutput: expect.stringMatching(/^restic \d+\.\d+\.\d+ compiled with go/), suite: null });
+    expect(r!.command).toEqual(expect.arrayContaining([bin, 'check', '--verbose']));
+  });
+
   it('takes the password from RESTIC_PASSWORD-style input and a password command', async () => {
     const [a] = await runReplay({ op: 'check', engine: 'restic', repo, password: 'peer-test', root: ROOT });
     expect(a!.status).toBe('ok');
