@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The CI memory gate: replays a small matrix (ci-small at scale 1: backup, check, prune with each
-# strategy, and restic as a peer; load-index on armv7 under qemu-user), 3 repeats each, renders the report and runs `highwater gate`
+# strategy, and restic as a peer; load-index on armv7 under qemu-user; Debian's restic 0.14 and 0.18
+# builds: check natively, load-index of 0.14 under qemu-arm), 3 repeats each, renders the report and runs `highwater gate`
 # against fixtures/budgets.json. Exit 0 when every budget holds, 1 when one fails, 2 on bad input.
 # Needs a build (npm run build). Output: .cache/ci-gate/{results,report}.
 set -uo pipefail
@@ -28,6 +29,17 @@ if command -v qemu-arm >/dev/null && [ -x .cache/arm/armv7/bin/node ]; then
 elif [ -n "${CI:-}" ]; then
   echo "ci-gate: armv7 emulation is not set up (bash scripts/setup-arm.sh)"; status=1
 fi
+# Debian's restic builds (setup-peers fetches them into .cache/restic/): check natively with 0.14
+# and 0.18 (phases from restic's output), and 0.14's armhf build loading the index under qemu-arm.
+for row in "check restic@0.14 native 0.14-amd64" "check restic@0.18 native 0.18-amd64" "load-index restic@0.14 armv7 0.14-armhf"; do
+  read -r op engine arch build <<< "$row"
+  if [ -x ".cache/restic/$build/usr/bin/restic" ]; then
+    hw replay "$op" --shape ci-small --scale 1 --engine "$engine" --arch "$arch" --repeat "$repeat" --quiet \
+      --out "$out/results/$op-$engine-$arch.json" || status=$?
+  elif [ -n "${CI:-}" ]; then
+    echo "ci-gate: restic build $build is not fetched (bash scripts/setup-peers.sh)"; status=1
+  fi
+done
 [ $status = 0 ] || echo "ci-gate: a replay exited $status (its result file says why)"
 hw report "$out/results" --html "$out/report/index.html" --md "$out/report/summary.md" --title "highwater CI memory gate" || true
 baseline=()

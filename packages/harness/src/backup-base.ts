@@ -23,12 +23,14 @@ export interface ParentSnapshotOptions {
   readonly cacheDir: string;
   readonly sourceDir: string;
   readonly strategy: string | null;
+  /** restic engines: how to run it (natively when there is a native build of the version). */
+  readonly restic?: { readonly command: string; readonly prefix: readonly string[] };
 }
 
 /** Backs up `sourceDir` natively, unmeasured: the parent the measured backup finds (same host and path). */
 export function makeParentSnapshot(o: ParentSnapshotOptions): void {
   const a = opArgs(o.engine, 'backup', { repo: o.repo, passwordFile: o.passwordFile, cacheDir: o.cacheDir, sourceDir: o.sourceDir, restoreDir: '' }, o.strategy);
-  const [command, args] = o.engine === 'restic' ? ['restic', a] : [process.execPath, [o.cliBin, ...a]];
+  const [command, args] = o.engine !== 'highwater' ? [o.restic?.command ?? 'restic', [...(o.restic?.prefix ?? []), ...a]] : [process.execPath, [o.cliBin, ...a]];
   try {
     execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   } catch (err) {
@@ -44,7 +46,7 @@ export function makeParentSnapshot(o: ParentSnapshotOptions): void {
  * source's absolute path) and marked ready last: a half-built base is rebuilt.
  * Repeats then copy `repo` (hard links) and add one file to the source for the measured backup.
  */
-export async function shapeBackupBase(o: { shapeRepo: ShapeRepo; engine: Engine; strategy: string | null; cliBin: string; progress: (line: string) => void; signal?: AbortSignal }): Promise<BackupBase> {
+export async function shapeBackupBase(o: { shapeRepo: ShapeRepo; engine: Engine; strategy: string | null; cliBin: string; restic?: ParentSnapshotOptions['restic']; progress: (line: string) => void; signal?: AbortSignal }): Promise<BackupBase> {
   const dir = join(o.shapeRepo.dir, `backup-base-${o.engine}`);
   const base = { repo: join(dir, 'repo'), sourceDir: join(dir, 'source') };
   const ready = join(dir, 'ready');
@@ -57,7 +59,7 @@ export async function shapeBackupBase(o: { shapeRepo: ShapeRepo; engine: Engine;
     const m = await materializeSource({ shape: o.shapeRepo.shape, scale: o.shapeRepo.scale, seed: o.shapeRepo.seed, dir: base.sourceDir, ...(o.signal ? { signal: o.signal } : {}) });
     linkCopyRepository(o.shapeRepo.repo, base.repo);
     o.progress(`backup: making the parent snapshot of ${m.files} files with ${o.engine}`);
-    makeParentSnapshot({ engine: o.engine, cliBin: o.cliBin, repo: base.repo, passwordFile: o.shapeRepo.passwordFile, cacheDir: join(dir, 'cache'), sourceDir: base.sourceDir, strategy: o.strategy });
+    makeParentSnapshot({ engine: o.engine, cliBin: o.cliBin, repo: base.repo, passwordFile: o.shapeRepo.passwordFile, cacheDir: join(dir, 'cache'), sourceDir: base.sourceDir, strategy: o.strategy, ...(o.restic ? { restic: o.restic } : {}) });
     writeFileSync(ready, `${new Date().toISOString()}\n`);
   }, { onWait: (pid) => o.progress(`waiting for process ${pid}, which is preparing ${dir}`), ...(o.signal ? { signal: o.signal } : {}) });
   return base;

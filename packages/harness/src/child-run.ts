@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { PROBE_FD_ENV, PROBE_HEAP_INTERVAL_ENV, type ProbeEvent } from '@highwater/probe';
 import { PhaseTracker } from './phase-tracker.js';
 import { firstChildPid } from './first-child-pid.js';
@@ -32,7 +32,27 @@ export interface ChildRunOptions {
   readonly measureGrandchild?: boolean;
   /** How to sample: `proc` (default on Linux) or `pidusage` (default elsewhere). */
   readonly sampler?: SamplerName;
+  /**
+   * Phases from the child's stdout (programs without a recorder: restic): `first` opens at spawn,
+   * `at(line)` names the phase a line starts (null: no boundary). At each boundary the measured
+   * process's VmHWM is read (the phase's exact peak) and reset through /proc/PID/clear_refs.
+   */
+  readonly outputPhases?: { readonly first: string; readonly at: (line: string) => string | null };
+  /** Called after each sample: the live line (phase, RSS, elapsed). */
+  readonly onSample?: (s: { readonly t: number; readonly rssBytes: number; readonly phase: string | null }) => void;
   readonly signal?: AbortSignal;
+}
+
+/** A phase read from the child's output (outputPhases). The last one's peak is only sampled: its exact figure is the wrapper's maxrss. */
+export interface OutputPhase {
+  readonly name: string;
+  /** ms since spawn. */
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly peakRssBytes: number | null;
+  readonly peakRssSource: 'vmhwm-phase' | 'sampled' | null;
+  /** The last phase (ended with the process). */
+  readonly last: boolean;
 }
 
 export interface ChildRun {
@@ -57,6 +77,8 @@ export interface ChildRun {
   /** CPU the harness itself used while supervising (sampling, reading events), ms. */
   readonly harnessCpuMs: number;
   readonly stderrTail: string;
+  /** outputPhases: the phases in order (empty without outputPhases). */
+  readonly outputPhases?: readonly OutputPhase[];
 }
 
 const TAIL = 64 * 1024;
@@ -74,7 +96,7 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
   const budget = options.budgetBytes ?? null;
   const cpuBefore = process.cpuUsage();
   // stdout is discarded (restic cat blob prints a tree); stderr's tail explains failures.
-  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'ignore', 'pipe'];
+  const stdio: ('ignore' | 'pipe')[] = ['ignore', options.outputPhases ? 'pipe' : 'ignore', 'pipe'];
   if (options.probe) stdio.push('pipe');
   const env = { ...(options.env ?? process.env) };
   if (options.probe) {
@@ -97,6 +119,10 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
     let exited = false;
     let timer: NodeJS.Timeout | undefined;
     let target: number | undefined = options.measureGrandchild ? undefined : child.pid;
+    const outPhases: OutputPhase[] = [];
+    let outPhase: { name: string; startMs: number } | null = options.outputPhases ? { name: options.outputPhases.first, startMs: 0 } : null;
+    // The polled VmHWM since the last reset: the open phase's peak so far.
+    let polledSinceReset: number | null = null;
 
     const kill = (): void => {
       try {
@@ -107,8 +133,30 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
     };
     const overBudget = (rssBytes: number, by: BudgetKill['by']): void => {
       if (budget === null || budgetKill !== null || exited || rssBytes <= budget) return;
-      budgetKill = { t: Date.now() - spawnedAt, rssBytes, phase: tracker.currentPhase(), by };
+      budgetKill = { t: Date.now() - spawnedAt, rssBytes, phase: tracker.currentPhase() ?? outPhase?.name ?? null, by };
       kill();
+    };
+    const phaseSamplePeak = (startMs: number): number | null => {
+      let m = polledSinceReset;
+      for (const s of samples) if (s.t >= startMs && (m === null || s.rssBytes > m)) m = s.rssBytes;
+      return m;
+    };
+    const boundary = (next: string): void => {
+      if (outPhase === null || next === outPhase.name) return;
+      const t = Date.now() - spawnedAt;
+      if (target === undefined && child.pid !== undefined && options.measureGrandchild) target = firstChildPid(child.pid);
+      const hwm = target === undefined || exited ? null : readHwm(target);
+      if (target !== undefined && hwm !== null) clearRefs(target);
+      const peak = hwm ?? phaseSamplePeak(outPhase.startMs);
+      outPhases.push({ name: outPhase.name, startMs: outPhase.startMs, endMs: t, peakRssBytes: peak, peakRssSource: hwm !== null ? 'vmhwm-phase' : peak === null ? null : 'sampled', last: false });
+      if (hwm !== null) polledHwm = polledHwm === null ? hwm : Math.max(polledHwm, hwm);
+      polledSinceReset = null;
+      const ended = outPhase.name;
+      outPhase = { name: next, startMs: t };
+      if (hwm !== null && budget !== null && budgetKill === null && hwm > budget) {
+        budgetKill = { t, rssBytes: hwm, phase: ended, by: 'probe' };
+        kill();
+      }
     };
     tracker.onEvent = (e) => {
       if (e.type === 'heap') lastHeapUsed = e.used;
@@ -132,14 +180,30 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
           overBudget(s.rssBytes, 'sample');
           if (s.hwmBytes !== null) {
             polledHwm = polledHwm === null ? s.hwmBytes : Math.max(polledHwm, s.hwmBytes);
+            polledSinceReset = polledSinceReset === null ? s.hwmBytes : Math.max(polledSinceReset, s.hwmBytes);
             overBudget(s.hwmBytes, 'vmhwm');
           }
+          options.onSample?.({ t: Date.now() - spawnedAt, rssBytes: s.rssBytes, phase: tracker.currentPhase() ?? outPhase?.name ?? null });
         }
       }
       if (!exited) timer = setTimeout(() => void sample(), interval);
     };
 
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-TAIL)));
+    if (options.outputPhases) {
+      const at = options.outputPhases.at;
+      let partial = '';
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        const lines = (partial + d).split('\n');
+        partial = lines.pop() ?? '';
+        // No boundary line is long: a long one (cat blob's tree) is not kept.
+        if (partial.length > 4096) partial = '';
+        for (const line of lines) {
+          const next = at(line);
+          if (next !== null) boundary(next);
+        }
+      });
+    }
     const probeStream = options.probe ? (child.stdio[3] as NodeJS.ReadableStream) : undefined;
     probeStream?.setEncoding('utf8');
     probeStream?.on('data', (d: string) => tracker.push(d));
@@ -167,6 +231,11 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
       process.off('exit', onAbort);
       sampler.close();
       tracker.finish();
+      if (outPhase !== null) {
+        const wall = Date.now() - spawnedAt;
+        const peak = phaseSamplePeak(outPhase.startMs);
+        outPhases.push({ name: outPhase.name, startMs: outPhase.startMs, endMs: wall, peakRssBytes: peak, peakRssSource: peak === null ? null : 'sampled', last: true });
+      }
       const cpu = process.cpuUsage(cpuBefore);
       resolve({
         spawnedAt,
@@ -175,7 +244,7 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
         exitSignal: sig,
         budgetKill,
         heapOom: HEAP_OOM.test(stderrTail),
-        phaseAtEnd: tracker.currentPhase(),
+        phaseAtEnd: tracker.currentPhase() ?? outPhase?.name ?? null,
         events: tracker.events,
         samples,
         polledHwmBytes: polledHwm,
@@ -183,9 +252,29 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
         sampledCpuMs: cpuMs,
         harnessCpuMs: (cpu.user + cpu.system) / 1000,
         stderrTail,
+        outputPhases: outPhases,
       });
     });
   });
+}
+
+/** VmHWM of a live process in bytes, or null (gone, or no /proc). */
+function readHwm(pid: number): number | null {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Resets the process's VmHWM to its current RSS (Linux >= 4.0; a process we own). */
+function clearRefs(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // gone, or not allowed: the next phase's peak then includes this one's (still an upper bound of neither)
+  }
 }
 
 /** Reads a file a wrapper wrote after the child ended (e.g. /usr/bin/time -o); '' when absent. */

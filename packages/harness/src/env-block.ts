@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, hostname, release, totalmem } from 'node:os';
 import type { HelloEvent } from '@highwater/probe';
-import type { EnvBlock, Engine } from './result.js';
+import type { EnvBlock, Engine, ResticEnv } from './result.js';
 
 export interface EnvBlockOptions {
   /** The child's hello event (highwater runs); absent for restic. */
@@ -10,7 +10,12 @@ export interface EnvBlockOptions {
   readonly engine: Engine;
   readonly engineVersion: string;
   readonly gitCommit: string | null;
+  /** restic runs: the build (version, suite, arch, SHA-256). */
+  readonly restic?: ResticEnv;
 }
+
+/** Debian's architecture names as process.arch names them. */
+const NODE_ARCH: Readonly<Record<string, string>> = { amd64: 'x64', armhf: 'arm', arm64: 'arm64' };
 
 /**
  * The environment block. arch, Node and V8 versions and the heap limit are the child's own (what
@@ -21,7 +26,7 @@ export function envBlock(options: EnvBlockOptions): EnvBlock {
   const c = cpus();
   const h = options.hello;
   return {
-    arch: h?.arch ?? process.arch,
+    arch: h?.arch ?? (options.restic ? (NODE_ARCH[options.restic.arch] ?? options.restic.arch) : process.arch),
     emulated: options.emulator !== null,
     ...(options.emulator !== null ? { emulator: options.emulator } : {}),
     nodeVersion: h?.nodeVersion ?? '',
@@ -35,6 +40,7 @@ export function envBlock(options: EnvBlockOptions): EnvBlock {
     engineVersion: options.engineVersion,
     gitCommit: options.gitCommit,
     hostname: hostname(),
+    ...(options.restic ? { restic: options.restic } : {}),
   };
 }
 

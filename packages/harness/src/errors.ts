@@ -13,6 +13,9 @@ export type HarnessErrorCode =
   | 'BAD_SHAPE_FILE'
   | 'EMULATOR_MISSING'
   | 'ENGINE_MISSING'
+  | 'UNKNOWN_VERSION'
+  | 'ARCHIVE_UNREACHABLE'
+  | 'NOT_RESTIC'
   | 'BAD_OPTION'
   | 'REPO_NOT_FOUND'
   | 'RUN_FAILED';

@@ -26,6 +26,23 @@ function which(cmd: string): string | undefined {
   return undefined;
 }
 
+/** The emulator and sysroot for an arm arch, checked (EMULATOR_MISSING names what is missing). */
+export function emulatorFor(arch: Exclude<Arch, 'native'>, what: string): { qemu: string; sysroot: string; version: string } {
+  const e = EMULATORS[arch];
+  if (!e) throw new HarnessError('BAD_OPTION', `unknown arch '${String(arch)}': expected native, arm64 or armv7`);
+  const setup = 'run: bash scripts/setup-arm.sh (as root)';
+  const qemu = which(e.qemu);
+  if (!qemu) throw new HarnessError('EMULATOR_MISSING', `${what} --arch ${arch} needs ${e.qemu}, which is not installed; ${setup}`);
+  if (!existsSync(e.sysroot)) throw new HarnessError('EMULATOR_MISSING', `${what} --arch ${arch} needs the cross libraries in ${e.sysroot}; ${setup}`);
+  let version = e.qemu;
+  try {
+    version = execFileSync(qemu, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]!.trim();
+  } catch {
+    // keep the bare name
+  }
+  return { qemu, sysroot: e.sysroot, version };
+}
+
 /**
  * The launcher for `arch`, checked: a missing emulator, sysroot or arm Node is EMULATOR_MISSING,
  * naming what is missing and how to install it (scripts/setup-arm.sh).

@@ -24,7 +24,8 @@ export interface OpWorkspace {
 export function opArgs(engine: Engine, op: Op, w: OpWorkspace, strategy: string | null): string[] {
   const common = ['-r', w.repo, '--password-file', w.passwordFile, '--cache-dir', w.cacheDir];
   const strat = engine === 'highwater' && strategy !== null ? ['--strategy', strategy] : [];
-  const quiet = ['--quiet'];
+  // restic's phases come from its --verbose lines (restic-phases.ts).
+  const quiet = engine === 'highwater' ? ['--quiet'] : ['--verbose'];
   switch (op) {
     case 'backup':
       return ['backup', ...common, ...strat, ...quiet, w.sourceDir];
@@ -35,7 +36,7 @@ export function opArgs(engine: Engine, op: Op, w: OpWorkspace, strategy: string 
     case 'restore':
       return ['restore', 'latest', '--target', w.restoreDir, ...common, ...strat, ...quiet];
     case 'load-index':
-      if (engine === 'restic') {
+      if (engine !== 'highwater') {
         if (w.blobId === undefined) throw new TypeError('expected a blob id for restic load-index, got none');
         return ['cat', 'blob', w.blobId, ...common, ...quiet];
       }

@@ -6,7 +6,11 @@
 export const SCHEMA_VERSION = 1;
 
 export type RunStatus = 'ok' | 'oom' | 'error';
-export type Engine = 'highwater' | 'restic';
+/**
+ * `highwater`, `restic` (the one on PATH, or --engine-binary) or `restic@0.14` (a build fetched
+ * from Debian's archive: restic-fetch.ts). Readers treat it as a string.
+ */
+export type Engine = 'highwater' | 'restic' | `restic@${string}`;
 export type Arch = 'native' | 'arm64' | 'armv7';
 export type Op = 'backup' | 'prune' | 'check' | 'restore' | 'load-index';
 
@@ -33,12 +37,13 @@ export interface PhaseResult {
   readonly peakRssSource: PeakSource | null;
   /** The same figure less the emulator's idle baseline (emulated runs only). */
   readonly peakRssLessBaselineBytes?: number | null;
-  readonly heapStart: HeapFigures;
-  readonly heapEnd: HeapFigures;
-  /** Largest used-heap figure seen in the phase (at its ends and at GC events). */
-  readonly heapUsedPeakBytes: number;
-  readonly gcCount: number;
-  readonly gcPauseMs: number;
+  /** null for restic's phases (no V8; phases read from its output). */
+  readonly heapStart: HeapFigures | null;
+  readonly heapEnd: HeapFigures | null;
+  /** Largest used-heap figure seen in the phase (at its ends and at GC events); null for restic. */
+  readonly heapUsedPeakBytes: number | null;
+  readonly gcCount: number | null;
+  readonly gcPauseMs: number | null;
 }
 
 export interface Sample {
@@ -66,6 +71,23 @@ export interface EnvBlock {
   readonly engineVersion: string;
   readonly gitCommit: string | null;
   readonly hostname?: string;
+  /** restic runs: which build ran (every restic result has it). */
+  readonly restic?: ResticEnv;
+}
+
+export interface ResticEnv {
+  /** From the binary's `version` output, e.g. `0.14.0`. */
+  readonly version: string;
+  /** `restic version`'s first line as printed. */
+  readonly versionOutput: string;
+  /** The Debian suite it came from (restic@VERSION), or null (PATH, --engine-binary). */
+  readonly suite: string | null;
+  /** Debian package version (`0.14.0-1+b5`), or null. */
+  readonly debVersion: string | null;
+  /** The binary's architecture: amd64, armhf, arm64 (from its `version` output: linux/arm is armhf). */
+  readonly arch: string;
+  readonly binary: string;
+  readonly sha256: string;
 }
 
 export interface RunResult {

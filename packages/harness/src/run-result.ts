@@ -1,7 +1,7 @@
 import type { ExitEvent, HelloEvent } from '@highwater/probe';
-import type { ChildRun } from './child-run.js';
+import type { ChildRun, OutputPhase } from './child-run.js';
 import { phaseResults } from './phase-results.js';
-import { SCHEMA_VERSION, type Arch, type Engine, type EnvBlock, type Op, type PeakSource, type RunResult, type RunStatus } from './result.js';
+import { SCHEMA_VERSION, type Arch, type Engine, type EnvBlock, type Op, type PeakSource, type PhaseResult, type RunResult, type RunStatus } from './result.js';
 
 export interface RunResultOptions {
   readonly run: ChildRun;
@@ -25,6 +25,32 @@ export interface RunResultOptions {
   readonly wrapperPeak?: { readonly bytes: number; readonly cpuMs: number } | null;
 }
 
+/**
+ * Phases read from a child's output (restic): every phase but the last has the VmHWM read at its
+ * end boundary (exact); the last ends with the process, so its exact peak is the wrapper's maxrss
+ * (GNU time: wait4 reports the VmHWM since the last reset), else its samples (a lower bound).
+ */
+function outputPhaseResults(list: readonly OutputPhase[], exactLast: number | null, baseline: number | null): PhaseResult[] {
+  return list.map((p) => {
+    const peak = p.last && exactLast !== null ? exactLast : p.peakRssBytes;
+    const source: PeakSource | null = p.last && exactLast !== null ? 'maxrss' : p.peakRssSource;
+    return {
+      name: p.name,
+      depth: 0,
+      startMs: p.startMs,
+      endMs: p.endMs,
+      peakRssBytes: peak,
+      peakRssSource: source,
+      ...(baseline === null ? {} : { peakRssLessBaselineBytes: peak === null ? null : Math.max(0, peak - baseline) }),
+      heapStart: null,
+      heapEnd: null,
+      heapUsedPeakBytes: null,
+      gcCount: null,
+      gcPauseMs: null,
+    };
+  });
+}
+
 export function helloOf(run: ChildRun): HelloEvent | undefined {
   return run.events.find((e): e is HelloEvent => e.type === 'hello');
 }
@@ -42,7 +68,8 @@ const lastLine = (text: string): string => text.trim().split('\n').filter((l) =>
 export function runResult(o: RunResultOptions): RunResult {
   const { run } = o;
   const exit = run.events.find((e): e is ExitEvent => e.type === 'exit');
-  const phases = phaseResults({ events: run.events, spawnedAt: run.spawnedAt, wallMs: run.wallMs, samples: run.samples, baselineRssBytes: o.baselineRssBytes });
+  const exactLast = o.wrapperPeak && run.budgetKill === null ? o.wrapperPeak.bytes : null;
+  const phases = run.outputPhases !== undefined && run.outputPhases.length > 0 ? outputPhaseResults(run.outputPhases, exactLast, o.baselineRssBytes) : phaseResults({ events: run.events, spawnedAt: run.spawnedAt, wallMs: run.wallMs, samples: run.samples, baselineRssBytes: o.baselineRssBytes });
 
   let peak: number | null = null;
   let source: PeakSource | null = null;
@@ -52,7 +79,9 @@ export function runResult(o: RunResultOptions): RunResult {
     source = exit.peakRssSource;
     cpuMs = exit.cpuMs;
   } else if (o.wrapperPeak && run.budgetKill === null) {
-    peak = o.wrapperPeak.bytes;
+    // After a VmHWM reset the wrapper's maxrss is the peak since the last one: with the exact
+    // peaks of the phases before it, the whole-process peak.
+    peak = Math.max(o.wrapperPeak.bytes, ...phases.map((p) => (p.peakRssSource === 'vmhwm-phase' ? p.peakRssBytes! : 0)));
     source = 'maxrss';
     cpuMs = o.wrapperPeak.cpuMs;
   } else {
@@ -87,7 +116,7 @@ export function runResult(o: RunResultOptions): RunResult {
     oomRss = peak;
   }
 
-  const heapPeaks = [...phases.map((p) => p.heapUsedPeakBytes), ...run.events.map((e) => (e.type === 'heap' ? e.used : 0))];
+  const heapPeaks = [...phases.map((p) => p.heapUsedPeakBytes ?? 0), ...run.events.map((e) => (e.type === 'heap' ? e.used : 0))];
   const heapUsedPeak = helloOf(run) === undefined ? null : heapPeaks.length > 0 ? Math.max(...heapPeaks) : null;
   const lessBaseline = o.baselineRssBytes !== null && peak !== null ? Math.max(0, peak - o.baselineRssBytes) : null;
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_BLOB_BYTES, loadShape, planGeneration, type Shape } from '@highwater/shapes';
 import { withCacheLock } from './cache-lock.js';
@@ -25,6 +25,8 @@ export interface ShapeRepositoryOptions {
   readonly scale: number;
   readonly seed: number;
   readonly onProgress?: (line: string) => void;
+  /** While the generator runs, every 2 s: packs written so far of the shape's count. */
+  readonly onGenerate?: (p: { readonly packs: number; readonly packsTotal: number; readonly elapsedMs: number }) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -80,6 +82,11 @@ export async function shapeRepository(o: ShapeRepositoryOptions): Promise<ShapeR
     const cli = join(o.root, 'packages', 'cli', 'bin', 'highwater.js');
     const args = [cli, 'generate', '--shape', o.shape, '--scale', String(o.scale), '--seed', String(o.seed), '--out', join(tmp, 'repo'), '--password-file', join(tmp, 'password'), '--json'];
     let stdout: string;
+    // The generator's progress, for a live line: packs written so far (readdir of data/'s 256 folders every 2 s).
+    const started = Date.now();
+    const ticker = o.onGenerate
+      ? setInterval(() => o.onGenerate!({ packs: countPacks(join(tmp, 'repo', 'data')), packsTotal: counts.packs, elapsedMs: Date.now() - started }), 2000)
+      : undefined;
     try {
       stdout = await new Promise<string>((resolve, reject) => {
         execFile(process.execPath, args, { cwd: o.root, maxBuffer: 64 * 1024 * 1024, ...(o.signal ? { signal: o.signal } : {}) }, (err, out, errText) => {
@@ -91,6 +98,8 @@ export async function shapeRepository(o: ShapeRepositoryOptions): Promise<ShapeR
       rmSync(tmp, { recursive: true, force: true });
       const line = String((err as { stderrText?: string }).stderrText ?? '').trim().split('\n').pop() ?? '';
       throw new HarnessError('RUN_FAILED', `generating ${shape.name} failed: ${line || (err as Error).message}`, { cause: err });
+    } finally {
+      if (ticker) clearInterval(ticker);
     }
     let generated: unknown = null;
     try {
@@ -121,4 +130,23 @@ export async function shapeRepository(o: ShapeRepositoryOptions): Promise<ShapeR
     contentScale: typeof recorded === 'number' ? recorded : contentScale,
     counts,
   };
+}
+
+/** Files in a repository's data/ folders (0 before there are any). */
+function countPacks(dataDir: string): number {
+  let n = 0;
+  let subs: string[];
+  try {
+    subs = readdirSync(dataDir);
+  } catch {
+    return 0;
+  }
+  for (const d of subs) {
+    try {
+      n += readdirSync(join(dataDir, d)).length;
+    } catch {
+      // a file, or removed meanwhile
+    }
+  }
+  return n;
 }

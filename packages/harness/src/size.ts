@@ -21,6 +21,7 @@ const UNITS: Record<string, number> = {
  * is BAD_SIZE naming the text.
  */
 export function parseSize(text: string, what = 'size'): number {
+  if (/^\s*-/.test(text)) throw new HarnessError('BAD_SIZE', `bad ${what} '${text}': a ${what} must be positive`);
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$/.exec(text);
   const factor = m ? UNITS[m[2]!] : undefined;
   if (!m || factor === undefined) {

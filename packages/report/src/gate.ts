@@ -131,7 +131,7 @@ function checkGroup(b: Budget, g: RunGroup, baseline: RunGroup | undefined, noBa
     const detail = m === null ? `no exact peak RSS${what} in the results` : pass ? `within budget${sampled}` : `over budget by ${formatBytes(m - b.maxPeakRss)}${sampled}`;
     out.push({ ...rssCommon, metric: 'peakRss', pass, limit: b.maxPeakRss, measured: m, detail });
   }
-  if (b.maxHeapUsed !== null && g.engine !== 'restic') {
+  if (b.maxHeapUsed !== null && !g.engine.startsWith('restic')) {
     const m = f.heap;
     const pass = m !== null && m <= b.maxHeapUsed;
     const detail = m === null ? `no heap figures${what} in the results` : pass ? 'within budget' : `over budget by ${formatBytes(m - b.maxHeapUsed)}`;

@@ -136,7 +136,7 @@ const isObj = (v: unknown): boolean => typeof v === 'object' && v !== null && !A
 
 const TOP: readonly Check[] = [
   ['op', isStr, 'a string'],
-  ['engine', (v) => v === 'highwater' || v === 'restic', '"highwater" or "restic"'],
+  ['engine', (v) => v === 'highwater' || v === 'restic' || (typeof v === 'string' && /^restic@\S+$/.test(v)), '"highwater", "restic" or "restic@VERSION"'],
   ['strategy', isStrOrNull, 'a string or null'],
   ['arch', (v) => v === 'native' || v === 'arm64' || v === 'armv7', '"native", "arm64" or "armv7"'],
   ['shape', isStrOrNull, 'a string or null'],

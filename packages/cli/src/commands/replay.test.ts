@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -7,15 +8,16 @@ import { run } from '../run.js';
 import type { Io } from '../io.js';
 import { devicesCommand } from './devices.js';
 import { replayCommand } from './replay.js';
+import { requirePeer } from '../../../../scripts/peers.js';
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(argv: string[], o: { env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
-  const stderr = new PassThrough();
+  const stderr = Object.assign(new PassThrough(), o.tty ? { isTTY: true, columns: 120 } : {});
   let out = '';
   let err = '';
   stdout.on('data', (d) => (out += d));
   stderr.on('data', (d) => (err += d));
-  const io: Io = { stdout, stderr, stdin: new PassThrough(), env: { PATH: process.env.PATH }, cwd: process.cwd() };
+  const io: Io = { stdout, stderr, stdin: new PassThrough(), env: { PATH: process.env.PATH, ...o.env }, cwd: process.cwd() };
   const code = await run(argv, io, [replayCommand, devicesCommand]);
   return { code, stdout: out, stderr: err };
 }
@@ -23,6 +25,12 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
 const tmp = mkdtempSync(join(tmpdir(), 'hw-replay-cli-'));
 const out = join(tmp, 'out.json');
 const fakeRepo = join(tmp, 'repo');
+// Passes the repository checks, so that the engine's are reached.
+const withConfig = join(tmp, 'with-config');
+const pwFile = join(tmp, 'pw');
+mkdirSync(withConfig);
+writeFileSync(join(withConfig, 'config'), 'not a real config');
+writeFileSync(pwFile, 'pw\n');
 
 describe('highwater replay: bad input is one line, exit code 2, nothing written', () => {
   const cases: [string, string[], RegExp][] = [
@@ -32,7 +40,12 @@ describe('highwater replay: bad input is one line, exit code 2, nothing written'
     ['an unknown operation', ['replay', 'frobnicate', '-r', fakeRepo, '--out', out], /frobnicate/],
     ['an unknown shape', ['replay', 'check', '--shape', 'no-such-shape', '--out', out], /no-such-shape/],
     ['a malformed shape file', ['replay', 'check', '--shape', join(tmp, 'bad-shape.json'), '--out', out], /bad-shape\.json/],
-    ['restic under emulation', ['replay', 'check', '-r', fakeRepo, '--engine', 'restic', '--arch', 'armv7', '--out', out], /restic runs natively only/],
+    ['a budget below zero', ['replay', 'check', '-r', fakeRepo, '--budget', '-5MiB', '--out', out], /bad budget '-5MiB': a budget must be positive/],
+    ['an unknown engine', ['replay', 'check', '-r', fakeRepo, '--engine', 'rustic', '--out', out], /unknown engine 'rustic': expected highwater, restic or restic@VERSION/],
+    ['an unknown restic version', ['replay', 'check', '-r', withConfig, '--password-file', pwFile, '--engine', 'restic@0.13', '--out', out], /unknown restic version '0\.13': expected 0\.14 \(bookworm\), 0\.18 \(trixie\), 0\.19 \(sid\)/],
+    ['a binary that is not restic', ['replay', 'check', '-r', withConfig, '--password-file', pwFile, '--engine-binary', '/bin/true', '--out', out], /\/bin\/true is not restic/],
+    ['a binary that is not there', ['replay', 'check', '-r', withConfig, '--password-file', pwFile, '--engine-binary', join(tmp, 'no-restic'), '--out', out], /no-restic: no such file/],
+    ['a password command that fails', ['replay', 'check', '-r', withConfig, '--password-command', 'false', '--out', out], /--password-command 'false' failed/],
     ['a highwater choice for restic', ['replay', 'check', '-r', fakeRepo, '--engine', 'restic', '--blob-set', 'bits', '--out', out], /--blob-set applies to --engine highwater only/],
     ['no repository', ['replay', 'check', '--out', out], /--repo DIR or --shape NAME/],
     ['an output that cannot be written', ['replay', 'check', '-r', fakeRepo, '--out', join(tmp, 'bad-shape.json', 'x.json')], /cannot write results to .*bad-shape\.json/],
@@ -49,6 +62,47 @@ describe('highwater replay: bad input is one line, exit code 2, nothing written'
       expect(existsSync(out)).toBe(false);
     });
   }
+});
+
+describe('highwater replay: a missing emulator for restic', () => {
+  it('is one line naming it, exit code 2, nothing written', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const r = await cli(['replay', 'check', '-r', withConfig, '--password-file', pwFile, '--engine', 'restic@0.14', '--arch', 'armv7', '--out', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--arch armv7 needs qemu-arm, which is not installed/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
+
+describe.skipIf(!requirePeer('restic'))('highwater replay --repo with restic: passwords and the live line', () => {
+  const repo = join(tmp, 'restic-repo');
+  execFileSync('restic', ['init', '-r', repo, '--password-file', pwFile, '-q'], { stdio: 'ignore' });
+  it('takes RESTIC_PASSWORD and --password-command, as every other command does', async () => {
+    const a = await cli(['replay', 'check', '-r', repo, '--engine', 'restic', '--quiet'], { env: { RESTIC_PASSWORD: 'pw' } });
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    const b = await cli(['replay', 'check', '-r', repo, '--engine', 'restic', '--quiet', '--password-command', 'echo pw']);
+    expect(b.code).toBe(0);
+    const c = await cli(['replay', 'check', '-r', repo, '--engine', 'restic']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/no password for the repository: use --password-file, --password-command, RESTIC_PASSWORD_FILE or RESTIC_PASSWORD/);
+  });
+  it('shows the phase, RSS and elapsed time on a terminal only; piped and --json output stay clean', async () => {
+    const tty = await cli(['replay', 'check', '-r', repo, '--engine', 'restic', '--password-file', pwFile], { tty: true });
+    expect(tty.code).toBe(0);
+    expect(tty.stderr).toMatch(/\r\x1b\[2Kreplay: check restic #1\/1 \[0:\d\d\] (open|load-index|check-packs|walk-trees), RSS [\d.]+ MiB/);
+    const piped = await cli(['replay', 'check', '-r', repo, '--engine', 'restic', '--password-file', pwFile]);
+    expect(piped.stderr).not.toMatch(/\r|\x1b/);
+    const json = await cli(['replay', 'check', '-r', repo, '--engine', 'restic', '--password-file', pwFile, '--json'], { tty: true });
+    expect(json.stderr).not.toMatch(/\r|\x1b/);
+    expect(JSON.parse(json.stdout)).toHaveLength(1);
+  });
 });
 
 describe('highwater devices', () => {

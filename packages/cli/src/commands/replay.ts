@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { checkResultsTarget, formatSize, HarnessError, OPS, parseSize, runReplay, writeResults, type Arch, type Engine, type Op, type RunResult } from '@highwater/harness';
+import { checkResultsTarget, formatSize, HarnessError, OPS, parseSize, runReplay, writeResults, type Arch, type Op, type RunResult } from '@highwater/harness';
 import { CliError, UsageError } from '../cli-error.js';
+import { formatDuration, progressLine } from '../progress.js';
 import type { CommandSpec } from '../command-spec.js';
 
 /**
@@ -21,21 +22,25 @@ export const replayCommand: CommandSpec = {
       .option('shape', { type: 'string', describe: 'a shape name (fixtures/shapes) or file: generated and cached under .cache/shapes/' })
       .option('scale', { type: 'number', describe: 'scale of the shape\'s blob, file and pack counts (default 1)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the generated repository' })
-      .option('engine', { type: 'string', choices: ['highwater', 'restic'], default: 'highwater', describe: 'the engine to run' })
+      .option('engine', { type: 'string', describe: 'highwater (default), restic (the one on PATH) or restic@0.14 / @0.18 / @0.19 (Debian\'s builds, fetched into .cache/restic/)' })
+      .option('engine-binary', { type: 'string', describe: 'run this restic-compatible binary (its version output and SHA-256 are recorded)' })
       .option('arch', { type: 'string', choices: ['native', 'arm64', 'armv7'], describe: 'run natively or under qemu-user (default: the device\'s, else native)' })
       .option('device', { type: 'string', describe: 'a device (fixtures/devices): its memory is the budget, its arch the default --arch' })
-      .option('budget', { type: 'string', describe: 'kill the child when its RSS crosses this (KiB/MiB/GiB, kB/MB/GB), as an OOM killer would' })
+      .option('budget', { type: 'string', nargs: 1, describe: 'kill the child when its RSS crosses this (KiB/MiB/GiB, kB/MB/GB), as an OOM killer would' })
       .option('repeat', { type: 'number', default: 1, describe: 'runs, each a fresh child process' })
       .option('out', { type: 'string', describe: 'write the results here: a JSON array, or one file per repeat when this is a directory (ends with /)' })
       .option('interval', { type: 'number', default: 50, describe: 'RSS sampling interval in ms' })
       .option('node-arg', { type: 'string', array: true, describe: 'an argument for the child\'s Node (e.g. --max-old-space-size=256)' })
       .option('source-files', { type: 'number', describe: 'backup: files in the source tree (default 1000)' })
       .example('highwater replay load-index --shape pi-restserver-1tb --device rpi3-armv7-1g --strategy naive', '')
-      .example('highwater replay check -r /srv/repo --password-file pw --engine restic --repeat 3 --out results.json', ''),
+      .example('highwater replay check -r /srv/repo --password-file pw --engine restic --repeat 3 --out results.json', '')
+      .example('highwater replay backup --shape pi-restserver-1tb --device rpi3-armv7-1g --engine restic@0.14', ''),
   async handler(args, { io, signal }) {
     const quiet = args.quiet === true;
     const json = args.json === true;
-    const engine = args.engine as Engine;
+    // Unset: highwater, or restic with --engine-binary.
+    const engine = args.engine === undefined ? undefined : String(args.engine);
+    const isHighwater = engine === 'highwater' || (engine === undefined && args.engineBinary === undefined);
     let budgetBytes: number | undefined;
     const outArg = args.out === undefined ? undefined : String(args.out);
     // resolve() drops a trailing '/', which is what asks for one file per repeat.
@@ -53,7 +58,24 @@ export const replayCommand: CommandSpec = {
       return v;
     };
     const repo = args.repo === undefined ? undefined : resolve(io.cwd, String(args.repo));
-    const passwordFile = args.passwordFile === undefined ? io.env.RESTIC_PASSWORD_FILE : resolve(io.cwd, String(args.passwordFile));
+    // restic's order: --password-file, --password-command, RESTIC_PASSWORD_FILE, RESTIC_PASSWORD_COMMAND, RESTIC_PASSWORD.
+    const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+    const password: { passwordFile?: string; passwordCommand?: string; password?: string } =
+      args.passwordFile !== undefined ? { passwordFile: resolve(io.cwd, String(args.passwordFile)) }
+      : nonEmpty(args.passwordCommand) !== undefined ? { passwordCommand: String(args.passwordCommand) }
+      : nonEmpty(io.env.RESTIC_PASSWORD_FILE) !== undefined ? { passwordFile: resolve(io.cwd, io.env.RESTIC_PASSWORD_FILE!) }
+      : nonEmpty(io.env.RESTIC_PASSWORD_COMMAND) !== undefined ? { passwordCommand: io.env.RESTIC_PASSWORD_COMMAND! }
+      : io.env.RESTIC_PASSWORD !== undefined ? { password: io.env.RESTIC_PASSWORD }
+      : {};
+    // On a terminal only: the generator's progress, then the child's phase, RSS and elapsed time.
+    const live = progressLine(io, { quiet: quiet || json });
+    let lastLive = 0;
+    const showLive = (text: string): void => {
+      const now = Date.now();
+      if (now - lastLive < 250) return;
+      lastLive = now;
+      live.update(text);
+    };
     // The single strategy choices go to the child; a private cache directory is the harness's.
     const choices: Record<string, string | number> = {};
     if (args.indexLoadConcurrency !== undefined) choices['index-load-concurrency'] = num('indexLoadConcurrency')!;
@@ -64,8 +86,9 @@ export const replayCommand: CommandSpec = {
     try {
       results = await runReplay({
         op: args.op as Op,
-        engine,
-        strategy: engine === 'restic' ? null : (args.strategy as string),
+        ...(engine !== undefined ? { engine } : {}),
+        ...(typeof args.engineBinary === 'string' ? { engineBinary: resolve(io.cwd, args.engineBinary) } : {}),
+        strategy: isHighwater ? (args.strategy as string) : null,
         choices,
         ...(args.arch !== undefined ? { arch: args.arch as Arch } : {}),
         device: (args.device as string | undefined) ?? null,
@@ -75,17 +98,22 @@ export const replayCommand: CommandSpec = {
         ...(args.shape !== undefined ? { shape: String(args.shape) } : {}),
         ...(num('scale') !== undefined ? { scale: num('scale')! } : {}),
         seed: num('seed') ?? 1,
-        ...(passwordFile !== undefined ? { passwordFile } : {}),
+        ...password,
         sampleIntervalMs: num('interval') ?? 50,
         nodeArgs: (args.nodeArg as string[] | undefined) ?? [],
         ...(num('sourceFiles') !== undefined ? { sourceFiles: num('sourceFiles')! } : {}),
         signal,
         onProgress: (line) => {
+          live.clear();
           if (!quiet) io.stderr.write(`replay: ${line}\n`);
         },
+        onGenerate: (p) => showLive(`replay: generating [${formatDuration(p.elapsedMs / 1000)}] ${p.packs} / ${p.packsTotal} packs (${((100 * p.packs) / Math.max(1, p.packsTotal)).toFixed(1)}%)`),
+        onLive: (s) => showLive(`replay: ${s.op} ${s.engine} #${s.repeat}/${s.of} [${formatDuration(s.t / 1000)}] ${s.phase ?? '-'}, RSS ${formatSize(s.rssBytes)}`),
       });
     } catch (err) {
       throw asCliError(err);
+    } finally {
+      live.clear();
     }
     if (out !== undefined) {
       const files = writeResults(out, results);

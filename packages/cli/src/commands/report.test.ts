@@ -60,7 +60,7 @@ describe('highwater report', () => {
     writeFileSync(bad, '{"schemaVersion": 1, "op": "backup"}');
     const html = join(dir, 'index.html');
     for (const [args, re] of [
-      [[RESULTS, bad, '--html', html], /bad\.json: engine: expected "highwater" or "restic", got nothing/],
+      [[RESULTS, bad, '--html', html], /bad\.json: engine: expected "highwater", "restic" or "restic@VERSION", got nothing/],
       [[join(dir, 'missing.json'), '--html', html], /missing\.json: cannot read: ENOENT/],
       [[dir, '--html', html], /bad\.json: engine/],
     ] as [string[], RegExp][]) {
