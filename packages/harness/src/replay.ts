@@ -110,7 +110,7 @@ export async function runReplay(options: ReplayOptions): Promise<RunResult[]> {
   const scale = options.scale ?? 1;
   if (!(scale > 0)) bad(`bad scale ${scale}: expected a number > 0`);
   // a scaled device (scaled-device.ts) scales its memory with the shape's scale
-  const budgetBytes = options.budgetBytes !== undefined ? options.budgetBytes : device ? deviceBudget(join(root, 'fixtures', 'devices'), device, { engine, arch, scale }) : null;
+  const budgetBytes = options.budgetBytes !== undefined ? options.budgetBytes : device ? deviceBudget(join(root, 'fixtures', 'devices'), device, { engine: engineSpec, arch, scale }) : null;
   if (budgetBytes !== null && !(Number.isSafeInteger(budgetBytes) && budgetBytes > 0)) bad(`bad budget ${budgetBytes}: expected a positive number of bytes`);
   const strategy = isRestic ? null : (options.strategy ?? 'packed');
   const choices = Object.entries(options.choices ?? {});
