@@ -62,10 +62,10 @@ if [ $have_arm = 1 ]; then
   echo "   (armv7 under qemu-user in the background: emulated, raw RSS includes the emulator, so does the idle baseline F)"
   BG=1 row armv7-naive --arch armv7 --strategy naive &
   BG=1 row armv7-paged --arch armv7 --strategy paged &
-  # restic releases under emulation, one line each once the harness runs them (the device file
-  # then needs their measured idle baseline on armv7; replay says how to measure it):
-  # BG=1 row armv7-restic-0.14 --arch armv7 --engine restic@0.14 &
-  # BG=1 row armv7-restic-0.18 --arch armv7 --engine restic@0.18 &
+  # the reporter's restic, Debian's armhf builds of 0.14 and 0.18 (setup-peers fetches them; their
+  # idle baselines on armv7 are in the device file)
+  BG=1 row armv7-restic-0.14 --arch armv7 --engine restic@0.14 &
+  BG=1 row armv7-restic-0.18 --arch armv7 --engine restic@0.18 &
 fi
 row native-packed --arch native --strategy packed
 row native-paged --arch native --strategy paged

@@ -56,7 +56,7 @@ export function engineLabels(r: ResultFields): string[] {
   return [...labels, 'restic'];
 }
 
-/** The identity of a result, with the exact engine version for restic (duplicates are judged on it). */
-export function resultIdentity(r: ResultFields, engine: string = engineLabels(r)[0]!): RunIdentity {
+/** The identity of a result, its engine as it was given (`restic`, `restic@0.18`): duplicates are judged on it. */
+export function resultIdentity(r: ResultFields, engine: string = r.engine): RunIdentity {
   return { op: r.op, engine, strategy: r.strategy, arch: r.arch, shape: r.shape, scale: r.scale, device: r.device, repeatIndex: r.repeat.index, repeatOf: r.repeat.of };
 }

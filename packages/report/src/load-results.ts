@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { engineLabels, resultIdentity, runName } from '@highwater/harness/matrix-name';
+import { resultIdentity, runName } from '@highwater/harness/matrix-name';
 import type { RunResult } from '@highwater/harness/result';
 import { ReportError } from './errors.js';
 
@@ -50,9 +50,9 @@ export interface MergedResults {
 /**
  * Merges results loaded from several folders (e.g. the shards of a matrix) into one set of runs.
  * A run is named by runName() (harness/matrix-name.ts): its cell and its repeat (`#2/3`). With a
- * plan (the expanded matrix), a result takes the name of the planned run it answers (a restic
- * 0.18.0 result answers `restic@0.18`), a planned run no result answers is missing, and a result
- * the plan does not ask for is unplanned. Without one, names use the exact engine version.
+ * plan (the expanded matrix), a result answers the planned run of its engine exactly as it was
+ * given (`restic` is the binary on PATH, `restic@0.18` Debian's 0.18 build: different engines), a
+ * planned run no result answers is missing, and a result the plan does not ask for is unplanned.
  * A name found twice is a duplicate: the first copy is kept, so repeats never count double.
  */
 export function mergeResults(loaded: readonly LoadedResult[], plan?: readonly { readonly name: string }[]): MergedResults {
@@ -62,8 +62,7 @@ export function mergeResults(loaded: readonly LoadedResult[], plan?: readonly { 
   const kept: LoadedResult[] = [];
   const unplanned: string[] = [];
   for (const l of loaded) {
-    const names = engineLabels(l.result).map((e) => runName(resultIdentity(l.result, e)));
-    const name = (planned && names.find((n) => planned.has(n))) ?? names[0]!;
+    const name = runName(resultIdentity(l.result, l.result.engine));
     if (planned && !planned.has(name)) unplanned.push(name);
     const first = firstFile.get(name);
     if (first === undefined) {
