@@ -22,7 +22,14 @@ describe.skipIf(!requirePeer('restic'))('restic as a peer engine', () => {
   });
 
   it('runs restic check with exact phase peaks from its output, the build recorded', async () => {
-    const [r] = await runReplay({ op: 'check', engine: 'restic', repo, passwordFile, root: ROOT });
+    // A boundary line read after restic has exited (this check takes ~0.6 s; a loaded machine can
+    // delay the harness's reading of its stdout past the exit) can no longer be reset: that phase is
+    // honestly 'sampled' or null. The exactness is a property of a harness that keeps up, so up to
+    // three runs are made and one must have every phase exact (output-phases.test.ts checks the
+    // reset itself deterministically). A harness that never resets fails all three.
+    const exact = (x: { phases: readonly { peakRssSource: string | null }[] }): boolean => x.phases.slice(0, -1).every((p) => p.peakRssSource === 'vmhwm-phase');
+    let [r] = await runReplay({ op: 'check', engine: 'restic', repo, passwordFile, root: ROOT });
+    for (let i = 0; i < 2 && !exact(r!); i++) [r] = await runReplay({ op: 'check', engine: 'restic', repo, passwordFile, root: ROOT });
     expect(r!.status).toBe('ok');
     expect(r!.engine).toBe('restic');
     expect(r!.strategy).toBeNull();
