@@ -20,7 +20,7 @@
  * segments like any other, so with `spoolDir` the writer holds ~1 MiB (one segment and one 1 MiB
  * ciphertext slice) whatever the blob's size; without it the pack is in memory as usual.
  */
-import { closeSync, openSync, read, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, read, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SEAL_OVERHEAD, createSealStream, createSha256, seal, sealInto } from '@highwater/crypto';
@@ -32,6 +32,12 @@ import { idToHex, type BlobId, type BlobType, type PackId } from './ids.js';
 import type { IndexedBlob } from './index-store.js';
 import { HEADER_LENGTH_SIZE, encodeHeader, headerEntrySize } from './pack-header.js';
 import type { PackHeaderEntry } from './pack-header.js';
+
+/**
+ * Linux's O_TMPFILE, which Node's fs.constants lacks: __O_TMPFILE (0o20000000 on x86-64, arm and
+ * arm64) | O_DIRECTORY (whose value differs by architecture: taken from fs.constants).
+ */
+const O_TMPFILE = 0o20000000 | (constants.O_DIRECTORY ?? 0);
 
 const SEGMENT = 1 << 20;
 /** Plaintext encrypted per step by addPieces: bounds the ciphertext copy whatever the piece size. */
@@ -209,6 +215,16 @@ export class PackWriter {
   }
 
   #openSpool(dir: string): Spool {
+    // Linux: O_TMPFILE makes a file that never has a name, so no kill at any moment leaves it
+    // behind. Elsewhere (or a file system without it): a named file, unlinked right after open,
+    // which leaves a window of one system call.
+    if (process.platform === 'linux') {
+      try {
+        return { path: join(dir, '(unnamed temporary pack file)'), fd: openSync(dir, O_TMPFILE | constants.O_RDWR, 0o600), named: false };
+      } catch {
+        // EOPNOTSUPP, EISDIR (kernel < 3.11) and the like: fall back to the named file
+      }
+    }
     const path = join(dir, `highwater-pack-${randomBytes(8).toString('hex')}.tmp`);
     let fd: number;
     try {

@@ -114,7 +114,8 @@ export function spoolFiles(dir: string): string[] {
     } catch {
       continue; // closed meanwhile
     }
-    if (target.startsWith(`${join(dir, 'highwater-pack-')}`) && target.endsWith(' (deleted)')) out.push(target);
+    // a spool file has no name: O_TMPFILE (`DIR/#1234 (deleted)`) or unlinked after open (`DIR/highwater-pack-… (deleted)`)
+    if (target.startsWith(`${dir}/`) && target.endsWith(' (deleted)')) out.push(target);
   }
   return out;
 }

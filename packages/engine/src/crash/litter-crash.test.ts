@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { watch } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STALE_TEMP_AGE_MS } from '@highwater/backend';
@@ -19,27 +19,40 @@ const hasRestic = requirePeer('restic');
 const DELAYS_MS = [0, 100, 400];
 
 /**
- * Runs `highwater backup` with TMPDIR=`spool` and SIGKILLs it `delay` ms after a pack spool file is
- * created there (inotify sees the creation even of a file unlinked at once). Resolves with the signal
- * or the exit code.
+ * Runs `highwater backup` with TMPDIR=`spool` and SIGKILLs it `delay` ms after it holds a pack spool
+ * file there (seen in /proc/PID/fd, polled every 2 ms: the spool file has no name, O_TMPFILE on
+ * Linux, so no directory watch can see it). Resolves with the signal or the exit code.
  */
 function backupKilledWhileSpooling(args: string[], spool: string, delay: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, RESTIC_PASSWORD: PASSWORD, TMPDIR: spool };
     for (const k of ['RESTIC_PASSWORD_FILE', 'RESTIC_PASSWORD_COMMAND', 'RESTIC_REPOSITORY']) delete env[k];
-    const watcher = watch(spool);
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    let armed = false;
-    watcher.on('change', (_e, f) => {
-      if (armed || !String(f).startsWith('highwater-pack-')) return;
-      armed = true;
+    const holdsSpool = (): boolean => {
+      let fds: string[];
+      try {
+        fds = readdirSync(`/proc/${child.pid}/fd`);
+      } catch {
+        return false;
+      }
+      return fds.some((fd) => {
+        try {
+          return readlinkSync(`/proc/${child.pid}/fd/${fd}`).startsWith(`${spool}/`);
+        } catch {
+          return false;
+        }
+      });
+    };
+    const poll = setInterval(() => {
+      if (!holdsSpool()) return;
+      clearInterval(poll);
       setTimeout(() => child.kill('SIGKILL'), delay);
-    });
+    }, 2);
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      watcher.close();
+      clearInterval(poll);
       resolve(signal ?? `exit ${code}${code === 0 ? '' : `: ${stderr}`}`);
     });
   });
