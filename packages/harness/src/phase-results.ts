@@ -1,5 +1,6 @@
 import type { BeginEvent, EndEvent, ProbeEvent, ProbeHeap } from '@highwater/probe';
 import type { HeapFigures, PhaseResult, Sample } from './result.js';
+import { maxOf } from './max-of.js';
 
 export interface PhaseResultsOptions {
   readonly events: readonly ProbeEvent[];
@@ -34,7 +35,7 @@ export function phaseResults(options: PhaseResultsOptions): PhaseResult[] {
   const open: BeginEvent[] = [];
   const closed: { begin: BeginEvent | undefined; end: EndEvent }[] = [];
   for (const e of events) {
-    if (e.type === 'gc') gcs.push(...e.entries);
+    if (e.type === 'gc') for (const g of e.entries) gcs.push(g); // not push(...): a long run's GCs outnumber the stack's room
     else if (e.type === 'heap') heaps.push(e);
     else if (e.type === 'begin') open.push(e);
     else if (e.type === 'end') {
@@ -73,7 +74,7 @@ export function phaseResults(options: PhaseResultsOptions): PhaseResult[] {
   for (const b of open) {
     const startMs = b.t - spawnedAt;
     const inside = options.samples.filter((s) => s.t >= startMs);
-    const peak = inside.length > 0 ? Math.max(...inside.map((s) => s.rssBytes)) : null;
+    const peak = inside.length > 0 ? maxOf(inside.map((s) => s.rssBytes)) : null;
     const w = within(b.t, endAbs);
     const last = heaps.length > 0 && heaps[heaps.length - 1]!.t >= b.t ? heaps[heaps.length - 1]! : undefined;
     out.push({

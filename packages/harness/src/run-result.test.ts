@@ -114,3 +114,20 @@ describe('runResult', () => {
     expect(r.phases[1]!.peakRssLessBaselineBytes).toBe(0);
   });
 });
+
+describe('runResult of a long run', () => {
+  // A 22-minute full-count prune (amd64-prune-1.3tb) sent more heap events than Math.max(...xs) takes:
+  // the replay itself died with "Maximum call stack size exceeded" after the child finished.
+  it('takes 500,000 heap events, GC entries and samples without spreading them into a call', () => {
+    const n = 500_000;
+    const heaps: ProbeEvent[] = Array.from({ length: n }, (_, i) => ({ type: 'heap', t: T0 + 100 + i / 1000, used: (i % 97) * MiB, total: 200 * MiB }));
+    const gc: ProbeEvent = { type: 'gc', entries: Array.from({ length: n }, (_, i) => [T0 + 100 + i / 1000, 0.1] as const) };
+    const samples = Array.from({ length: n }, (_, i) => ({ t: 100 + i / 1000, rssBytes: (100 + (i % 13)) * MiB }));
+    const [begin, ...rest] = phaseEvents.slice(1);
+    const run = childRun([hello, begin!, ...heaps, gc, ...rest], { samples, wallMs: 2000 });
+    const r = runResult(options(run));
+    expect(r.heapUsedPeakBytes).toBe(96 * MiB);
+    const killed = runResult(options(childRun([hello, begin!, ...heaps], { samples, wallMs: 2000, exitCode: null, exitSignal: 'SIGKILL' })));
+    expect(killed.peakRssBytes).toBe(Math.max(112 * MiB, 80 * MiB));
+  });
+});

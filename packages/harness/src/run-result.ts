@@ -2,6 +2,7 @@ import type { ExitEvent, HelloEvent } from '@highwater/probe';
 import type { ChildRun, OutputPhase } from './child-run.js';
 import { phaseResults } from './phase-results.js';
 import { SCHEMA_VERSION, type Arch, type Engine, type EnvBlock, type Op, type PeakSource, type PhaseResult, type RunResult, type RunStatus } from './result.js';
+import { maxOf } from './max-of.js';
 
 export interface RunResultOptions {
   readonly run: ChildRun;
@@ -81,13 +82,15 @@ export function runResult(o: RunResultOptions): RunResult {
   } else if (o.wrapperPeak && run.budgetKill === null) {
     // After a VmHWM reset the wrapper's maxrss is the peak since the last one: with the exact
     // peaks of the phases before it, the whole-process peak.
-    peak = Math.max(o.wrapperPeak.bytes, ...phases.map((p) => (p.peakRssSource === 'vmhwm-phase' ? p.peakRssBytes! : 0)));
+    peak = o.wrapperPeak.bytes;
+    for (const p of phases) if (p.peakRssSource === 'vmhwm-phase' && p.peakRssBytes! > peak) peak = p.peakRssBytes!;
     source = 'maxrss';
     cpuMs = o.wrapperPeak.cpuMs;
   } else {
+    // No spread into Math.max: a long run has more samples than the stack has room for arguments.
     const candidates = [run.polledHwmBytes, ...run.samples.map((s) => s.rssBytes), ...phases.map((p) => p.peakRssBytes), run.budgetKill?.rssBytes ?? null].filter((x): x is number => x !== null);
     if (candidates.length > 0) {
-      peak = Math.max(...candidates);
+      peak = maxOf(candidates);
       source = 'sampled';
     }
   }
@@ -116,8 +119,9 @@ export function runResult(o: RunResultOptions): RunResult {
     oomRss = peak;
   }
 
+  // heap events arrive every sampling interval and at GCs: hundreds of thousands in a long run
   const heapPeaks = [...phases.map((p) => p.heapUsedPeakBytes ?? 0), ...run.events.map((e) => (e.type === 'heap' ? e.used : 0))];
-  const heapUsedPeak = helloOf(run) === undefined ? null : heapPeaks.length > 0 ? Math.max(...heapPeaks) : null;
+  const heapUsedPeak = helloOf(run) === undefined ? null : heapPeaks.length > 0 ? maxOf(heapPeaks) : null;
   const lessBaseline = o.baselineRssBytes !== null && peak !== null ? Math.max(0, peak - o.baselineRssBytes) : null;
 
   return {
@@ -154,3 +158,4 @@ export function runResult(o: RunResultOptions): RunResult {
     command: o.command,
   };
 }
+
