@@ -78,7 +78,7 @@ fi
 failed=$(cat "$out"/results/*.line | grep -c ' failed: ')
 
 step "report"
-hw report "$out/results" --full-count "$ref"/forum-s1-native-*.json "$ref"/forum-s1-armv7-naive*.json "$ref"/forum-s1-armv7-packed.json "$ref"/forum-s1-armv7-paged.json \
+hw report "$out/results" --full-count "$ref"/forum-s1-native-*.json "$ref"/forum-s1-armv7-naive*.json "$ref"/forum-s1-armv7-packed.json "$ref"/forum-s1-armv7-paged.json "$ref"/forum-s1-armv7-load-index-restic-*.json \
   --html "$out/index.html" --md "$out/summary.md" \
   --title "highwater demo: the forum report's Raspberry Pi at scale $scale (count-faithful, content-scaled, device memory scaled)"
 echo
