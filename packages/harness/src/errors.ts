@@ -18,7 +18,10 @@ export type HarnessErrorCode =
   | 'NOT_RESTIC'
   | 'BAD_OPTION'
   | 'REPO_NOT_FOUND'
-  | 'RUN_FAILED';
+  | 'RUN_FAILED'
+  | 'BAD_MATRIX'
+  | 'BAD_SHARD'
+  | 'MATRIX_UNREADABLE';
 
 export class HarnessError extends Error {
   override readonly name = 'HarnessError';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandMatrix } from './matrix-expand.js';
-import { MatrixError, type MatrixFile } from './matrix-file.js';
+import { HarnessError } from './errors.js';
+import type { MatrixFile } from './matrix-file.js';
 import { PROJECT_ROOT } from './replay.js';
 
 const expand = (m: MatrixFile) => expandMatrix(m, { root: PROJECT_ROOT, file: 'm.json' });
@@ -28,7 +29,7 @@ describe('expandMatrix', () => {
   });
 
   it('fails on a run planned twice, an unknown shape or device, before anything runs', () => {
-    expect(() => expand({ name: 'x', runs: [{ shape: 'tiny', ops: ['check'] }, { shape: 'tiny', ops: ['check', 'prune'] }] })).toThrow(MatrixError);
+    expect(() => expand({ name: 'x', runs: [{ shape: 'tiny', ops: ['check'] }, { shape: 'tiny', ops: ['check', 'prune'] }] })).toThrow(HarnessError);
     expect(() => expand({ name: 'x', runs: [{ shape: 'tiny', ops: ['check'] }, { shape: 'tiny', ops: ['check'] }] })).toThrow(/runs\[1\] plans 'highwater\/packed check native tiny@1 #1\/1' again \(runs\[0\] already does\)/);
     expect(() => expand({ name: 'x', runs: [{ shape: 'no-such-shape', ops: ['check'] }] })).toThrow(/no-such-shape/);
     expect(() => expand({ name: 'x', runs: [{ shape: 'tiny', ops: ['check'], devices: ['toaster'] }] })).toThrow(/unknown device 'toaster'/);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { deviceRunArch, findDevice } from './devices.js';
-import { MatrixError, type MatrixFile } from './matrix-file.js';
+import { HarnessError } from './errors.js';
+import type { MatrixFile } from './matrix-file.js';
 import { runFileName, runName, type RunIdentity } from './matrix-name.js';
 import { planShape } from './shape-repo.js';
 
@@ -32,8 +33,8 @@ const list = <T>(v: T | readonly T[] | undefined, dflt: readonly T[]): readonly 
 /**
  * Expands a matrix into its runs, in file order (entry, shape, scale, op, engine, strategy, arch,
  * device, repeat). Every shape is planned and every device looked up here, so a typo fails the
- * plan (MatrixError / HarnessError naming it) before any runner starts. Two cells with the same
- * name (e.g. the same cell in two entries) are a MatrixError: each run must have one result file.
+ * plan (HarnessError / HarnessError naming it) before any runner starts. Two cells with the same
+ * name (e.g. the same cell in two entries) are a HarnessError: each run must have one result file.
  * Nothing is generated or written.
  */
 export function expandMatrix(matrix: MatrixFile, o: ExpandOptions): PlannedRun[] {
@@ -70,7 +71,7 @@ export function expandMatrix(matrix: MatrixFile, o: ExpandOptions): PlannedRun[]
                 const id: RunIdentity = { op, engine, strategy, arch: t.arch, shape: src.shape, scale: src.scale, device: t.device, repeatIndex: r, repeatOf: repeat };
                 const name = runName(id);
                 const before = seen.get(name);
-                if (before !== undefined) throw new MatrixError('BAD_MATRIX', `${o.file}: runs[${i}] plans '${name}' again (runs[${before}] already does): each run must be planned once`);
+                if (before !== undefined) throw new HarnessError('BAD_MATRIX', `${o.file}: runs[${i}] plans '${name}' again (runs[${before}] already does): each run must be planned once`);
                 seen.set(name, i);
                 out.push({ ...id, name, file: runFileName(id), shapeRef: src.shapeRef, seed, repo: src.repo, blobs: src.blobs });
               }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { firstSchemaViolation, type JsonSchema } from '@highwater/shapes/schema-check';
-import { checkMatrix, loadMatrix, MatrixError } from './matrix-file.js';
+import { HarnessError } from './errors.js';
+import { checkMatrix, loadMatrix } from './matrix-file.js';
 
 const MATRIX_DIR = fileURLToPath(new URL('../../../fixtures/matrix/', import.meta.url));
 const SCHEMA = JSON.parse(readFileSync(join(MATRIX_DIR, 'matrix.schema.json'), 'utf8')) as JsonSchema;
@@ -13,10 +14,10 @@ function message(doc: unknown): string {
   try {
     checkMatrix(doc, 'm.json');
   } catch (e) {
-    expect(e).toBeInstanceOf(MatrixError);
+    expect(e).toBeInstanceOf(HarnessError);
     return (e as Error).message;
   }
-  throw new Error('expected a MatrixError');
+  throw new Error('expected a HarnessError');
 }
 
 const GOOD = { name: 'x', runs: [{ shape: 'tiny', ops: ['check'] }] };

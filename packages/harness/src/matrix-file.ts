@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { HarnessError } from './errors.js';
+import { OPS } from './op-args.js';
 
 /**
  * The matrix file (schema: fixtures/matrix/matrix.schema.json): `{"name", "runs": [entry...]}`,
@@ -30,40 +32,25 @@ export interface MatrixFile {
   readonly runs: readonly MatrixEntry[];
 }
 
-export type MatrixErrorCode = 'BAD_MATRIX' | 'BAD_SHARD' | 'MATRIX_UNREADABLE';
-
-/** Bad matrix input: the CLI prints the message as one line and exits 2. */
-export class MatrixError extends Error {
-  override readonly name = 'MatrixError';
-  constructor(
-    readonly code: MatrixErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-export const MATRIX_OPS: readonly string[] = ['backup', 'prune', 'check', 'restore', 'load-index'];
 export const MATRIX_ARCHES: readonly string[] = ['native', 'arm64', 'armv7'];
 /** `highwater`, `restic`, or `restic@VERSION` (digits and dots, e.g. 0.18 or 0.18.0). */
 export const ENGINE_PATTERN = /^(highwater|restic(@[0-9]+(\.[0-9]+)*)?)$/;
 
 const ENTRY_KEYS = new Set(['shape', 'scale', 'seed', 'repo', 'ops', 'engines', 'strategies', 'arches', 'devices', 'repeat']);
 
-/** Reads and checks a matrix file; every problem is a MatrixError naming the file and the field. */
+/** Reads and checks a matrix file; every problem is a HarnessError (BAD_MATRIX, MATRIX_UNREADABLE) naming the file and the field. */
 export function loadMatrix(file: string): MatrixFile {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new MatrixError('MATRIX_UNREADABLE', `${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new HarnessError('MATRIX_UNREADABLE', `${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new MatrixError('BAD_MATRIX', `${file}: not JSON (${(err as Error).message})`, { cause: err });
+    throw new HarnessError('BAD_MATRIX', `${file}: not JSON (${(err as Error).message})`, { cause: err });
   }
   return checkMatrix(doc, file);
 }
@@ -71,7 +58,7 @@ export function loadMatrix(file: string): MatrixFile {
 /** Checks a parsed matrix document against the format (the same rules as the JSON schema, plus its messages). */
 export function checkMatrix(doc: unknown, file: string): MatrixFile {
   const fail = (where: string, msg: string): never => {
-    throw new MatrixError('BAD_MATRIX', `${file}: ${where}${where ? ': ' : ''}${msg}`);
+    throw new HarnessError('BAD_MATRIX', `${file}: ${where}${where ? ': ' : ''}${msg}`);
   };
   if (!isObj(doc)) fail('', 'expected an object {"name", "runs": [...]}');
   const o = doc as Record<string, unknown>;
@@ -115,7 +102,7 @@ function checkEntry(e: unknown, at: string, fail: (where: string, msg: string) =
     });
   }
   if (o.seed !== undefined && !(Number.isSafeInteger(o.seed) && (o.seed as number) >= 0)) fail(`${at}.seed`, `got ${JSON.stringify(o.seed)}, expected an integer >= 0`);
-  strings('ops', (s) => MATRIX_OPS.includes(s), MATRIX_OPS.join(', '), true);
+  strings('ops', (s) => (OPS as readonly string[]).includes(s), OPS.join(', '), true);
   strings('engines', (s) => ENGINE_PATTERN.test(s), 'highwater, restic or restic@VERSION');
   strings('strategies', nonEmpty, 'strategy names');
   strings('arches', (s) => MATRIX_ARCHES.includes(s), MATRIX_ARCHES.join(', '));

@@ -6,7 +6,7 @@ import { costModel, costSamples, generationCost } from './matrix-cost.js';
 import { expandMatrix } from './matrix-expand.js';
 import { loadMatrix } from './matrix-file.js';
 import type { PlannedRun } from './matrix-expand.js';
-import { MatrixError } from './matrix-file.js';
+import { HarnessError } from './errors.js';
 import { resultIdentity, runFileName, runName } from './matrix-name.js';
 import { githubMatrix, parseShard, parseShardCount, planShards, type ShardPlan } from './matrix-shard.js';
 import type { RunResult } from './result.js';
@@ -49,7 +49,7 @@ function makespan(plan: ShardPlan, wall: Map<string, number>): number {
 describe('shards', () => {
   it('parses i/N and refuses anything else in one line', () => {
     expect(parseShard('2/5')).toEqual({ index: 2, count: 5 });
-    for (const bad of ['0/3', '4/3', '1/0', '2', 'a/b', '1/300', ' 1/2']) expect(() => parseShard(bad)).toThrow(MatrixError);
+    for (const bad of ['0/3', '4/3', '1/0', '2', 'a/b', '1/300', ' 1/2']) expect(() => parseShard(bad)).toThrow(HarnessError);
     expect(() => parseShard('4/3')).toThrow("bad shard '4/3': i must be from 1 to 3");
     expect(parseShardCount('20')).toBe(20);
     expect(() => parseShardCount('-1')).toThrow(/bad shard count "-1"/);

@@ -1,6 +1,6 @@
 import type { CostModel, CostSource } from './matrix-cost.js';
 import type { PlannedRun } from './matrix-expand.js';
-import { MatrixError } from './matrix-file.js';
+import { HarnessError } from './errors.js';
 
 /** `i/N`: shard i (1-based) of N. */
 export interface ShardRef {
@@ -38,16 +38,16 @@ export const MAX_SHARDS = 256;
 
 export function parseShardCount(v: unknown): number {
   const n = typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > MAX_SHARDS) throw new MatrixError('BAD_SHARD', `bad shard count ${JSON.stringify(v)}: expected an integer from 1 to ${MAX_SHARDS}`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > MAX_SHARDS) throw new HarnessError('BAD_SHARD', `bad shard count ${JSON.stringify(v)}: expected an integer from 1 to ${MAX_SHARDS}`);
   return n;
 }
 
 export function parseShard(s: string): ShardRef {
   const m = /^([0-9]+)\/([0-9]+)$/.exec(s);
-  if (!m) throw new MatrixError('BAD_SHARD', `bad shard '${s}': expected i/N, e.g. 2/5`);
+  if (!m) throw new HarnessError('BAD_SHARD', `bad shard '${s}': expected i/N, e.g. 2/5`);
   const count = parseShardCount(m[2]!);
   const index = Number(m[1]);
-  if (index < 1 || index > count) throw new MatrixError('BAD_SHARD', `bad shard '${s}': i must be from 1 to ${count}`);
+  if (index < 1 || index > count) throw new HarnessError('BAD_SHARD', `bad shard '${s}': i must be from 1 to ${count}`);
   return { index, count };
 }
 

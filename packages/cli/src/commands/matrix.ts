@@ -5,7 +5,7 @@ import { HarnessError, PROJECT_ROOT } from '@highwater/harness';
 import { shapeCacheKey } from '@highwater/harness/matrix-cache-key';
 import { costModel, costSamples, generationCost, type CostModel } from '@highwater/harness/matrix-cost';
 import { expandMatrix, type PlannedRun } from '@highwater/harness/matrix-expand';
-import { loadMatrix, MatrixError } from '@highwater/harness/matrix-file';
+import { loadMatrix } from '@highwater/harness/matrix-file';
 import { githubMatrix, parseShard, parseShardCount, planShards, type ShardPlan } from '@highwater/harness/matrix-shard';
 import { runShard } from '@highwater/harness/matrix-run';
 import { loadResults, ReportError } from '@highwater/report';
@@ -153,7 +153,7 @@ function printPlan(p: ShardPlan, line: (s: string) => void): void {
 }
 
 function badInput(err: unknown): unknown {
-  if (err instanceof MatrixError || err instanceof ReportError) return new UsageError(err.message, 2, { cause: err });
+  if (err instanceof ReportError) return new UsageError(err.message, 2, { cause: err });
   if (err instanceof HarnessError) return new UsageError(err.message, 2, { cause: err });
   const code = (err as { code?: unknown })?.code;
   if (err instanceof Error && (code === 'SHAPE_NOT_FOUND' || code === 'BAD_SHAPE' || code === 'SCALE_TOO_SMALL')) return new UsageError(err.message, 2, { cause: err });
