@@ -53,9 +53,10 @@ function rank(g: RunGroup): number {
   return g.status === 'oom' ? 0 : 1;
 }
 
-/** `restic 0.14`, `highwater paged`. */
+/** `restic 0.14`, `highwater paged`; `restic@0.18` (a fetched Debian build) reads `restic 0.18`. */
 export function engineName(g: RunGroup): string {
   if (g.strategy !== null) return `${g.engine} ${g.strategy}`;
+  if (g.engine.includes('@')) return g.engine.replace('@', ' ');
   const v = /^(\d+\.\d+)/.exec(g.representative.env.engineVersion)?.[1];
   return v ? `${g.engine} ${v}` : g.engine;
 }
