@@ -3,9 +3,10 @@
  * is compressed, SHA-256 check against the blob id (design.rst "Pack Format").
  */
 import type { Backend } from '@highwater/backend';
-import { createSha256, open, openStream, sha256 } from '@highwater/crypto';
+import { createSha256, openStream } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
-import { decompress, decompressStream } from './compression.js';
+import { openBlob } from './blob-open.js';
+import { decompressStream } from './compression.js';
 import { drainForCause, keepOpen } from './drain.js';
 import { RepoError, asRepoError, fileLabel } from './errors.js';
 import type { BlobId, BlobType } from './ids.js';
@@ -24,16 +25,13 @@ function label(type: BlobType, id: BlobId, loc: BlobLocation): string {
 /** Reads one blob at one location. Errors name the pack and the blob. */
 export async function readBlobAt(ctx: BlobReadContext, type: BlobType, id: BlobId, loc: BlobLocation): Promise<Uint8Array> {
   const file = label(type, id, loc);
-  let plain: Uint8Array;
+  let raw: Uint8Array;
   try {
-    const raw = await ctx.backend.load({ type: 'data', name: idToHex(loc.packId) }, { offset: loc.offset, length: loc.length });
-    plain = open(ctx.key, raw, { name: file });
+    raw = await ctx.backend.load({ type: 'data', name: idToHex(loc.packId) }, { offset: loc.offset, length: loc.length });
   } catch (err) {
     throw asRepoError(err, file);
   }
-  if (loc.uncompressedLength > 0) plain = decompress(plain, loc.uncompressedLength, file);
-  if (!idEquals(sha256(plain), id)) throw new RepoError('HASH_MISMATCH', 'blob content does not match its id (SHA-256)', { file });
-  return plain;
+  return openBlob(ctx.key, raw, { id, uncompressedLength: loc.uncompressedLength }, file);
 }
 
 /**

@@ -24,6 +24,8 @@ export {
 export { IndexFileWriter, INDEX_MAX_BLOBS, type IndexFileBlob } from './index-file-writer.js';
 export { DEFAULT_PACK_SIZE, DEFAULT_MAX_UPLOADS, type PackSaver } from './pack-saver.js';
 export { readBlobAt, streamBlobAt } from './blob-reader.js';
+export { openBlob } from './blob-open.js';
+export type { SealedBlob } from './blob-open.js';
 export { encodeUnpacked, decodeUnpacked, streamUnpacked } from './unpacked.js';
 export { createIndexSource } from './repo-index-source.js';
 export { randomPolynomial, isIrreducible } from './polynomial.js';

@@ -1,0 +1,34 @@
+/**
+ * One blob's sealed bytes, already in memory, to its verified plaintext (design.rst "Pack Format"):
+ * MAC check and decrypt, zstd when the index gives an uncompressed length, SHA-256 against the id.
+ * The one place that does this for bytes in hand; readBlobAt, check --read-data and repack use it.
+ * Memory: the plaintext, plus the compressed plaintext while it is decompressed.
+ */
+import { open, sha256 } from '@highwater/crypto';
+import type { MasterKey } from '@highwater/crypto';
+import { decompress } from './compression.js';
+import { RepoError, asRepoError } from './errors.js';
+import type { BlobId } from './ids.js';
+import { idEquals } from './ids.js';
+
+export interface SealedBlob {
+  readonly id: BlobId;
+  /** 0 when the blob is stored uncompressed (repository v1, or v2 without compression). */
+  readonly uncompressedLength: number;
+}
+
+/**
+ * Throws RepoError MAC_MISMATCH, BAD_COMPRESSION or HASH_MISMATCH naming `file`; never returns bytes
+ * that do not hash to `blob.id`.
+ */
+export function openBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, file: string): Uint8Array {
+  let plain: Uint8Array;
+  try {
+    plain = open(key, sealed, { name: file });
+  } catch (err) {
+    throw asRepoError(err, file);
+  }
+  if (blob.uncompressedLength > 0) plain = decompress(plain, blob.uncompressedLength, file);
+  if (!idEquals(sha256(plain), blob.id)) throw new RepoError('HASH_MISMATCH', 'blob content does not match its id (SHA-256)', { file });
+  return plain;
+}
