@@ -151,7 +151,7 @@ function now(v: TreeNode | undefined | Promise<TreeNode | undefined>): Pending {
  * unreadable (reported through ctx.emit). Files resolve when their content is saved.
  */
 export async function archivePath(ctx: ArchiverContext, path: string, name: string, parent: TreeNode | undefined): Promise<Pending> {
-  if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
+  ctx.signal?.throwIfAborted();
   if (ctx.filter.byName(path)) return now(undefined);
   let st: BigIntStats;
   try {

@@ -35,7 +35,7 @@ export async function checkPacks(o: {
   const indexed = new Set<string>();
   let packs = 0;
   for (const pack of repo.index.packs()) {
-    if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+    o.signal?.throwIfAborted();
     packs++;
     const hex = idToHex(pack.packId);
     const file = `data/${hex}`;

@@ -20,7 +20,7 @@ export async function checkReadData(o: {
   const damaged: string[] = [];
   let read = 0;
   for (const packId of packs) {
-    if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+    o.signal?.throwIfAborted();
     const hex = idToHex(packId);
     const file = `data/${hex}`;
     o.progress?.(read, packs.length);

@@ -18,7 +18,7 @@ export async function checkTrees(o: {
   const seen = index.newBlobSet();
   let trees = 0;
   const walk = async (treeHex: string, where: string): Promise<void> => {
-    if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+    o.signal?.throwIfAborted();
     if (!isHexId(treeHex)) {
       o.problem({ kind: 'tree', message: `${where}: invalid tree id ${JSON.stringify(treeHex)}` });
       return;

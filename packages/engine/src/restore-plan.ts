@@ -104,7 +104,7 @@ export async function countRestore(o: {
   let bytes = 0;
   const problems: PlanProblem[] = [];
   const walk = async (treeHex: string, dirPath: string, comps: readonly string[]): Promise<void> => {
-    if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+    o.signal?.throwIfAborted();
     let nodes: TreeNode[];
     try {
       nodes = (await o.repo.loadTree(idFromHex(treeHex))).nodes;

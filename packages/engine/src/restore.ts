@@ -100,7 +100,7 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
     };
 
     const walk = async (treeHex: string, dirPath: string, comps: readonly string[]): Promise<void> => {
-      if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+      o.signal?.throwIfAborted();
       let nodes: TreeNode[];
       try {
         nodes = (await indexed.loadTree(idFromHex(treeHex))).nodes;
@@ -110,7 +110,7 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
       const plan = planDirectory(nodes, dirPath, comps, rules);
       nodes = [];
       for (const item of plan.items) {
-        if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+        o.signal?.throwIfAborted();
         try {
           await writeItem(item.components, item.node);
         } catch (err) {

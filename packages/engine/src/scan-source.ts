@@ -16,7 +16,7 @@ export interface ScanTotals {
 export async function scanSource(o: { targets: readonly string[]; filter: BackupFilter; signal?: AbortSignal; onProgress?: (t: ScanTotals) => void }): Promise<ScanTotals> {
   const totals: ScanTotals = { files: 0, dirs: 0, bytes: 0 };
   const visit = async (path: string): Promise<void> => {
-    if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+    o.signal?.throwIfAborted();
     if (o.filter.byName(path)) return;
     let st;
     try {

@@ -20,7 +20,7 @@ export async function* walkSnapshot(o: {
 }): AsyncGenerator<WalkedNode> {
   async function* walk(treeHex: string, dir: string): AsyncGenerator<WalkedNode> {
     for await (const node of o.repo.treeNodes(idFromHex(treeHex))) {
-      if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+      o.signal?.throwIfAborted();
       const path = dir === '/' ? `/${node.name}` : `${dir}/${node.name}`;
       yield { path, node };
       if (node.type === 'dir' && typeof node.subtree === 'string' && (o.descend?.(path, node) ?? true)) yield* walk(node.subtree, path);

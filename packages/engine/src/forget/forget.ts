@@ -45,7 +45,7 @@ export async function forget(o: ForgetOptions): Promise<ForgetResult> {
     o.onEvent?.({ type: 'decided', groups, removed: ids, policyEmpty });
     if (!o.dryRun) {
       for (const hex of ids) {
-        if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+        o.signal?.throwIfAborted();
         await repo.removeSnapshot(idFromHex(hex));
         o.onEvent?.({ type: 'removed', id: hex });
       }

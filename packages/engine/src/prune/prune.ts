@@ -36,7 +36,7 @@ interface Planned {
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+  signal?.throwIfAborted();
 }
 
 async function planPrune(o: PruneOptions, repo: IndexedRepository, emit: (e: PruneEvent) => void): Promise<Planned> {

@@ -45,7 +45,7 @@ export async function repackPacks(o: RepackOptions): Promise<RepackResult> {
   let done = 0;
   try {
     for (const hex of o.packs) {
-      if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+      o.signal?.throwIfAborted();
       const file = `data/${hex}`;
       const entries = await readPackHeader({ backend: repo.backend, key: repo.key, packId: idFromHex(hex), size: o.sizes.get(hex), version: repo.config.version });
       const wanted = entries.filter((e) => o.needed(e.type, e.id) && !copied.has(e.type, e.id));

@@ -40,7 +40,7 @@ export async function rewriteIndex(o: RewriteIndexOptions): Promise<string[]> {
   let n = 0;
   try {
     for (const name of o.oldIndex) {
-      if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+      o.signal?.throwIfAborted();
       await decodeIndexFile(source, name, batch);
       // A pack's blobs are contiguous in the batch (one `packs` element after the other).
       for (let i = 0; i < batch.count; ) {

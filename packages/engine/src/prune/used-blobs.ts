@@ -35,7 +35,7 @@ export async function findUsedBlobs(o: UsedBlobsOptions): Promise<number> {
   for (const root of o.roots) {
     const stack: BlobId[] = [idFromHex<'blob'>(root)];
     while (stack.length > 0) {
-      if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+      o.signal?.throwIfAborted();
       const id = stack.pop()!;
       if (!used.add('tree', id)) continue;
       if (!repo.index.has('tree', id)) continue; // counted as missing by the caller
