@@ -6,7 +6,7 @@
  * addon); one-shot decompression with the same module when the plaintext length is known (the index
  * records it for blobs, whatever the frame says; highwater's frames carry it), otherwise with fzstd
  * (pure JavaScript, handles frames of unknown size); streamed decompression (huge trees, index files read as a stream) with
- * highwater's own streaming decoder (zstd/), which reuses its buffers.
+ * highwater's own streaming decoder (@highwater/zstd), which reuses its buffers.
  *
  * Level: restic's `--compression auto` is klauspost's SpeedDefault, which corresponds to zstd level 3.
  *
@@ -19,8 +19,7 @@
  */
 import { decompress as fzstdDecompress } from 'fzstd';
 import { InternalError, RepoError } from './errors.js';
-import { ZstdStreamDecoder } from './zstd/stream-decoder.js';
-import { ZstdFormatError } from './zstd/zstd-error.js';
+import { ZstdFormatError, ZstdStreamDecoder } from '@highwater/zstd';
 
 export const ZSTD_LEVEL = 3;
 
@@ -123,7 +122,7 @@ export interface DecompressStreamOptions {
 
 /**
  * Streams the decompression of zstd data arriving in chunks, with highwater's own decoder
- * (zstd/stream-decoder.ts): unlike fzstd's it allocates nothing per block or per frame, so a
+ * (@highwater/zstd): unlike fzstd's it allocates nothing per block or per frame, so a
  * reused decoder decodes thousands of index files without leaving freed buffers behind.
  * Memory: the frame's window (at most its content size) + 1 MiB + ~260 KiB of fixed buffers.
  */

@@ -8,7 +8,7 @@ import type { MasterKey } from '@highwater/crypto';
 import { asRepoError, fileLabel } from './errors.js';
 import type { IndexSource } from './index-store.js';
 import { decodeUnpacked, streamUnpacked } from './unpacked.js';
-import { ZstdDecoderPool } from './zstd/decoder-pool.js';
+import { ZstdDecoderPool } from '@highwater/zstd';
 
 /**
  * Index files are read 64 KiB at a time into one buffer per file (LoadOptions.buffer), whatever the

@@ -1,6 +1,6 @@
 /**
  * A zstd stream that does not follow RFC 8878 (or uses a feature this decoder does not take:
- * dictionaries). Callers turn it into RepoError BAD_COMPRESSION naming the file.
+ * dictionaries). Callers name the file (repo turns it into RepoError BAD_COMPRESSION).
  */
 export class ZstdFormatError extends Error {
   override readonly name = 'ZstdFormatError';

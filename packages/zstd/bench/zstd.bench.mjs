@@ -1,13 +1,13 @@
 // zstd codec benchmark for docs/design.md (not a test). Run from the repository root:
-//   node packages/repo/src/bench/zstd.bench.mjs            (amd64)
-//   qemu-arm -L /usr/arm-linux-gnueabihf .cache/arm/armv7/bin/node packages/repo/src/bench/zstd.bench.mjs
+//   node packages/zstd/bench/zstd.bench.mjs            (amd64)
+//   qemu-arm -L /usr/arm-linux-gnueabihf .cache/arm/armv7/bin/node packages/zstd/bench/zstd.bench.mjs
 // Prints MB/s (plaintext bytes per second), the median of RUNS runs, per input and codec path.
 import { createRequire } from 'node:module';
-const require = createRequire(new URL('../../package.json', import.meta.url));
+const require = createRequire(new URL('../package.json', import.meta.url));
 const wasm = require('@bokuweb/zstd-wasm');
 const fzstd = require('fzstd');
-// highwater's own streaming decoder, from the build (npx tsc -b packages/repo).
-const { ZstdStreamDecoder } = await import(new URL('../../dist/zstd/stream-decoder.js', import.meta.url).href);
+// highwater's own streaming decoder, from the build (npx tsc -b packages/zstd).
+const { ZstdStreamDecoder } = await import(new URL('../dist/stream-decoder.js', import.meta.url).href);
 const own = new ZstdStreamDecoder();
 
 const RUNS = Number(process.env.RUNS ?? 3);
