@@ -227,7 +227,7 @@ function runChild(dir, strategy, cacheDir, warmDir = '-', nodeArgs = [], youngGe
 }
 
 /** The packages a load runs (repo and what it imports) and this script. */
-const MEASURED_PATHS = ['packages/repo/src', 'packages/crypto/src', 'packages/probe/src', 'packages/backend/src', 'scripts/bench-index.js'];
+const MEASURED_PATHS = ['packages/repo/src', 'packages/crypto/src', 'packages/probe/src', 'packages/zstd/src', 'packages/backend/src', 'scripts/bench-index.js'];
 
 /** The last commit of MEASURED_PATHS, and whether the working tree differs from it there. */
 function gitCommit() {
