@@ -6,7 +6,7 @@ export * from './index-store.js';
 export { RepoError, InternalError, fileLabel, type RepoErrorCode } from './errors.js';
 export { type RepoConfig, encodeConfig, decodeConfig } from './config.js';
 export { type Snapshot, type SnapshotEntry, type SnapshotFilter, encodeSnapshot, decodeSnapshot, snapshotMatches, compareSnapshotTimes } from './snapshot.js';
-export { type Tree, type TreeNode, type NodeType, type ExtendedAttribute, encodeTree, decodeTree, decodeTreeStream } from './tree.js';
+export { type Tree, type TreeNode, type NodeType, type ExtendedAttribute, encodeTree, encodeTreeNodes, TREE_PREFIX, TREE_SUFFIX, decodeTree, decodeTreeStream } from './tree.js';
 export { compress, decompress, decompressStream, loadZstd, zstdLoaded, ZSTD_LEVEL } from './compression.js';
 export { resolveChoices, DEFAULT_STRATEGY } from './choices.js';
 export { initRepository, openRepository, type InitRepositoryOptions, type OpenRepositoryOptions } from './open-repository.js';
@@ -25,6 +25,11 @@ export { IndexFileWriter, INDEX_MAX_BLOBS, type IndexFileBlob } from './index-fi
 export { DEFAULT_PACK_SIZE, DEFAULT_MAX_UPLOADS, type PackSaver } from './pack-saver.js';
 export { readBlobAt, streamBlobAt } from './blob-reader.js';
 export { openBlob } from './blob-open.js';
+export { addKey, encodeKeyFile, type KeyFileOptions } from './add-key.js';
+export { SealedStream, type SealedFile } from './sealed-stream.js';
+export { SpillFile } from './spill-file.js';
+export { IndexFileStream } from './index-file-stream.js';
+export { TreeBuilder, TREE_SPILL_BYTES, type TreeBuilderOptions, type BuiltTree } from './tree-builder.js';
 export type { SealedBlob } from './blob-open.js';
 export { encodeUnpacked, decodeUnpacked, streamUnpacked } from './unpacked.js';
 export { createIndexSource } from './repo-index-source.js';
@@ -47,3 +52,6 @@ export {
   type YoungGeneration,
 } from './strategies/index.js';
 export * from './lock.js';
+/** Types of repo's API that come from the layers below (an OpenRepository's `key` and `backend`, initRepository's `kdf`). */
+export type { MasterKey, KdfParams } from '@highwater/crypto';
+export type { Backend } from '@highwater/backend';

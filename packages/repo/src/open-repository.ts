@@ -6,10 +6,11 @@
 import { hostname as osHostname, userInfo } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Backend } from '@highwater/backend';
-import { createKeyFile, generateMasterKey, openKeyFile, seal, sha256 } from '@highwater/crypto';
+import { generateMasterKey, openKeyFile, seal } from '@highwater/crypto';
 import type { KdfParams, MasterKey } from '@highwater/crypto';
 import type { Probe } from '@highwater/probe';
 import { NO_PROBE, inPhase } from '@highwater/probe';
+import { encodeKeyFile } from './add-key.js';
 import { resolveChoices } from './choices.js';
 import { loadZstd } from './compression.js';
 import { decodeConfig, encodeConfig } from './config.js';
@@ -75,15 +76,13 @@ export async function initRepository(o: InitRepositoryOptions): Promise<OpenRepo
       throw asRepoError(err, o.backend.location);
     }
     const key = generateMasterKey();
-    const keyFile = await createKeyFile({
+    const { id: keyId, bytes: keyBytes } = await encodeKeyFile({
       password: o.password,
       masterKey: key,
       hostname: o.hostname ?? osHostname(),
       username: o.username ?? currentUser(),
       ...(o.kdf ? { kdf: o.kdf } : {}),
     });
-    const keyBytes = new TextEncoder().encode(JSON.stringify(keyFile));
-    const keyId = sha256(keyBytes) as KeyId;
     const config: RepoConfig = {
       version: o.version,
       id: randomBytes(32).toString('hex'),

@@ -85,9 +85,18 @@ function encodeNode(n: TreeNode): string {
   return `{${f.join(',')}}`;
 }
 
+/** A tree blob's framing around its comma-separated nodes, as restic writes it (newline included). */
+export const TREE_PREFIX = '{"nodes":[';
+export const TREE_SUFFIX = ']}\n';
+
 /** The tree blob's plaintext: `{"nodes":[...]}` and a newline, as restic writes it. */
 export function encodeTree(t: Tree): Uint8Array {
-  return new TextEncoder().encode(`{"nodes":[${t.nodes.map(encodeNode).join(',')}]}\n`);
+  return new TextEncoder().encode(`${TREE_PREFIX}${encodeTreeNodes(t.nodes)}${TREE_SUFFIX}`);
+}
+
+/** Nodes as they appear between the tree's framing, comma-separated (TreeBuilder encodes trees in such batches). */
+export function encodeTreeNodes(nodes: readonly TreeNode[]): string {
+  return nodes.map(encodeNode).join(',');
 }
 
 function checkNode(v: unknown, file: string | undefined): TreeNode {

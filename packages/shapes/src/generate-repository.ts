@@ -1,10 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Backend } from '@highwater/backend';
-import type { KdfParams } from '@highwater/crypto';
-import { initRepository } from '@highwater/repo';
-import { addKeyFile } from './add-key.js';
+import { addKey, initRepository, type Backend, type KdfParams } from '@highwater/repo';
 import { MIN_BLOB_BYTES } from './blob-content.js';
 import { PackSink } from './pack-sink.js';
 import { planGeneration, type GenerationPlan } from './plan.js';
@@ -158,7 +155,7 @@ export async function generateRepository(o: GenerateOptions): Promise<GenerateRe
     }
     progress('keys');
     for (let k = 1; k < plan.keys; k++) {
-      await addKeyFile({
+      await addKey({
         backend: o.backend, masterKey: repo.key, password: o.password, hostname, username, created: new Date(GENERATED_EPOCH_MS + k * 1000),
         ...(o.kdf ? { kdf: o.kdf } : {}),
       });

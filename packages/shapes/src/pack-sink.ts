@@ -1,9 +1,6 @@
-import type { Backend } from '@highwater/backend';
-import type { MasterKey } from '@highwater/crypto';
-import { PackWriter, idToHex, type BlobId, type FinishedPack } from '@highwater/repo';
+import { IndexFileStream, PackWriter, idToHex, type Backend, type BlobId, type FinishedPack, type MasterKey } from '@highwater/repo';
 import { apportion } from './apportion.js';
 import { InternalError } from './errors.js';
-import { IndexStream } from './index-stream.js';
 
 export interface PackSinkOptions {
   readonly backend: Backend;
@@ -50,7 +47,7 @@ export class PackSink {
   #tree: PackWriter;
   #dataPack = 0;
   #treePack = 0;
-  #index: IndexStream;
+  #index: IndexFileStream;
   #indexFile = 0;
   #packsIndexed = 0;
   #entriesIndexed = 0;
@@ -67,7 +64,7 @@ export class PackSink {
     this.#totalPacks = o.dataPackBlobs.length + o.treePacks;
     this.#data = this.#newWriter(false);
     this.#tree = this.#newWriter(true);
-    this.#index = new IndexStream(o.key, o.spoolDir);
+    this.#index = new IndexFileStream(o.key, o.spoolDir);
     this.#cumulativeTarget = o.indexFileEntries[0] ?? 0;
   }
 
@@ -159,7 +156,7 @@ export class PackSink {
     await this.#drain();
     this.indexNames.push(await this.#index.save(this.#o.backend));
     this.#indexFile++;
-    this.#index = new IndexStream(this.#o.key, this.#o.spoolDir);
+    this.#index = new IndexFileStream(this.#o.key, this.#o.spoolDir);
   }
 
   async #drain(): Promise<void> {

@@ -1,10 +1,8 @@
-import { idToHex, type BlobId } from '@highwater/repo';
-import { sha256 } from '@highwater/crypto';
+import { TreeBuilder, idOf, idToHex } from '@highwater/repo';
 import { fillBlobContent } from './blob-content.js';
 import { leafRangeIntersects } from './dir-layout.js';
 import type { PackSink } from './pack-sink.js';
 import { versionBlobs, type GenerationPlan } from './plan.js';
-import { TreeBuilder } from './tree-builder.js';
 import { dirNode, fileNode } from './tree-nodes.js';
 
 /**
@@ -119,7 +117,7 @@ export class SnapshotTrees {
       const content: string[] = new Array(count);
       for (let k = 0; k < count; k++) {
         fillBlobContent(blob, plan.seed, first + k);
-        const id = sha256(blob) as BlobId;
+        const id = idOf<'blob'>(blob);
         content[k] = idToHex(id);
         if (isNew) {
           this.#onBlob();

@@ -1,13 +1,14 @@
 import { tmpdir } from 'node:os';
 import { createSha256, sha256, type Sha256 } from '@highwater/crypto';
-import { encodeTree, type BlobId, type TreeNode } from '@highwater/repo';
-import { InternalError } from './errors.js';
+import type { BlobId } from './ids.js';
 import { SpillFile } from './spill-file.js';
+import { TREE_PREFIX, TREE_SUFFIX, encodeTreeNodes, type TreeNode } from './tree.js';
 
-const PREFIX = new TextEncoder().encode('{"nodes":[');
-const SUFFIX = new TextEncoder().encode(']}\n');
+const enc = new TextEncoder();
+const PREFIX = enc.encode(TREE_PREFIX);
+const SUFFIX = enc.encode(TREE_SUFFIX);
 const COMMA = new Uint8Array([0x2c]);
-/** Nodes encoded per encodeTree call: few objects alive, few calls. */
+/** Nodes encoded per encodeTreeNodes call: few objects alive, few calls. */
 const BATCH = 512;
 const MIN_CAPACITY = 4 << 10;
 /** Default plaintext kept in memory; a larger tree goes to a temporary file. */
@@ -33,8 +34,9 @@ export interface BuiltTree {
 }
 
 /**
- * Builds a tree blob's plaintext node by node, the nodes encoded by the repo package's encodeTree in
- * batches of 512 (restic's field order, escaping and omitempty), hashing it into its id.
+ * The streaming tree encoder: builds a tree blob's plaintext node by node, the nodes encoded as
+ * encodeTree encodes them (restic's field order, escaping and omitempty) in batches of 512, with the
+ * same framing, and hashes it into its id. The bytes equal encodeTree's for the same nodes.
  *
  * Up to `spillBytes` (8 MiB) the plaintext is one buffer sized from the caller's estimate. Past that
  * it is written to a temporary file (0600, in a folder of its own made by mkdtemp) through a 1 MiB
@@ -82,14 +84,11 @@ export class TreeBuilder {
     if (this.#batch.length >= BATCH) this.#encodeBatch();
   }
 
-  /** Encodes the pending nodes with one encodeTree call and keeps the bytes between `{"nodes":[` and `]}\n`. */
+  /** Encodes the pending nodes (comma-separated, as between the tree's framing). */
   #encodeBatch(): void {
     if (this.#batch.length === 0) return;
-    const doc = encodeTree({ nodes: this.#batch });
-    const end = doc.length - SUFFIX.length;
-    if (doc[PREFIX.length - 1] !== 0x5b || doc[end] !== 0x5d) throw new InternalError('unexpected tree JSON framing from encodeTree');
     if (this.#written > 0) this.#write(COMMA);
-    this.#write(doc.subarray(PREFIX.length, end));
+    this.#write(enc.encode(encodeTreeNodes(this.#batch)));
     this.#written += this.#batch.length;
     this.#batch = [];
   }

@@ -1,20 +1,21 @@
 import type { Backend } from '@highwater/backend';
 import type { MasterKey } from '@highwater/crypto';
-import { IndexFileWriter, idToHex, type IndexedBlob, type PackId } from '@highwater/repo';
 import { InternalError } from './errors.js';
+import { idToHex, type PackId } from './ids.js';
+import { IndexFileWriter, type IndexFileBlob } from './index-file-writer.js';
 import { SealedStream } from './sealed-stream.js';
 
 const CHUNK = 1 << 20;
 const enc = new TextEncoder();
 
 /**
- * One index file written pack by pack: each pack is rendered by the repo package's IndexFileWriter
- * (restic's field order and omitempty rules) and its JSON appended to `{"packs":[...]}`, sealed as
- * it goes. Stored uncompressed in both repository versions (a version-2 reader accepts JSON that
+ * The streaming index-file writer: one index file of any size written pack by pack, each pack
+ * rendered by IndexFileWriter (restic's field order and omitempty rules) and its JSON appended to
+ * `{"packs":[...]}`, sealed as it goes (no INDEX_MAX_BLOBS split: the caller decides the files). Stored uncompressed in both repository versions (a version-2 reader accepts JSON that
  * starts with `{`, restic `decompressUnpacked`).
  * Memory: one 1 MiB plaintext buffer and at most 32 MiB of sealed bytes (more waits in a temporary file).
  */
-export class IndexStream {
+export class IndexFileStream {
   readonly #sealed: SealedStream;
   readonly #buf = new Uint8Array(CHUNK);
   #pos = 0;
@@ -35,7 +36,7 @@ export class IndexStream {
     return this.#packs;
   }
 
-  addPack(packId: PackId, entries: readonly IndexedBlob[]): void {
+  addPack(packId: PackId, entries: readonly IndexFileBlob[]): void {
     const one = new IndexFileWriter();
     one.addPack(packId, entries);
     const doc = one.finish();

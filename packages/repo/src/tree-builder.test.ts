@@ -3,12 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sha256 } from '@highwater/crypto';
-import { decodeTree, encodeTree, idToHex, type TreeNode } from '@highwater/repo';
+import { idToHex } from './ids.js';
 import { TreeBuilder } from './tree-builder.js';
-import { dirNode, fileNode } from './tree-nodes.js';
+import { decodeTree, encodeTree, type TreeNode } from './tree.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hw-tree-builder-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const T = '2021-01-01T00:00:00Z';
+const fileNode = (o: { file: number; modified: number; size: number; content: string[] }): TreeNode => ({
+  name: `f${String(o.file).padStart(9, '0')}.dat`, type: 'file', mode: 0o644, mtime: T.replace('01T', `${String(1 + o.modified).padStart(2, '0')}T`), atime: T, ctime: T,
+  uid: 1000, gid: 1000, user: 'backup', group: 'backup', inode: 1_000_000 + o.file, device_id: 2049, size: o.size, links: 1, content: o.content,
+});
+const dirNode = (o: { position: number; inode: number; subtree: string }): TreeNode => ({
+  name: `d${String(o.position).padStart(6, '0')}`, type: 'dir', mode: 0x8000_0000 + 0o755, mtime: T, atime: T, ctime: T,
+  uid: 1000, gid: 1000, user: 'backup', group: 'backup', inode: o.inode, device_id: 2049, content: null, subtree: o.subtree,
+});
 
 function nodes(n: number): TreeNode[] {
   const out: TreeNode[] = [];
