@@ -4,24 +4,9 @@
  * references are hints, not errors (as in restic). One ranged read per pack (its header).
  * Memory: the listing of pack names and sizes, one header at a time.
  */
-import { SEAL_OVERHEAD } from '@highwater/crypto';
-import { idEquals, idToHex, readPackHeader, type IndexedRepository, type PackHeaderEntry } from '@highwater/repo';
+import { idEquals, idToHex, packSizeFromHeader, readPackHeader, type IndexedRepository, type PackHeaderEntry } from '@highwater/repo';
 import type { CheckProblem } from './check-types.js';
 import { messageOf } from './errors.js';
-
-const PLAIN_ENTRY = 1 + 4 + 32;
-const COMPRESSED_ENTRY = 1 + 4 + 4 + 32;
-
-/** The size a pack with these header entries has: blobs, then the encrypted header, then its 4-byte length. */
-export function packSizeOf(entries: readonly PackHeaderEntry[]): number {
-  let end = 0;
-  let header = SEAL_OVERHEAD + 4;
-  for (const e of entries) {
-    end = Math.max(end, e.offset + e.length);
-    header += e.uncompressedLength > 0 ? COMPRESSED_ENTRY : PLAIN_ENTRY;
-  }
-  return end + header;
-}
 
 export async function checkPacks(o: {
   repo: IndexedRepository;
@@ -53,7 +38,7 @@ export async function checkPacks(o: {
       o.problem({ kind: 'pack', file, message: msg.includes(hex) ? msg : `${file}: ${msg}` });
       continue;
     }
-    const expected = packSizeOf(entries);
+    const expected = packSizeFromHeader(entries);
     if (expected !== size) {
       o.problem({ kind: 'pack', file, message: `${file}: pack is ${size} bytes but its header describes ${expected} bytes` });
       continue;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { generateMasterKey, open, seal, sha256 } from '@highwater/crypto';
 import {
   COMPRESSED_ENTRY_SIZE,
+  EMPTY_HEADER_SIZE,
   IndexFileWriter,
   INDEX_MAX_BLOBS,
   PLAIN_ENTRY_SIZE,
@@ -29,6 +30,8 @@ import {
   idToHex,
   isIrreducible,
   loadZstd,
+  packSizeFromHeader,
+  blobPlaintextLength,
   randomPolynomial,
 } from '@highwater/repo';
 import type { BlobId, PackId } from '@highwater/repo';
@@ -146,6 +149,17 @@ describe('pack headers', () => {
     const bad = h.slice();
     bad[0] = 9;
     expect(decodeHeader(bad, 2)).toMatch(/unknown blob type 9/);
+  });
+
+  it('give the pack size they imply: blobs, sealed header, 4-byte length', () => {
+    const entries = [
+      { type: 'data' as const, id: a, offset: 0, length: 100, uncompressedLength: 0 },
+      { type: 'tree' as const, id: b, offset: 100, length: 50, uncompressedLength: 400 },
+    ];
+    expect(EMPTY_HEADER_SIZE).toBe(32 + 4);
+    expect(packSizeFromHeader(entries)).toBe(150 + 32 + PLAIN_ENTRY_SIZE + COMPRESSED_ENTRY_SIZE + 4);
+    expect(packSizeFromHeader([])).toBe(36);
+    expect(entries.map(blobPlaintextLength)).toEqual([100 - 32, 400]);
   });
 });
 

@@ -20,6 +20,10 @@ export {
   PLAIN_ENTRY_SIZE,
   COMPRESSED_ENTRY_SIZE,
   HEADER_LENGTH_SIZE,
+  EMPTY_HEADER_SIZE,
+  headerEntrySize,
+  packSizeFromHeader,
+  blobPlaintextLength,
 } from './pack-header.js';
 export { IndexFileWriter, INDEX_MAX_BLOBS, type IndexFileBlob } from './index-file-writer.js';
 export { DEFAULT_PACK_SIZE, DEFAULT_MAX_UPLOADS, type PackSaver } from './pack-saver.js';

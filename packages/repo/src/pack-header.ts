@@ -7,6 +7,7 @@
  *   v2 only, compressed blob:     type (1 byte: 2 data, 3 tree) || length || uncompressed length || id = 41 bytes
  * `length` is the stored (encrypted, maybe compressed) length; offsets are implied by the order.
  */
+import { SEAL_OVERHEAD } from '@highwater/crypto';
 import type { BlobId, BlobType } from './ids.js';
 import { ID_SIZE } from './ids.js';
 
@@ -26,8 +27,30 @@ export interface PackHeaderEntry {
   readonly uncompressedLength: number;
 }
 
+/** What a pack's header costs besides its entries: the seal of the encrypted header and its 4-byte length. */
+export const EMPTY_HEADER_SIZE = SEAL_OVERHEAD + HEADER_LENGTH_SIZE;
+
 export function headerEntrySize(e: { uncompressedLength: number }): number {
   return e.uncompressedLength > 0 ? COMPRESSED_ENTRY_SIZE : PLAIN_ENTRY_SIZE;
+}
+
+/**
+ * The size of a pack with these header entries: its blobs (up to the end of the last one), then the
+ * encrypted header, then the header's 4-byte length. A pack of another size is damaged.
+ */
+export function packSizeFromHeader(entries: readonly PackHeaderEntry[]): number {
+  let end = 0;
+  let header = EMPTY_HEADER_SIZE;
+  for (const e of entries) {
+    end = Math.max(end, e.offset + e.length);
+    header += headerEntrySize(e);
+  }
+  return end + header;
+}
+
+/** A stored blob's plaintext length: its uncompressed length when compressed, else its stored length less the seal. */
+export function blobPlaintextLength(e: { readonly length: number; readonly uncompressedLength: number }): number {
+  return e.uncompressedLength > 0 ? e.uncompressedLength : e.length - SEAL_OVERHEAD;
 }
 
 /** Encodes the plaintext header for entries in pack order. */

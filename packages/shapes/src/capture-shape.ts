@@ -1,4 +1,4 @@
-import type { IndexedRepository } from '@highwater/repo';
+import { blobPlaintextLength, type IndexedRepository } from '@highwater/repo';
 import { countIndexEntries } from './count-entries.js';
 import { ShapeError } from './errors.js';
 import { TAG_PREFIX } from './generate-repository.js';
@@ -6,8 +6,6 @@ import { SHAPE_SCHEMA_VERSION, type GeneratedFrom, type Shape } from './shape.js
 import { summarize } from './summarize.js';
 import { changedFiles, treeStats } from './tree-stats.js';
 import { validateShape } from './validate-shape.js';
-
-const SEAL_OVERHEAD = 32;
 
 export interface CaptureOptions {
   /** The shape's name (kebab-case); default `captured`. */
@@ -34,7 +32,7 @@ export async function captureShape(repo: IndexedRepository, o: CaptureOptions = 
   for (const e of repo.index.entries()) {
     if (e.type === 'data') {
       data++;
-      contentBytes += e.uncompressedLength > 0 ? e.uncompressedLength : e.length - SEAL_OVERHEAD;
+      contentBytes += blobPlaintextLength(e);
     } else tree++;
   }
 
