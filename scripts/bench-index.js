@@ -83,7 +83,7 @@ async function generate(dir, n) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const { repo, backend } = await importRepo();
-  const r = await repo.initRepository({ backend: new backend.LocalBackend({ path: dir }), password: PASSWORD, version: 2, kdf: { N: 1024, r: 8, p: 1 } });
+  const r = await repo.initRepository({ backend: new backend.LocalBackend({ path: dir }), password: PASSWORD, version: 2, polynomial: (await import('@highwater/chunker')).randomPolynomial(), kdf: { N: 1024, r: 8, p: 1 } });
   let files = 0;
   let writer = new repo.IndexFileWriter();
   const packs = Math.ceil(n / BLOBS_PER_PACK);

@@ -4,6 +4,7 @@ import { mkdir, writeFile, symlink, link, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBackend } from '@highwater/backend';
+import { randomPolynomial } from '@highwater/chunker';
 import { initRepository, openRepository, type OpenRepository } from '@highwater/repo';
 import { pseudoRandomBytes } from '../../../scripts/test-random.js';
 
@@ -16,7 +17,7 @@ export function tempDir(prefix = 'hw-engine-'): { path: string; cleanup: () => v
 }
 
 export async function newRepo(path: string, version: 1 | 2 = 2): Promise<OpenRepository> {
-  return initRepository({ backend: new LocalBackend({ path, sync: false }), password: PASSWORD, version, kdf: FAST_KDF });
+  return initRepository({ backend: new LocalBackend({ path, sync: false }), password: PASSWORD, version, kdf: FAST_KDF, polynomial: randomPolynomial() });
 }
 
 export async function reopen(path: string): Promise<OpenRepository> {

@@ -1,8 +1,10 @@
 /**
  * init: creates a repository (restic `init`): config, a key for the password, the layout.
- * Repository version 2 by default, as restic 0.14 (compression, v2 pack headers).
+ * Repository version 2 by default, as restic 0.14 (compression, v2 pack headers), and a new random
+ * irreducible chunker polynomial (restic/chunker's RandomPolynomial) unless one is given.
  */
 import type { Backend } from '@highwater/backend';
+import { randomPolynomial } from '@highwater/chunker';
 import type { Probe } from '@highwater/probe';
 import { initRepository, type OpenRepository, type StrategyChoices } from '@highwater/repo';
 
@@ -14,6 +16,8 @@ export interface InitOptions {
   readonly username?: string;
   /** scrypt parameters of the key (tests use small ones; default: restic's). */
   readonly kdf?: { N: number; r: number; p: number };
+  /** The chunker polynomial (default: a random irreducible one of degree 53, as restic draws it). */
+  readonly polynomial?: bigint;
   readonly probe?: Probe;
   readonly choices?: Partial<StrategyChoices>;
 }
@@ -25,6 +29,7 @@ export async function init(o: InitOptions): Promise<OpenRepository> {
     backend: o.backend,
     password: o.password,
     version,
+    polynomial: o.polynomial ?? randomPolynomial(),
     ...(o.hostname !== undefined ? { hostname: o.hostname } : {}),
     ...(o.username !== undefined ? { username: o.username } : {}),
     ...(o.kdf !== undefined ? { kdf: o.kdf } : {}),

@@ -3,13 +3,13 @@ import { MemBackend } from '@highwater/backend';
 import { idEquals, idToHex } from './ids.js';
 import { addKey } from './add-key.js';
 import { initRepository, openRepository } from './open-repository.js';
-import { FAST_KDF, PASSWORD } from './repo.test-util.js';
+import { FAST_KDF, PASSWORD, POLYNOMIAL } from './repo.test-util.js';
 import { sha256 } from '@highwater/crypto';
 
 describe('addKey', () => {
   it('stores a second key file, named by its hash, that opens the same master key', async () => {
     const backend = new MemBackend();
-    const repo = await initRepository({ backend, password: PASSWORD, version: 1, kdf: FAST_KDF, choices: { cacheDir: null } });
+    const repo = await initRepository({ backend, password: PASSWORD, polynomial: POLYNOMIAL, version: 1, kdf: FAST_KDF, choices: { cacheDir: null } });
     const created = new Date(Date.UTC(2021, 0, 1));
     const name = await addKey({ backend, masterKey: repo.key, password: 'second', hostname: 'h', username: 'u', created, kdf: FAST_KDF });
     const names: string[] = [];

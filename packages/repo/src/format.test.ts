@@ -1,6 +1,6 @@
 /**
  * Byte layouts on their own: Go-style JSON, trees, config, snapshots, pack headers, index files,
- * unpacked files, zstd, the chunker polynomial.
+ * unpacked files, zstd (the polynomial's arithmetic is tested in @highwater/chunker).
  */
 import { describe, expect, it } from 'vitest';
 import { generateMasterKey, open, seal, sha256 } from '@highwater/crypto';
@@ -28,11 +28,9 @@ import {
   encodeUnpacked,
   idFromHex,
   idToHex,
-  isIrreducible,
   loadZstd,
   packSizeFromHeader,
   blobPlaintextLength,
-  randomPolynomial,
 } from '@highwater/repo';
 import type { BlobId, PackId } from '@highwater/repo';
 import { goString } from './go-json.js';
@@ -220,18 +218,5 @@ describe('unpacked files', () => {
       expect.objectContaining({ code: 'UNSUPPORTED_VERSION', file: 'index/x' }),
     );
     expect(() => decodeUnpacked({ key, version: 2, type: 'index', name: hex('0'), sealed: raw, file: 'index/0' })).toThrow(expect.objectContaining({ code: 'HASH_MISMATCH' }));
-  });
-});
-
-describe('chunker polynomial', () => {
-  it('tests irreducibility like restic/chunker', () => {
-    expect(isIrreducible(0x3da3358b4dc173n)).toBe(true); // restic/chunker's test polynomial
-    expect(isIrreducible(0x3da3358b4dc172n)).toBe(false); // divisible by x
-    expect(isIrreducible(0b111n * 0b1011n)).toBe(false); // (x^2+x+1)(x^3+x+1)
-  });
-  it('draws random irreducible polynomials of degree 53', () => {
-    const p = randomPolynomial();
-    expect(p.toString(2).length).toBe(54);
-    expect(isIrreducible(p)).toBe(true);
   });
 });

@@ -37,7 +37,6 @@ export { TreeBuilder, TREE_SPILL_BYTES, type TreeBuilderOptions, type BuiltTree 
 export type { SealedBlob } from './blob-open.js';
 export { encodeUnpacked, decodeUnpacked, streamUnpacked } from './unpacked.js';
 export { createIndexSource } from './repo-index-source.js';
-export { randomPolynomial, isIrreducible } from './polynomial.js';
 export {
   loadIndexStore,
   decodeIndexFile,

@@ -19,7 +19,6 @@ import { RepoError, asRepoError, fileLabel } from './errors.js';
 import type { KeyId } from './ids.js';
 import { idToHex } from './ids.js';
 import type { StrategyChoices } from './index-store.js';
-import { randomPolynomial } from './polynomial.js';
 import { OpenRepository } from './repository.js';
 import type { WriteOptions } from './repository.js';
 import { decodeUnpacked } from './unpacked.js';
@@ -35,7 +34,8 @@ export interface InitRepositoryOptions extends OpenRepositoryOptions {
   version: 1 | 2;
   hostname?: string;
   username?: string;
-  polynomial?: bigint;
+  /** The chunker polynomial stored in the config: a random irreducible one of degree 53 (engine's init draws it with the chunker's randomPolynomial). */
+  polynomial: bigint;
   kdf?: KdfParams;
 }
 
@@ -65,6 +65,7 @@ async function exists(backend: Backend): Promise<boolean> {
 export async function initRepository(o: InitRepositoryOptions): Promise<OpenRepository> {
   if (o.version !== 1 && o.version !== 2) throw new RangeError(`expected repository version 1 or 2, got ${String(o.version)}`);
   if (typeof o.password !== 'string' || o.password === '') throw new TypeError('expected a non-empty password');
+  if (typeof o.polynomial !== 'bigint' || o.polynomial <= 0n) throw new TypeError(`expected a chunker polynomial (a positive bigint), got ${String(o.polynomial)}`);
   const probe = o.probe ?? NO_PROBE;
   const choices = resolveChoices(o.choices);
   return inPhase(probe, 'init', async () => {
@@ -86,7 +87,7 @@ export async function initRepository(o: InitRepositoryOptions): Promise<OpenRepo
     const config: RepoConfig = {
       version: o.version,
       id: randomBytes(32).toString('hex'),
-      chunkerPolynomial: o.polynomial ?? randomPolynomial(),
+      chunkerPolynomial: o.polynomial,
     };
     try {
       await o.backend.save({ type: 'key', name: idToHex(keyId) }, keyBytes);

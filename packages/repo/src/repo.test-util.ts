@@ -14,6 +14,8 @@ import type { StrategyChoices } from '@highwater/repo';
 /** scrypt parameters small enough for tests (restic reads any parameters stored in the key file). */
 export const FAST_KDF = { N: 1024, r: 8, p: 1 };
 export const PASSWORD = 'correct horse';
+/** restic/chunker's test polynomial (irreducible, degree 53): the config of test repositories. */
+export const POLYNOMIAL = 0x3da3358b4dc173n;
 
 export function tempDir(prefix = 'hw-repo-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

@@ -9,7 +9,7 @@ import type { Backend, Handle } from '@highwater/backend';
 import { generateMasterKey } from '@highwater/crypto';
 import type { BlobId, TreeNode } from '@highwater/repo';
 import { PackWriter, SMALL_TREE, idToHex, initRepository, loadZstd, openRepository, readBlobAt, readPackHeader } from '@highwater/repo';
-import { FAST_KDF, PASSWORD, localBackend, spoolFiles, tempDir } from './repo.test-util.js';
+import { FAST_KDF, PASSWORD, POLYNOMIAL, localBackend, spoolFiles, tempDir } from './repo.test-util.js';
 import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -38,7 +38,7 @@ class SlowBackend extends MemBackend {
 }
 
 async function init(backend: Backend, version: 1 | 2 = 2, packSize?: number) {
-  return initRepository({ backend, password: PASSWORD, version, kdf: FAST_KDF, packSize, choices: { cacheDir: null } });
+  return initRepository({ backend, password: PASSWORD, polynomial: POLYNOMIAL, version, kdf: FAST_KDF, packSize, choices: { cacheDir: null } });
 }
 
 describe('init and open', () => {
@@ -225,7 +225,7 @@ describe('PackWriter with a spool folder (packs in temporary files)', () => {
   });
 
   it('a spool folder that does not exist: IO_ERROR naming it', async () => {
-    const r = await (await initRepository({ backend: new MemBackend(), password: PASSWORD, version: 1, kdf: FAST_KDF, spoolDir: '/nonexistent/spool', choices: { cacheDir: null } })).loadIndex();
+    const r = await (await initRepository({ backend: new MemBackend(), password: PASSWORD, polynomial: POLYNOMIAL, version: 1, kdf: FAST_KDF, spoolDir: '/nonexistent/spool', choices: { cacheDir: null } })).loadIndex();
     await r.saveBlob('data', new Uint8Array(randomBytes(900_000)));
     await expect(r.saveBlob('data', new Uint8Array(randomBytes(900_000)))).rejects.toMatchObject({
       code: 'IO_ERROR',
@@ -237,7 +237,7 @@ describe('PackWriter with a spool folder (packs in temporary files)', () => {
     const spool = tempDir('hw-spool-');
     try {
       const mem = new MemBackend();
-      const r = await (await initRepository({ backend: mem, password: PASSWORD, version: 2, kdf: FAST_KDF, packSize: 3 << 20, spoolDir: spool.path, choices: { cacheDir: null } })).loadIndex();
+      const r = await (await initRepository({ backend: mem, password: PASSWORD, polynomial: POLYNOMIAL, version: 2, kdf: FAST_KDF, packSize: 3 << 20, spoolDir: spool.path, choices: { cacheDir: null } })).loadIndex();
       const saved = [];
       for (let i = 0; i < 12; i++) saved.push({ p: new Uint8Array(randomBytes(1 << 20)), id: undefined as BlobId | undefined });
       for (const s of saved) s.id = (await r.saveBlob('data', s.p)).id;

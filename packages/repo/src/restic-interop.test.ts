@@ -13,7 +13,7 @@ import type { BlobId, TreeNode } from '@highwater/repo';
 import { SMALL_TREE, decodeTree, idFromHex, idToHex, initRepository, openRepository } from '@highwater/repo';
 import { execFileSync } from 'node:child_process';
 import { requirePeer } from '../../../scripts/peers.js';
-import { FAST_KDF, PASSWORD, dumpBackend, localBackend, restic, tempDir } from './repo.test-util.js';
+import { FAST_KDF, PASSWORD, POLYNOMIAL, dumpBackend, localBackend, restic, tempDir } from './repo.test-util.js';
 
 const hasRestic = requirePeer('restic');
 
@@ -25,7 +25,7 @@ function fileNode(name: string, data: Uint8Array, ids: BlobId[]): TreeNode {
 
 /** Writes a small snapshot: files cut in 64 KiB blobs, one directory level. Returns the file contents. */
 async function writeSnapshot(backend: Backend, version: 1 | 2, packSize: number, compress = true, spoolDir?: string): Promise<Map<string, Uint8Array>> {
-  const repo = await initRepository({ backend, password: PASSWORD, version, kdf: FAST_KDF, hostname: 'hw-test', username: 'tester', packSize, compress, spoolDir, choices: { cacheDir: null } });
+  const repo = await initRepository({ backend, password: PASSWORD, polynomial: POLYNOMIAL, version, kdf: FAST_KDF, hostname: 'hw-test', username: 'tester', packSize, compress, spoolDir, choices: { cacheDir: null } });
   const r = await repo.loadIndex();
   const files = new Map<string, Uint8Array>([
     ['random.bin', new Uint8Array(randomBytes(700_000))],
@@ -201,7 +201,7 @@ describe.skipIf(!hasRestic)('restic accepts what highwater writes', () => {
     const dir = tempDir();
     try {
       // Small packs (64 KiB, ~1,000 blobs each): an index file is written once it holds 50,000 blobs.
-      const repo = await initRepository({ backend: localBackend(dir.path), password: PASSWORD, version: 2, kdf: FAST_KDF, packSize: 64 * 1024, choices: { cacheDir: null } });
+      const repo = await initRepository({ backend: localBackend(dir.path), password: PASSWORD, polynomial: POLYNOMIAL, version: 2, kdf: FAST_KDF, packSize: 64 * 1024, choices: { cacheDir: null } });
       const r = await repo.loadIndex();
       const nodes: TreeNode[] = [];
       const ids: BlobId[] = [];

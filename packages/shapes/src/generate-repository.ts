@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomPolynomial } from '@highwater/chunker';
 import { addKey, initRepository, type Backend, type KdfParams } from '@highwater/repo';
 import { MIN_BLOB_BYTES } from './blob-content.js';
 import { PackSink } from './pack-sink.js';
@@ -96,7 +97,7 @@ export async function generateRepository(o: GenerateOptions): Promise<GenerateRe
   const work = mkdtempSync(join(o.tmpDir ?? tmpdir(), 'highwater-generate-'));
   let repo: Awaited<ReturnType<typeof initRepository>>;
   try {
-    repo = await initRepository({ backend: o.backend, password: o.password, version, hostname, username, ...(o.kdf ? { kdf: o.kdf } : {}) });
+    repo = await initRepository({ backend: o.backend, password: o.password, version, polynomial: randomPolynomial(), hostname, username, ...(o.kdf ? { kdf: o.kdf } : {}) });
   } catch (err) {
     rmSync(work, { recursive: true, force: true });
     throw err;

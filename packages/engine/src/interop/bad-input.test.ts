@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seal } from '@highwater/crypto';
 import { LocalBackend } from '@highwater/backend';
+import { randomPolynomial } from '@highwater/chunker';
 import { idToHex, initRepository } from '@highwater/repo';
 import { backup } from '@highwater/engine';
 import { FAST_KDF, PASSWORD, pseudoRandom, tempDir } from '../engine.test-util.js';
@@ -52,7 +53,7 @@ async function filledRepo(): Promise<{ repo: string; src: string }> {
   const src = join(tmp.path, 'src');
   await mkdir(src);
   for (let i = 0; i < 4; i++) await writeFile(join(src, `f${i}.bin`), pseudoRandom(120 * 1024, i + 1));
-  const r = await initRepository({ backend: new LocalBackend({ path: repo, sync: false }), password: PASSWORD, version: 2, kdf: FAST_KDF, packSize: 64 * 1024 });
+  const r = await initRepository({ backend: new LocalBackend({ path: repo, sync: false }), password: PASSWORD, version: 2, kdf: FAST_KDF, polynomial: randomPolynomial(), packSize: 64 * 1024 });
   await backup({ repo: r, paths: [src] });
   return { repo, src };
 }
@@ -143,7 +144,7 @@ describe('bad input through the CLI', () => {
   it('an unknown repository version: one line, non-zero exit', async () => {
     tmp = tempDir('hw-bad-');
     const repoPath = join(tmp.path, 'repo');
-    const repo = await initRepository({ backend: new LocalBackend({ path: repoPath, sync: false }), password: PASSWORD, version: 2, kdf: FAST_KDF });
+    const repo = await initRepository({ backend: new LocalBackend({ path: repoPath, sync: false }), password: PASSWORD, version: 2, kdf: FAST_KDF, polynomial: randomPolynomial() });
     const config = JSON.stringify({ version: 3, id: repo.config.id, chunker_polynomial: repo.config.chunkerPolynomial.toString(16) });
     await chmod(join(repoPath, 'config'), 0o600);
     await writeFile(join(repoPath, 'config'), seal(repo.key, new TextEncoder().encode(config)));
@@ -157,7 +158,7 @@ describe('bad input through the CLI', () => {
   it('restore refuses nodes named ../x, /etc/x, .., a/b and "": nothing outside --target, exit 1', async () => {
     tmp = tempDir('hw-bad-');
     const repoPath = join(tmp.path, 'repo');
-    const open = await initRepository({ backend: new LocalBackend({ path: repoPath, sync: false }), password: PASSWORD, version: 2, kdf: FAST_KDF });
+    const open = await initRepository({ backend: new LocalBackend({ path: repoPath, sync: false }), password: PASSWORD, version: 2, kdf: FAST_KDF, polynomial: randomPolynomial() });
     const repo = await open.loadIndex();
     const bytes = new TextEncoder().encode('escaped!\n');
     const blob = await repo.saveBlob('data', bytes);
