@@ -19,5 +19,6 @@ export type { FaultCall, FaultOp, FaultRule } from './fault-backend.js';
 export { openBackend } from './open-backend.js';
 export type { OpenBackendOptions } from './open-backend.js';
 export { jsonArrayItems } from './json-array-stream.js';
+export { JsonStringScanner, JsonSyntaxError, isSpace, QUOTE, BACKSLASH, COLON, COMMA, OPEN_OBJ, CLOSE_OBJ, OPEN_ARR, CLOSE_ARR } from './json-scan.js';
 export { removeStaleTempFiles, STALE_TEMP_AGE_MS } from './stale-temp-files.js';
 export type { StaleTempOptions, StaleTempResult } from './stale-temp-files.js';

@@ -5,22 +5,22 @@
  * element at a time and never holds the document as one string.
  *
  * Memory: the bytes of one element at a time (plus the chunk being scanned). Speed: the insides of
- * strings are skipped with indexOf (memchr), so hex ids cost two native searches, not 64 steps.
+ * strings are skipped by the shared scanning core (backend's JsonStringScanner, indexOf i.e. memchr),
+ * so hex ids cost native searches, not 64 steps.
  * The document is not validated beyond its nesting; a consumer parses every element it keeps, and
  * `end()` throws when the document ended inside a value or the array was never found.
  */
 
-import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, isSpace, JsonSyntaxError, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-bytes.js';
+import { CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, isSpace, JsonStringScanner, JsonSyntaxError, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-bytes.js';
 
 export { JsonSyntaxError };
-
 
 export class ArrayItemSplitter {
   readonly #key: Uint8Array;
   readonly #onItem: (item: Uint8Array) => void;
   #depth = 0;
   #inString = false;
-  #escape = false;
+  readonly #strings = new JsonStringScanner();
   // Key tracking at depth 1.
   #expectKey = false;
   #keyMatches = false;
@@ -43,39 +43,27 @@ export class ArrayItemSplitter {
 
   push(chunk: Uint8Array): void {
     const n = chunk.length;
-    // Next backslash at or after the last search (n: none left in this chunk; -1: not searched).
-    let backslashAt = -1;
     for (let i = 0; i < n; i++) {
-      const b = chunk[i]!;
       if (this.#inString) {
-        if (this.#escape) {
-          this.#escape = false;
-          this.#keyMatches = false;
-        } else if (b === BACKSLASH) {
-          this.#escape = true;
-        } else if (b === QUOTE) {
+        const end = this.#strings.scan(chunk, i);
+        // A key of the top object: compared byte by byte (an escape never matches: keys have none).
+        if (this.#keyStringIsKey) {
+          for (let j = i; j < end && this.#keyMatches; j++) {
+            this.#keyMatches = this.#keyPos < this.#key.length && this.#key[this.#keyPos] === chunk[j];
+            this.#keyPos++;
+          }
+        }
+        i = end;
+        if (end < n) {
           this.#inString = false;
           if (this.#keyStringIsKey) {
             this.#keyStringIsKey = false;
             this.#keyMatches = this.#keyMatches && this.#keyPos === this.#key.length;
           }
-        } else if (this.#keyStringIsKey) {
-          if (this.#keyMatches) {
-            this.#keyMatches = this.#keyPos < this.#key.length && this.#key[this.#keyPos] === b;
-            this.#keyPos++;
-          }
-        } else {
-          // Inside a value string: jump (memchr) to the next quote or backslash of this chunk.
-          if (backslashAt < i) {
-            backslashAt = chunk.indexOf(BACKSLASH, i);
-            if (backslashAt < 0) backslashAt = n;
-          }
-          let quoteAt = chunk.indexOf(QUOTE, i);
-          if (quoteAt < 0) quoteAt = n;
-          i = Math.min(quoteAt, backslashAt) - 1;
         }
         continue;
       }
+      const b = chunk[i]!;
       if (isSpace(b)) continue;
       if (this.#inArray && this.#depth === 2 && this.#itemStart < 0 && this.#pendingBytes === 0) {
         if (b === COMMA) continue;
@@ -150,6 +138,7 @@ export class ArrayItemSplitter {
       }
       this.#itemStart = -1;
     }
+    this.#strings.release();
   }
 
   /** Throws JsonSyntaxError when the document ended early or the array was not found. */

@@ -12,9 +12,10 @@
  * id string, the chunk being scanned. Other keys' values (at any depth) are skipped, not buffered.
  * Shape errors (a pack that is not an object, `blobs` not an array, a blob entry too large) throw
  * IndexShapeError; broken nesting throws JsonSyntaxError. The document is not validated beyond its
- * nesting: the consumer parses every blob entry it keeps.
+ * nesting: the consumer parses every blob entry it keeps. Strings are skipped by the shared scanning
+ * core (backend's JsonStringScanner).
  */
-import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, isSpace, JsonSyntaxError, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-bytes.js';
+import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, isSpace, JsonStringScanner, JsonSyntaxError, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-bytes.js';
 
 
 /** The document is JSON but not shaped as an index (message says what). */
@@ -59,7 +60,7 @@ export class IndexDocumentSplitter {
   #roles = new Uint8Array(16);
   #depth = 0;
   #inString = false;
-  #escape = false;
+  readonly #strings = new JsonStringScanner();
   /** The string being scanned is a key of the top object or of a pack (collected into #key). */
   #stringIsKey = false;
   /** The string being scanned is a pack's id (collected into #id). */
@@ -117,41 +118,35 @@ export class IndexDocumentSplitter {
 
   push(chunk: Uint8Array): void {
     const n = chunk.length;
-    let backslashAt = -1;
     for (let i = 0; i < n; i++) {
-      const b = chunk[i]!;
       if (this.#inString) {
-        if (this.#escape) {
-          this.#escape = false;
-          if (this.#stringIsKey) this.#keyOverflow = true;
-          if (this.#stringIsId) this.#idBad = true;
-        } else if (b === BACKSLASH) {
-          this.#escape = true;
-        } else if (b === QUOTE) {
+        const end = this.#strings.scan(chunk, i);
+        // Keys and pack ids are collected; one with an escape is not one this splitter looks for.
+        if (this.#stringIsKey) {
+          for (let j = i; j < end; j++) {
+            const c = chunk[j]!;
+            if (c === BACKSLASH || this.#keyLen >= MAX_KEY) this.#keyOverflow = true;
+            else this.#key[this.#keyLen++] = c;
+          }
+        } else if (this.#stringIsId) {
+          for (let j = i; j < end; j++) {
+            const c = chunk[j]!;
+            if (c === BACKSLASH || this.#idLen >= MAX_ID) this.#idBad = true;
+            else this.#id[this.#idLen++] = c;
+          }
+        }
+        i = end;
+        if (end < n) {
           this.#inString = false;
           if (this.#stringIsId) {
             this.#stringIsId = false;
             this.#h.onPackId(this.#idBad ? undefined : this.#id.subarray(0, this.#idLen));
           }
           this.#stringIsKey = false;
-        } else if (this.#stringIsKey) {
-          if (this.#keyLen < MAX_KEY) this.#key[this.#keyLen++] = b;
-          else this.#keyOverflow = true;
-        } else if (this.#stringIsId) {
-          if (this.#idLen < MAX_ID) this.#id[this.#idLen++] = b;
-          else this.#idBad = true;
-        } else {
-          // A value string: jump (memchr) to the next quote or backslash of this chunk.
-          if (backslashAt < i) {
-            backslashAt = chunk.indexOf(BACKSLASH, i);
-            if (backslashAt < 0) backslashAt = n;
-          }
-          let quoteAt = chunk.indexOf(QUOTE, i);
-          if (quoteAt < 0) quoteAt = n;
-          i = Math.min(quoteAt, backslashAt) - 1;
         }
         continue;
       }
+      const b = chunk[i]!;
       if (isSpace(b)) continue;
       const role = this.#role();
       if (this.#capturing) {
@@ -259,6 +254,7 @@ export class IndexDocumentSplitter {
       this.#append(chunk.subarray(this.#itemStart >= 0 ? this.#itemStart : 0, n));
       this.#itemStart = -1;
     }
+    this.#strings.release();
   }
 
   /** Throws JsonSyntaxError when the document ended inside a value. */
