@@ -38,6 +38,8 @@ export interface ChildRunOptions {
    * process's VmHWM is read (the phase's exact peak) and reset through /proc/PID/clear_refs.
    */
   readonly outputPhases?: { readonly first: string; readonly at: (line: string) => string | null };
+  /** Each line the child writes to stdout (stdout is read only with this or outputPhases). */
+  readonly onStdoutLine?: (line: string) => void;
   /** Called after each sample: the live line (phase, RSS, elapsed). */
   readonly onSample?: (s: { readonly t: number; readonly rssBytes: number; readonly phase: string | null }) => void;
   readonly signal?: AbortSignal;
@@ -96,7 +98,8 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
   const budget = options.budgetBytes ?? null;
   const cpuBefore = process.cpuUsage();
   // stdout is discarded (restic cat blob prints a tree); stderr's tail explains failures.
-  const stdio: ('ignore' | 'pipe')[] = ['ignore', options.outputPhases ? 'pipe' : 'ignore', 'pipe'];
+  const readStdout = options.outputPhases !== undefined || options.onStdoutLine !== undefined;
+  const stdio: ('ignore' | 'pipe')[] = ['ignore', readStdout ? 'pipe' : 'ignore', 'pipe'];
   if (options.probe) stdio.push('pipe');
   const env = { ...(options.env ?? process.env) };
   if (options.probe) {
@@ -190,8 +193,9 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
     };
 
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-TAIL)));
-    if (options.outputPhases) {
-      const at = options.outputPhases.at;
+    if (readStdout) {
+      const at = options.outputPhases?.at;
+      const onLine = options.onStdoutLine;
       let partial = '';
       child.stdout!.setEncoding('utf8').on('data', (d: string) => {
         const lines = (partial + d).split('\n');
@@ -199,9 +203,14 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
         // No boundary line is long: a long one (cat blob's tree) is not kept.
         if (partial.length > 4096) partial = '';
         for (const line of lines) {
-          const next = at(line);
+          onLine?.(line);
+          const next = at?.(line) ?? null;
           if (next !== null) boundary(next);
         }
+      });
+      // A last line without its newline (a JSON summary) still counts.
+      child.stdout!.once('end', () => {
+        if (partial !== '') onLine?.(partial);
       });
     }
     const probeStream = options.probe ? (child.stdio[3] as NodeJS.ReadableStream) : undefined;
