@@ -36,16 +36,19 @@ export interface RunGroup {
 }
 
 /** Runs are repeats of one configuration when these agree (a run under a budget is its own configuration). */
-export function groupKey(r: Pick<RunResult, 'op' | 'engine' | 'strategy' | 'arch' | 'shape' | 'scale' | 'device' | 'budgetBytes'>): string {
-  return [r.op, r.engine, r.strategy ?? '-', r.arch, r.shape ?? '-', r.scale ?? '-', r.device ?? '-', r.budgetBytes ?? '-'].join('|');
+export function groupKey(r: Pick<RunResult, 'op' | 'engine' | 'strategy' | 'arch' | 'shape' | 'scale' | 'device' | 'budgetBytes' | 'prune'>): string {
+  const key = [r.op, r.engine, r.strategy ?? '-', r.arch, r.shape ?? '-', r.scale ?? '-', r.device ?? '-', r.budgetBytes ?? '-'].join('|');
+  // A prune with the scaled small-pack threshold is another configuration (the key of every other run is as before: baselines still match).
+  return r.prune?.smallPacks === 'scaled' ? `${key}|small-packs=scaled` : key;
 }
 
 /** A short human label: `highwater/packed backup native pi-restserver-1tb@0.01`, plus the device or budget. */
-export function groupLabel(g: Pick<RunGroup, 'engine' | 'strategy' | 'op' | 'arch' | 'shape' | 'scale'> & { budgetBytes?: number | null; device?: string | null }): string {
+export function groupLabel(g: Pick<RunGroup, 'engine' | 'strategy' | 'op' | 'arch' | 'shape' | 'scale'> & { budgetBytes?: number | null; device?: string | null; key?: string }): string {
   const who = g.strategy === null ? g.engine : `${g.engine}/${g.strategy}`;
+  const op = g.key?.endsWith('|small-packs=scaled') ? `${g.op} (small packs scaled)` : g.op;
   const shape = g.shape === null ? 'repo' : g.scale === null ? g.shape : `${g.shape}@${g.scale}`;
   const limit = g.device ? ` on ${g.device}` : g.budgetBytes != null ? ` budget ${formatBytes(g.budgetBytes)}` : '';
-  return `${who} ${g.op} ${g.arch} ${shape}${limit}`;
+  return `${who} ${op} ${g.arch} ${shape}${limit}`;
 }
 
 /** Groups results, keeping first-seen order. */
