@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { HarnessError } from './errors.js';
 import { OPS } from './op-args.js';
+import type { Arch, Engine, Op } from './result.js';
 
 /**
  * The matrix file (schema: fixtures/matrix/matrix.schema.json): `{"name", "runs": [entry...]}`,
@@ -15,13 +16,13 @@ export interface MatrixEntry {
   readonly seed?: number;
   /** A repository directory instead of a shape (needs a password file when run). */
   readonly repo?: string;
-  readonly ops: readonly string[];
+  readonly ops: readonly Op[];
   /** Default ["highwater"]. */
-  readonly engines?: readonly string[];
+  readonly engines?: readonly Engine[];
   /** highwater's index strategies (default ["packed"]); restic runs ignore them. */
   readonly strategies?: readonly string[];
   /** Default: each device's arch, else ["native"]. */
-  readonly arches?: readonly string[];
+  readonly arches?: readonly Arch[];
   readonly devices?: readonly string[];
   /** Runs of each cell, each a fresh child process (default 1). */
   readonly repeat?: number;

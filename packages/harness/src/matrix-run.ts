@@ -74,11 +74,10 @@ export async function runShard(o: RunShardOptions): Promise<ShardOutcome[]> {
 /** The replay options of one planned run (one repeat of one cell): what planReplay checks and executeReplay runs. */
 export function replayOptionsOf(run: PlannedRun, o: Pick<RunShardOptions, 'root' | 'passwordFile' | 'engineBinary'>): ReplayOptions {
   return {
-    op: run.op as ReplayOptions['op'],
-    // a plain string (highwater, restic, restic@VERSION): the harness decides what it means
-    engine: run.engine as ReplayOptions['engine'],
+    op: run.op,
+    engine: run.engine,
     strategy: run.strategy,
-    arch: run.arch as NonNullable<ReplayOptions['arch']>,
+    arch: run.arch,
     device: run.device,
     repeat: 1,
     seed: run.seed,

@@ -7,16 +7,8 @@ import { median, medianIndex } from './stats.js';
  * Reports and gates work on groups: the median of the repeats, the spread, and one representative
  * repeat (the one nearest the median peak) for phases and timelines (measurement.md, "Noise").
  */
-export interface RunGroup {
+export interface RunGroup extends Pick<RunResult, 'op' | 'engine' | 'strategy' | 'arch' | 'shape' | 'scale' | 'device' | 'budgetBytes'> {
   readonly key: string;
-  readonly op: string;
-  readonly engine: string;
-  readonly strategy: string | null;
-  readonly arch: string;
-  readonly shape: string | null;
-  readonly scale: number | null;
-  readonly device: string | null;
-  readonly budgetBytes: number | null;
   readonly runs: readonly RunResult[];
   /** Worst status over the repeats: error over oom over ok. */
   readonly status: RunStatus;
