@@ -159,5 +159,7 @@ function summaryLine(r: RunResult): string {
   const verdict = r.status === 'oom' ? `oom in ${r.oomPhase ?? '?'} at ${size(r.oomRssBytes)}` : r.status === 'error' ? `error: ${r.error ?? ''}` : 'ok';
   const less = r.peakRssLessBaselineBytes !== null ? `, ${size(r.peakRssLessBaselineBytes)} less the emulator baseline ${size(r.baselineRssBytes)}` : '';
   const phases = r.phases.filter((p) => p.depth === 0).map((p) => `${p.name} ${size(p.peakRssBytes)}`).join(', ');
-  return `#${r.repeat.index + 1}/${r.repeat.of} ${who}: ${verdict}; peak ${size(r.peakRssBytes)} (${r.peakRssSource ?? 'no source'})${less}; ${(r.wallMs / 1000).toFixed(1)} s${phases ? `; ${phases}` : ''}`;
+  const p = r.prune;
+  const plan = p === undefined ? '' : `; plan (small packs ${p.smallPacks}${p.smallPackBytes !== null ? ` < ${p.smallPackBytes} B` : ''}): ${p.plan === null ? 'none printed' : `repack ${p.plan.repack.packs} packs (${formatSize(p.plan.repack.bytes)}), delete ${p.plan.delete.packs} packs (${formatSize(p.plan.delete.bytes)})`}${p.note ? ` (${p.note})` : ''}`;
+  return `#${r.repeat.index + 1}/${r.repeat.of} ${who}: ${verdict}; peak ${size(r.peakRssBytes)} (${r.peakRssSource ?? 'no source'})${less}; ${(r.wallMs / 1000).toFixed(1)} s${phases ? `; ${phases}` : ''}${plan}`;
 }
