@@ -10,7 +10,7 @@ export function replayPlanJson(p: ReplayPlan): Record<string, unknown> {
     restic: p.restic,
     strategy: p.strategyLabel,
     arch: p.arch,
-    emulator: p.launcher?.emulator ?? null,
+    emulator: p.emulator,
     device: p.device?.name ?? null,
     budgetBytes: p.budgetBytes,
     budgetFrom: p.budgetFrom,
@@ -36,7 +36,7 @@ export function formatReplayPlan(p: ReplayPlan): string[] {
     : `highwater, strategy ${p.strategyLabel ?? '-'}`;
   out.push(`operation: ${p.op}`);
   out.push(`engine: ${engine}`);
-  out.push(`arch: ${p.arch}${p.launcher?.emulator ? ` (under ${p.launcher.emulator})` : p.arch !== 'native' ? ' (emulated)' : ''}${p.device ? `, device ${p.device.name}` : ''}`);
+  out.push(`arch: ${p.arch}${p.emulator ? ` (under ${p.emulator})` : ''}${p.device ? `, device ${p.device.name}` : ''}`);
   out.push(`budget: ${p.budgetBytes === null ? 'none' : `${formatSize(p.budgetBytes)} (${p.budgetFrom === 'device' ? `the device's` : 'given'})`}`);
   const s = p.source;
   if (s.kind === 'shape') {

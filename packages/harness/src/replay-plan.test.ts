@@ -56,5 +56,7 @@ describe('planReplay: the replay decided before anything runs', () => {
     expect(() => planReplay({ op: 'check', root: ROOT })).toThrow(/name a repository/);
     expect(() => planReplay({ op: 'check', shape: 'tiny', engine: 'restic@0.99', root: ROOT })).toThrow(/unknown restic version '0.99'/);
     expect(() => planReplay({ op: 'check', shape: 'no-such-shape', root: ROOT })).toThrow(expect.objectContaining({ code: 'UNKNOWN_SHAPE' }));
+    // found at planning now, not only when restic is resolved
+    expect(() => planReplay({ op: 'check', shape: 'tiny', engine: 'restic@0.14', engineBinary: '/bin/true', root: ROOT })).toThrow(/give --engine restic@0.14 or --engine-binary, not both/);
   });
 });

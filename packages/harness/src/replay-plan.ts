@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Device } from './devices.js';
 import { deviceRunArch, findDevice } from './devices.js';
 import { HarnessError } from './errors.js';
-import { nodeLauncher, type NodeLauncher } from './node-launcher.js';
+import { emulatorFor, nodeLauncher, type NodeLauncher } from './node-launcher.js';
 import { MUTATING_OPS, OPS, opArgs } from './op-args.js';
 import { smallPackPlan, type SmallPackChoice, type SmallPackPlan } from './prune-threshold.js';
 import type { ReplayOptions } from './replay-options.js';
@@ -64,6 +64,8 @@ export interface ReplayPlan {
   readonly backupBase: { readonly kind: 'shape' } | { readonly kind: 'small'; readonly files: number } | null;
   /** Mutating operations run on a hard-linked copy of the repository per repeat. */
   readonly copyRepo: boolean;
+  /** e.g. `qemu-arm version 7.2.19` for an emulated arch, else null. */
+  readonly emulator: string | null;
   /** An emulated run first measures the idle emulator (+ Node, or restic version) once. */
   readonly measuresBaseline: boolean;
   /** prune: the small-pack threshold (prune-threshold.ts); null for other operations. */
@@ -149,7 +151,10 @@ export function planReplay(options: ReplayOptions): ReplayPlan {
     : options.passwordCommand !== undefined ? 'command'
     : 'env-file';
 
+  if (isRestic && options.engineBinary !== undefined && engineSpec.includes('@')) bad(`give --engine ${engineSpec} or --engine-binary, not both`);
   const restic = isRestic && child === null ? resticBuild(root, engineSpec, arch, options.engineBinary) : null;
+  // restic under qemu-user: the emulator and sysroot are checked now (EMULATOR_MISSING), as Node's are by nodeLauncher
+  const emulator = launcher?.emulator ?? (isRestic && arch !== 'native' ? emulatorFor(arch, `--engine ${engineSpec}`).version : null);
   const smallPacks = op === 'prune' && child === null
     ? smallPackPlan({ choice: options.smallPacks ?? 'unscaled', engine: isRestic ? 'restic' : 'highwater', resticVersion: restic?.version ?? null, contentScale: source.kind === 'shape' ? source.contentScale : null })
     : null;
@@ -183,6 +188,7 @@ export function planReplay(options: ReplayOptions): ReplayPlan {
     child,
     backupBase,
     copyRepo,
+    emulator,
     measuresBaseline: arch !== 'native',
     smallPacks,
     commandLine: [],
