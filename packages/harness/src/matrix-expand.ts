@@ -67,9 +67,11 @@ export function expandMatrix(matrix: MatrixFile, o: ExpandOptions): PlannedRun[]
             const targets: { arch: Arch; device: string | null }[] = [];
             if (devices.length === 0) for (const arch of list<Arch>(e.arches, ['native'])) targets.push({ arch, device: null });
             else for (const d of devices) for (const arch of e.arches ?? [deviceRunArch(d)]) targets.push({ arch, device: d.name });
-            for (const t of targets) {
+            // the small-pack threshold is prune's alone: other ops run once, unscaled
+            const thresholds = op === 'prune' ? list(e.smallPacks, ['unscaled']) : ['unscaled'];
+            for (const t of targets) for (const sp of thresholds) {
               for (let r = 0; r < repeat; r++) {
-                const id: RunIdentity = { op, engine, strategy, arch: t.arch, shape: src.shape, scale: src.scale, device: t.device, repeatIndex: r, repeatOf: repeat };
+                const id: RunIdentity = { op, engine, strategy, arch: t.arch, shape: src.shape, scale: src.scale, device: t.device, repeatIndex: r, repeatOf: repeat, ...(sp === 'scaled' ? { smallPacks: 'scaled' as const } : {}) };
                 const name = runName(id);
                 const before = seen.get(name);
                 if (before !== undefined) throw new HarnessError('BAD_MATRIX', `${o.file}: runs[${i}] plans '${name}' again (runs[${before}] already does): each run must be planned once`);

@@ -7,6 +7,8 @@ import type { Engine, RunResult } from './result.js';
  * `highwater/packed backup native ci-small@1 #2/3`, `restic@0.14.0 check native tiny@1 #1/1`.
  */
 export type RunIdentity = CellFields & {
+  /** prune with the scaled small-pack threshold (prune-threshold.ts); absent: the engine's own. */
+  readonly smallPacks?: 'scaled';
   /** 0-based. */
   readonly repeatIndex: number;
   readonly repeatOf: number;
@@ -18,18 +20,19 @@ type CellFields = Pick<RunResult, 'op' | 'engine' | 'strategy' | 'arch' | 'shape
 export function runName(r: RunIdentity): string {
   const who = r.strategy === null ? r.engine : `${r.engine}/${r.strategy}`;
   const shape = r.shape === null ? 'repo' : r.scale === null ? r.shape : `${r.shape}@${r.scale}`;
-  return `${who} ${r.op} ${r.arch} ${shape}${r.device ? ` on ${r.device}` : ''} #${r.repeatIndex + 1}/${r.repeatOf}`;
+  const op = r.smallPacks === 'scaled' ? `${r.op} small-packs=scaled` : r.op;
+  return `${who} ${op} ${r.arch} ${shape}${r.device ? ` on ${r.device}` : ''} #${r.repeatIndex + 1}/${r.repeatOf}`;
 }
 
 /** The result file name of a run (inside a results folder): unique per name. */
 export function runFileName(r: RunIdentity): string {
   const shape = r.shape === null ? 'repo' : r.scale === null ? r.shape : `${r.shape}@${r.scale}`;
-  const parts = [shape, r.op, r.engine, r.strategy ?? 'default', r.arch, ...(r.device ? [r.device] : []), `r${r.repeatIndex + 1}of${r.repeatOf}`];
+  const parts = [shape, r.smallPacks === 'scaled' ? `${r.op}-scaled-small-packs` : r.op, r.engine, r.strategy ?? 'default', r.arch, ...(r.device ? [r.device] : []), `r${r.repeatIndex + 1}of${r.repeatOf}`];
   return `${parts.join('-').replace(/[^A-Za-z0-9.@_-]/g, '_')}.json`;
 }
 
 /** What a result document says about itself (the fields runName needs). */
-export type ResultFields = CellFields & Pick<RunResult, 'repeat'> & { readonly env: Partial<Pick<RunResult['env'], 'engineVersion'>> };
+export type ResultFields = CellFields & Pick<RunResult, 'repeat' | 'prune'> & { readonly env: Partial<Pick<RunResult['env'], 'engineVersion'>> };
 
 /**
  * The engine strings a planned run may have used to produce this result, most exact first:
@@ -45,5 +48,5 @@ export function engineLabels(r: ResultFields): Engine[] {
 
 /** The identity of a result, its engine as it was given (`restic`, `restic@0.18`): duplicates are judged on it. */
 export function resultIdentity(r: ResultFields, engine: Engine = r.engine): RunIdentity {
-  return { op: r.op, engine, strategy: r.strategy, arch: r.arch, shape: r.shape, scale: r.scale, device: r.device, repeatIndex: r.repeat.index, repeatOf: r.repeat.of };
+  return { op: r.op, engine, strategy: r.strategy, arch: r.arch, shape: r.shape, scale: r.scale, device: r.device, repeatIndex: r.repeat.index, repeatOf: r.repeat.of, ...(r.prune?.requested === 'scaled' ? { smallPacks: 'scaled' as const } : {}) };
 }

@@ -86,6 +86,7 @@ export function replayOptionsOf(run: PlannedRun, o: Pick<RunShardOptions, 'root'
     ...(o.passwordFile !== undefined ? { passwordFile: o.passwordFile } : {}),
     ...(o.engineBinary !== undefined && run.engine.startsWith('restic') ? { engineBinary: o.engineBinary } : {}),
     ...(o.root !== undefined ? { root: o.root } : {}),
+    ...(run.smallPacks === 'scaled' ? { smallPacks: 'scaled' as const } : {}),
   };
 }
 

@@ -11,9 +11,9 @@ describe('replay prune records its plan, with and without the scaled small-pack 
     const [sc] = await runReplay({ op: 'prune', shape: 'tiny', root: ROOT, smallPacks: 'scaled' });
     expect(un!.status).toBe('ok');
     expect(sc!.status).toBe('ok');
-    expect(un!.prune).toEqual({ smallPacks: 'unscaled', smallPackBytes: null, note: null, plan: expect.objectContaining({ from: 'highwater-json', keepPacks: 0 }) });
+    expect(un!.prune).toEqual({ smallPacks: 'unscaled', requested: 'unscaled', smallPackBytes: null, note: null, plan: expect.objectContaining({ from: 'highwater-json', keepPacks: 0 }) });
     expect(un!.prune!.plan!.repack.packs).toBe(12);
-    expect(sc!.prune).toMatchObject({ smallPacks: 'scaled', smallPackBytes: 6442, note: null });
+    expect(sc!.prune).toMatchObject({ smallPacks: 'scaled', requested: 'scaled', smallPackBytes: 6442, note: null });
     expect(sc!.prune!.plan!.repack.packs).toBeLessThan(12);
     expect(sc!.prune!.plan!.keepPacks).toBeGreaterThan(0);
     expect(sc!.command).toEqual(expect.arrayContaining(['--repack-smaller-than', '6442']));
@@ -33,7 +33,7 @@ describe('replay prune records its plan, with and without the scaled small-pack 
   it.skipIf(!requirePeer('restic@0.14'))('restic 0.14 has no --repack-smaller-than: unscaled, and the result says so', async () => {
     const [r] = await runReplay({ op: 'prune', engine: 'restic@0.14', shape: 'tiny', root: ROOT, smallPacks: 'scaled' });
     expect(r!.status).toBe('ok');
-    expect(r!.prune).toMatchObject({ smallPacks: 'unscaled', smallPackBytes: null, plan: { repack: { packs: 12 } } });
+    expect(r!.prune).toMatchObject({ smallPacks: 'unscaled', requested: 'scaled', smallPackBytes: null, plan: { repack: { packs: 12 } } });
     expect(r!.prune!.note).toMatch(/restic 0\.14 has no --repack-smaller-than/);
     expect(r!.command).not.toContain('--repack-smaller-than');
   }, 120_000);

@@ -192,7 +192,7 @@ function prunePlanReader(restic: boolean): { push: (line: string) => void; plan:
 
 function pruneRecord(p: SmallPackPlan, plan: PrunePlanFigures | null): PruneRecord {
   const scaled = p.threshold === 'scaled';
-  return { smallPacks: scaled ? 'scaled' : 'unscaled', smallPackBytes: scaled ? p.scaledBytes : null, note: p.note, plan };
+  return { smallPacks: scaled ? 'scaled' : 'unscaled', requested: p.choice, smallPackBytes: scaled ? p.scaledBytes : null, note: p.note, plan };
 }
 
 /** --repo's password for the child: the file given, else RESTIC_PASSWORD_FILE, else the password (RESTIC_PASSWORD or --password-command's output) in a private file removed at the end. */

@@ -152,6 +152,8 @@ export interface PruneRecord {
    * content scale, passed as --repack-smaller-than; `unscaled`: the engine's own default.
    */
   readonly smallPacks: 'scaled' | 'unscaled';
+  /** What the run asked for (replay --small-packs): `scaled` with smallPacks `unscaled` is an engine without the flag (note). */
+  readonly requested: 'scaled' | 'unscaled';
   /** The threshold passed (scaled), else null (the engine's default). */
   readonly smallPackBytes: number | null;
   /** Why a scaled threshold was asked for but not used (restic 0.14), else null. */

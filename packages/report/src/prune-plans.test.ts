@@ -11,9 +11,9 @@ const plan = (packs: number, bytes: number, keep: number) => ({ repack: { packs,
 const prune = (engine: string, peak: number, record: PruneRecord): RunResult => ({ ...base, op: 'prune', engine: engine as RunResult['engine'], strategy: engine === 'highwater' ? 'packed' : null, shape: 'tiny', scale: 1, device: null, budgetBytes: null, status: 'ok', peakRssBytes: peak, prune: record });
 
 const results = [
-  prune('highwater', 90 * 1048576, { smallPacks: 'unscaled', smallPackBytes: null, note: null, plan: plan(12, 240544, 0) }),
-  prune('highwater', 80 * 1048576, { smallPacks: 'scaled', smallPackBytes: 6442, note: null, plan: plan(10, 40260, 2) }),
-  prune('restic@0.14', 60 * 1048576, { smallPacks: 'unscaled', smallPackBytes: null, note: 'restic 0.14 has no --repack-smaller-than (0.17 added it): the plan is unscaled', plan: plan(12, 240544, 0) }),
+  prune('highwater', 90 * 1048576, { smallPacks: 'unscaled', requested: 'unscaled', smallPackBytes: null, note: null, plan: plan(12, 240544, 0) }),
+  prune('highwater', 80 * 1048576, { smallPacks: 'scaled', requested: 'scaled', smallPackBytes: 6442, note: null, plan: plan(10, 40260, 2) }),
+  prune('restic@0.14', 60 * 1048576, { smallPacks: 'unscaled', requested: 'scaled', smallPackBytes: null, note: 'restic 0.14 has no --repack-smaller-than (0.17 added it): the plan is unscaled', plan: plan(12, 240544, 0) }),
 ];
 
 describe('prune plans, unscaled beside scaled', () => {
@@ -27,6 +27,7 @@ describe('prune plans, unscaled beside scaled', () => {
     expect(rows[1]!.unscaled).toBeNull();
     expect(rows[1]!.scaled!.note).toMatch(/0\.14 has no --repack-smaller-than/);
     expect(groupRuns(results)).toHaveLength(3);
+    expect(groupRuns(results)[2]!.key).toMatch(/\|small-packs=scaled$/);
     expect(groupRuns(results.slice(0, 1))[0]!.key).not.toMatch(/small-packs/);
   });
 

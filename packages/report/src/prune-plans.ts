@@ -34,7 +34,7 @@ export function prunePlanRows(results: readonly RunResult[]): PrunePlanRow[] {
     const key = groupKey({ ...r, prune: undefined });
     const row = rows.get(key) ?? { label: `${r.strategy === null ? r.engine : `${r.engine}/${r.strategy}`} ${r.arch} ${r.shape === null ? 'repo' : r.scale === null ? r.shape : `${r.shape}@${r.scale}`}`, unscaled: [], scaled: [] };
     // a scaled run the engine could not scale (restic 0.14) is still the scaled request's side: its note says why
-    (r.prune.smallPacks === 'scaled' || r.prune.note !== null ? row.scaled : row.unscaled).push(r);
+    (r.prune.requested === 'scaled' ? row.scaled : row.unscaled).push(r);
     rows.set(key, row);
   }
   return [...rows.values()].map((r) => ({ label: r.label, unscaled: side(r.unscaled), scaled: side(r.scaled) }));

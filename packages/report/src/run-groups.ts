@@ -31,7 +31,7 @@ export interface RunGroup extends Pick<RunResult, 'op' | 'engine' | 'strategy' |
 export function groupKey(r: Pick<RunResult, 'op' | 'engine' | 'strategy' | 'arch' | 'shape' | 'scale' | 'device' | 'budgetBytes' | 'prune'>): string {
   const key = [r.op, r.engine, r.strategy ?? '-', r.arch, r.shape ?? '-', r.scale ?? '-', r.device ?? '-', r.budgetBytes ?? '-'].join('|');
   // A prune with the scaled small-pack threshold is another configuration (the key of every other run is as before: baselines still match).
-  return r.prune?.smallPacks === 'scaled' ? `${key}|small-packs=scaled` : key;
+  return r.prune?.requested === 'scaled' ? `${key}|small-packs=scaled` : key;
 }
 
 /** A short human label: `highwater/packed backup native pi-restserver-1tb@0.01`, plus the device or budget. */
