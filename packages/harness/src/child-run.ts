@@ -1,21 +1,14 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { PROBE_FD_ENV, PROBE_HEAP_INTERVAL_ENV, type ProbeEvent } from '@highwater/probe';
+import type { ProbeEvent } from '@highwater/probe';
+import { BudgetPolicy, type BudgetKill } from './budget-policy.js';
+import { onLines, spawnMeasured } from './child-spawn.js';
 import { PhaseTracker } from './phase-tracker.js';
 import { firstChildPid } from './first-child-pid.js';
 import { createRssSampler, type SamplerName } from './rss-sampler.js';
+import { samplingLoop } from './sampling-loop.js';
 import type { Sample } from './result.js';
 
-/** Where the budget was crossed, as an OOM killer would have seen it. */
-export interface BudgetKill {
-  /** ms since spawn. */
-  readonly t: number;
-  readonly rssBytes: number;
-  /** Innermost phase open at that moment (null: none open, or no recorder). */
-  readonly phase: string | null;
-  /** Which reading crossed: a sample, the polled VmHWM, or a peak the recorder reported. */
-  readonly by: 'sample' | 'vmhwm' | 'probe';
-}
+export type { BudgetKill } from './budget-policy.js';
 
 export interface ChildRunOptions {
   readonly command: string;
@@ -38,6 +31,8 @@ export interface ChildRunOptions {
    * process's VmHWM is read (the phase's exact peak) and reset through /proc/PID/clear_refs.
    */
   readonly outputPhases?: { readonly first: string; readonly at: (line: string) => string | null };
+  /** Each line the child writes to stdout (stdout is read only with this or outputPhases). */
+  readonly onStdoutLine?: (line: string) => void;
   /** Called after each sample: the live line (phase, RSS, elapsed). */
   readonly onSample?: (s: { readonly t: number; readonly rssBytes: number; readonly phase: string | null }) => void;
   readonly signal?: AbortSignal;
@@ -85,57 +80,38 @@ const TAIL = 64 * 1024;
 const HEAP_OOM = /JavaScript heap out of memory|Reached heap limit|FATAL ERROR: .*Allocation failed|Fatal JavaScript invalid size error/;
 
 /**
- * Runs one child to its end and measures it: RSS samples (timeline; rss-sampler.ts), VmHWM polled
- * with them where /proc has it (catches spikes between samples), the recorder's events on fd 3, and the budget:
- * the first reading above it kills the child's process group with SIGKILL.
- * Resolves when the child exited and its pipes closed (so every event is in); rejects only when
- * the command cannot be started.
+ * Runs one child to its end and measures it: spawned in its own process group (child-spawn.ts),
+ * RSS samples on a timer (sampling-loop.ts; rss-sampler.ts), VmHWM polled with them where /proc
+ * has it (catches spikes between samples), the recorder's events on fd 3, phases from its stdout
+ * (outputPhases), and the budget (budget-policy.ts): the first reading above it kills the child's
+ * process group with SIGKILL. Resolves when the child exited and its pipes closed (so every event
+ * is in); rejects only when the command cannot be started.
  */
 export function runChild(options: ChildRunOptions): Promise<ChildRun> {
   const interval = options.sampleIntervalMs ?? 50;
-  const budget = options.budgetBytes ?? null;
   const cpuBefore = process.cpuUsage();
-  // stdout is discarded (restic cat blob prints a tree); stderr's tail explains failures.
-  const stdio: ('ignore' | 'pipe')[] = ['ignore', options.outputPhases ? 'pipe' : 'ignore', 'pipe'];
-  if (options.probe) stdio.push('pipe');
-  const env = { ...(options.env ?? process.env) };
-  if (options.probe) {
-    env[PROBE_FD_ENV] = '3';
-    // The child's heap samples at the same pace as the RSS samples.
-    env[PROBE_HEAP_INTERVAL_ENV] = String(Math.round(interval));
-  } else delete env[PROBE_FD_ENV];
-
+  const readStdout = options.outputPhases !== undefined || options.onStdoutLine !== undefined;
   const sampler = createRssSampler(options.sampler);
   return new Promise<ChildRun>((resolve, reject) => {
     const spawnedAt = Date.now();
-    const child = spawn(options.command, [...options.args], { cwd: options.cwd, env, stdio, detached: true });
+    // stdout is discarded unless read (restic cat blob prints a tree); stderr's tail explains failures.
+    const { child, probeStream, killGroup } = spawnMeasured({ command: options.command, args: options.args, ...(options.env ? { env: options.env } : {}), ...(options.cwd ? { cwd: options.cwd } : {}), probe: options.probe === true, readStdout, sampleIntervalMs: interval });
     const tracker = new PhaseTracker();
     const samples: Sample[] = [];
     let stderrTail = '';
-    let budgetKill: BudgetKill | null = null;
     let polledHwm: number | null = null;
     let cpuMs: number | null = null;
     let lastHeapUsed: number | undefined;
     let exited = false;
-    let timer: NodeJS.Timeout | undefined;
     let target: number | undefined = options.measureGrandchild ? undefined : child.pid;
     const outPhases: OutputPhase[] = [];
     let outPhase: { name: string; startMs: number } | null = options.outputPhases ? { name: options.outputPhases.first, startMs: 0 } : null;
     // The polled VmHWM since the last reset: the open phase's peak so far.
     let polledSinceReset: number | null = null;
+    const budget = new BudgetPolicy(options.budgetBytes ?? null, () => killGroup());
+    const openPhase = (): string | null => tracker.currentPhase() ?? outPhase?.name ?? null;
+    const now = (): number => Date.now() - spawnedAt;
 
-    const kill = (): void => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    };
-    const overBudget = (rssBytes: number, by: BudgetKill['by']): void => {
-      if (budget === null || budgetKill !== null || exited || rssBytes <= budget) return;
-      budgetKill = { t: Date.now() - spawnedAt, rssBytes, phase: tracker.currentPhase() ?? outPhase?.name ?? null, by };
-      kill();
-    };
     const phaseSamplePeak = (startMs: number): number | null => {
       let m = polledSinceReset;
       for (const s of samples) if (s.t >= startMs && (m === null || s.rssBytes > m)) m = s.rssBytes;
@@ -143,7 +119,7 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
     };
     const boundary = (next: string): void => {
       if (outPhase === null || next === outPhase.name) return;
-      const t = Date.now() - spawnedAt;
+      const t = now();
       if (target === undefined && child.pid !== undefined && options.measureGrandchild) target = firstChildPid(child.pid);
       const hwm = target === undefined || exited ? null : readHwm(target);
       if (target !== undefined && hwm !== null) clearRefs(target);
@@ -153,96 +129,82 @@ export function runChild(options: ChildRunOptions): Promise<ChildRun> {
       polledSinceReset = null;
       const ended = outPhase.name;
       outPhase = { name: next, startMs: t };
-      if (hwm !== null && budget !== null && budgetKill === null && hwm > budget) {
-        budgetKill = { t, rssBytes: hwm, phase: ended, by: 'probe' };
-        kill();
-      }
+      if (hwm !== null) budget.check({ t, rssBytes: hwm, phase: ended, by: 'probe' });
     };
     tracker.onEvent = (e) => {
       if (e.type === 'heap') lastHeapUsed = e.used;
-      else if (e.type === 'end' && e.peakRssBytes !== null && e.peakRssSource === 'vmhwm-phase') {
-        // A spike inside the phase that no sample saw: attribute it to the phase that just ended.
-        if (budget !== null && budgetKill === null && !exited && e.peakRssBytes > budget) {
-          budgetKill = { t: Date.now() - spawnedAt, rssBytes: e.peakRssBytes, phase: e.phase, by: 'probe' };
-          kill();
-        }
-      }
+      // A spike inside the phase that no sample saw: attribute it to the phase that just ended.
+      else if (e.type === 'end' && e.peakRssBytes !== null && e.peakRssSource === 'vmhwm-phase') budget.check({ t: now(), rssBytes: e.peakRssBytes, phase: e.phase, by: 'probe' });
     };
 
-    const sample = async (): Promise<void> => {
-      if (exited) return;
-      if (target === undefined && child.pid !== undefined) target = firstChildPid(child.pid);
-      if (target !== undefined) {
-        const s = await sampler.read(target);
-        if (s && !exited) {
-          samples.push({ t: Date.now() - spawnedAt, rssBytes: s.rssBytes, cpuPercent: Math.round(s.cpuPercent * 10) / 10, ...(lastHeapUsed !== undefined ? { heapUsedBytes: lastHeapUsed } : {}) });
-          cpuMs = s.cpuMs;
-          overBudget(s.rssBytes, 'sample');
-          if (s.hwmBytes !== null) {
-            polledHwm = polledHwm === null ? s.hwmBytes : Math.max(polledHwm, s.hwmBytes);
-            polledSinceReset = polledSinceReset === null ? s.hwmBytes : Math.max(polledSinceReset, s.hwmBytes);
-            overBudget(s.hwmBytes, 'vmhwm');
-          }
-          options.onSample?.({ t: Date.now() - spawnedAt, rssBytes: s.rssBytes, phase: tracker.currentPhase() ?? outPhase?.name ?? null });
+    const loop = samplingLoop({
+      sampler,
+      intervalMs: interval,
+      target: () => {
+        if (target === undefined && child.pid !== undefined) target = firstChildPid(child.pid);
+        return target;
+      },
+      onReading: (s) => {
+        if (exited) return;
+        samples.push({ t: now(), rssBytes: s.rssBytes, cpuPercent: Math.round(s.cpuPercent * 10) / 10, ...(lastHeapUsed !== undefined ? { heapUsedBytes: lastHeapUsed } : {}) });
+        cpuMs = s.cpuMs;
+        budget.check({ t: now(), rssBytes: s.rssBytes, phase: openPhase(), by: 'sample' });
+        if (s.hwmBytes !== null) {
+          polledHwm = polledHwm === null ? s.hwmBytes : Math.max(polledHwm, s.hwmBytes);
+          polledSinceReset = polledSinceReset === null ? s.hwmBytes : Math.max(polledSinceReset, s.hwmBytes);
+          budget.check({ t: now(), rssBytes: s.hwmBytes, phase: openPhase(), by: 'vmhwm' });
         }
-      }
-      if (!exited) timer = setTimeout(() => void sample(), interval);
+        options.onSample?.({ t: now(), rssBytes: s.rssBytes, phase: openPhase() });
+      },
+    });
+    const ended = (): void => {
+      exited = true;
+      budget.end();
+      loop.stop();
     };
 
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-TAIL)));
-    if (options.outputPhases) {
-      const at = options.outputPhases.at;
-      let partial = '';
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-        const lines = (partial + d).split('\n');
-        partial = lines.pop() ?? '';
-        // No boundary line is long: a long one (cat blob's tree) is not kept.
-        if (partial.length > 4096) partial = '';
-        for (const line of lines) {
-          const next = at(line);
-          if (next !== null) boundary(next);
-        }
+    if (readStdout) {
+      const at = options.outputPhases?.at;
+      onLines(child.stdout!, (line) => {
+        options.onStdoutLine?.(line);
+        const next = at?.(line) ?? null;
+        if (next !== null) boundary(next);
       });
     }
-    const probeStream = options.probe ? (child.stdio[3] as NodeJS.ReadableStream) : undefined;
     probeStream?.setEncoding('utf8');
     probeStream?.on('data', (d: string) => tracker.push(d));
-    const onAbort = (): void => kill();
+    const onAbort = (): void => killGroup();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     // The child has its own process group (a terminal's ^C does not reach it): end it with us.
     process.once('exit', onAbort);
 
     child.once('error', (err) => {
-      exited = true;
-      if (timer) clearTimeout(timer);
+      ended();
       sampler.close();
       process.off('exit', onAbort);
       reject(err);
     });
-    child.once('spawn', () => void sample());
-    child.once('exit', () => {
-      exited = true;
-      if (timer) clearTimeout(timer);
-    });
+    child.once('spawn', () => loop.start());
+    child.once('exit', ended);
     child.once('close', (code, sig) => {
-      exited = true;
-      if (timer) clearTimeout(timer);
+      ended();
       options.signal?.removeEventListener('abort', onAbort);
       process.off('exit', onAbort);
       sampler.close();
       tracker.finish();
       if (outPhase !== null) {
-        const wall = Date.now() - spawnedAt;
+        const wall = now();
         const peak = phaseSamplePeak(outPhase.startMs);
         outPhases.push({ name: outPhase.name, startMs: outPhase.startMs, endMs: wall, peakRssBytes: peak, peakRssSource: peak === null ? null : 'sampled', last: true });
       }
       const cpu = process.cpuUsage(cpuBefore);
       resolve({
         spawnedAt,
-        wallMs: Date.now() - spawnedAt,
+        wallMs: now(),
         exitCode: code,
         exitSignal: sig,
-        budgetKill,
+        budgetKill: budget.kill,
         heapOom: HEAP_OOM.test(stderrTail),
         phaseAtEnd: tracker.currentPhase() ?? outPhase?.name ?? null,
         events: tracker.events,

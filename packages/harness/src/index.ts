@@ -1,7 +1,11 @@
 export { SCHEMA_VERSION } from './result.js';
-export type { RunResult, RunStatus, Engine, Arch, Op, PeakSource, HeapFigures, PhaseResult, Sample, EnvBlock } from './result.js';
-export { runReplay, PROJECT_ROOT } from './replay.js';
-export type { ReplayOptions } from './replay.js';
+export type { RunResult, RunStatus, Engine, Arch, Op, PeakSource, HeapFigures, PhaseResult, Sample, EnvBlock, PruneRecord, PrunePlanFigures } from './result.js';
+export { runReplay, executeReplay, planReplay, PROJECT_ROOT } from './replay.js';
+export type { ReplayOptions, ReplayPlan, ReplayRuntime } from './replay.js';
+export { formatReplayPlan, replayPlanJson } from './replay-plan-format.js';
+export { smallPackPlan, resolveSmallPacks, resticHasRepackSmallerThan, DEFAULT_SMALL_PACK_BYTES } from './prune-threshold.js';
+export type { SmallPackChoice, SmallPackPlan } from './prune-threshold.js';
+export { resticPrunePlan, highwaterPrunePlan, parseResticBytes, ResticPlanReader } from './prune-plan.js';
 export { runChild } from './child-run.js';
 export type { ChildRun, ChildRunOptions, BudgetKill } from './child-run.js';
 export { createRssSampler } from './rss-sampler.js';

@@ -1,19 +1,13 @@
 import type { PlannedRun } from './matrix-expand.js';
 import { engineLabels } from './matrix-name.js';
-import type { RunResult } from './result.js';
+import type { Engine, RunResult } from './result.js';
 
 /** One earlier run, as the cost model reads it: its cell, its repository size and its wall time. */
-export interface CostSample {
-  readonly op: string;
+export type CostSample = Pick<RunResult, 'op' | 'strategy' | 'arch' | 'shape' | 'scale' | 'wallMs'> & {
   /** engineLabels() of the result: every engine string that would have produced it. */
-  readonly engines: readonly string[];
-  readonly strategy: string | null;
-  readonly arch: string;
-  readonly shape: string | null;
-  readonly scale: number | null;
+  readonly engines: readonly Engine[];
   readonly blobs: number | null;
-  readonly wallMs: number;
-}
+};
 
 /** How an estimate was made, most trusted first. */
 export type CostSource = 'cell' | 'op-arch-fit' | 'arch-fit' | 'op-fit-x-arch' | 'all-fit-x-arch' | 'count';
@@ -113,16 +107,8 @@ function countModel(): CostModel {
   };
 }
 
-interface Cell {
-  readonly op: string;
-  readonly engine: string;
-  readonly strategy: string | null;
-  readonly arch: string;
-  readonly shape: string | null;
-  readonly scale: number | null;
-  readonly blobs: number | null;
-  readonly wallMs: number;
-}
+/** The median run of one cell. */
+type Cell = Pick<RunResult, 'op' | 'engine' | 'strategy' | 'arch' | 'shape' | 'scale' | 'wallMs'> & { readonly blobs: number | null };
 
 function cellMedians(samples: readonly CostSample[]): Cell[] {
   const groups = new Map<string, CostSample[]>();

@@ -3,6 +3,8 @@ import { expandMatrix } from './matrix-expand.js';
 import { HarnessError } from './errors.js';
 import type { MatrixFile } from './matrix-file.js';
 import { PROJECT_ROOT } from './replay.js';
+import { replayOptionsOf } from './matrix-run.js';
+import { resultIdentity, runName } from './matrix-name.js';
 
 const expand = (m: MatrixFile) => expandMatrix(m, { root: PROJECT_ROOT, file: 'm.json' });
 
@@ -26,6 +28,25 @@ describe('expandMatrix', () => {
     expect(r!.arch).toBe(process.arch === 'arm' ? 'native' : 'armv7');
     expect(r!.device).toBe('rpi3-armv7-1g');
     expect(r!.name).toBe(`highwater/packed load-index ${r!.arch} tiny@1 on rpi3-armv7-1g #1/1`);
+  });
+
+  it("crosses prune with both small-pack thresholds (other ops run once), named apart, and each run's replay options carry it", () => {
+    const runs = expand({ name: 'x', runs: [{ shape: 'tiny', ops: ['check', 'prune'], engines: ['highwater', 'restic@0.14'], smallPacks: ['unscaled', 'scaled'] }] });
+    // check: 2 engines; prune: 2 engines x 2 thresholds
+    expect(runs).toHaveLength(2 + 4);
+    expect(runs.map((r) => r.name)).toEqual([
+      'highwater/packed check native tiny@1 #1/1',
+      'restic@0.14 check native tiny@1 #1/1',
+      'highwater/packed prune native tiny@1 #1/1',
+      'highwater/packed prune small-packs=scaled native tiny@1 #1/1',
+      'restic@0.14 prune native tiny@1 #1/1',
+      'restic@0.14 prune small-packs=scaled native tiny@1 #1/1',
+    ]);
+    expect(runs[3]!.file).toBe('tiny@1-prune-scaled-small-packs-highwater-packed-native-r1of1.json');
+    expect(replayOptionsOf(runs[3]!, {}).smallPacks).toBe('scaled');
+    expect(replayOptionsOf(runs[2]!, {}).smallPacks).toBeUndefined();
+    // a result names itself the same way: the merge finds it
+    expect(runName(resultIdentity({ ...runs[5]!, repeat: { index: 0, of: 1 }, env: {}, prune: { smallPacks: 'unscaled', requested: 'scaled', smallPackBytes: null, note: 'restic 0.14 has no --repack-smaller-than', plan: null } }))).toBe(runs[5]!.name);
   });
 
   it('fails on a run planned twice, an unknown shape or device, before anything runs', () => {

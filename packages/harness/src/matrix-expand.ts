@@ -4,6 +4,7 @@ import { HarnessError } from './errors.js';
 import type { MatrixFile } from './matrix-file.js';
 import { runFileName, runName, type RunIdentity } from './matrix-name.js';
 import { planShape } from './shape-repo.js';
+import type { Arch, Engine } from './result.js';
 
 /** One run of a matrix: one cell, one repeat, one fresh child process, one result file. */
 export interface PlannedRun extends RunIdentity {
@@ -56,19 +57,21 @@ export function expandMatrix(matrix: MatrixFile, o: ExpandOptions): PlannedRun[]
       }
     }
     const devices = (e.devices ?? []).map((d) => findDevice(devicesDir, d));
-    const engines = list(e.engines, ['highwater']);
+    const engines = list<Engine>(e.engines, ['highwater']);
     const repeat = e.repeat ?? 1;
     for (const src of sources) {
       for (const op of e.ops) {
         for (const engine of engines) {
           const strategies: (string | null)[] = engine === 'highwater' ? [...list(e.strategies, ['packed'])] : [null];
           for (const strategy of strategies) {
-            const targets: { arch: string; device: string | null }[] = [];
-            if (devices.length === 0) for (const arch of list(e.arches, ['native'])) targets.push({ arch, device: null });
+            const targets: { arch: Arch; device: string | null }[] = [];
+            if (devices.length === 0) for (const arch of list<Arch>(e.arches, ['native'])) targets.push({ arch, device: null });
             else for (const d of devices) for (const arch of e.arches ?? [deviceRunArch(d)]) targets.push({ arch, device: d.name });
-            for (const t of targets) {
+            // the small-pack threshold is prune's alone: other ops run once, unscaled
+            const thresholds = op === 'prune' ? list(e.smallPacks, ['unscaled']) : ['unscaled'];
+            for (const t of targets) for (const sp of thresholds) {
               for (let r = 0; r < repeat; r++) {
-                const id: RunIdentity = { op, engine, strategy, arch: t.arch, shape: src.shape, scale: src.scale, device: t.device, repeatIndex: r, repeatOf: repeat };
+                const id: RunIdentity = { op, engine, strategy, arch: t.arch, shape: src.shape, scale: src.scale, device: t.device, repeatIndex: r, repeatOf: repeat, ...(sp === 'scaled' ? { smallPacks: 'scaled' as const } : {}) };
                 const name = runName(id);
                 const before = seen.get(name);
                 if (before !== undefined) throw new HarnessError('BAD_MATRIX', `${o.file}: runs[${i}] plans '${name}' again (runs[${before}] already does): each run must be planned once`);

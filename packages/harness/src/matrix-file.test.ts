@@ -47,6 +47,7 @@ describe('matrix file', () => {
       [{ name: 'x', runs: [{ ops: ['check'] }] }, /runs\[0\]: name a shape/],
       [{ name: 'x', runs: [{ shape: 'tiny', ops: ['check'], strategy: ['paged'] }] }, /runs\[0\]\.strategy: unknown field/],
       [{ name: 'x', runs: [{ shape: 'tiny', ops: ['check', 'check'] }] }, /runs\[0\]\.ops: a value is listed twice/],
+      [{ name: 'x', runs: [{ shape: 'tiny', ops: ['prune'], smallPacks: ['halved'] }] }, /runs\[0\]\.smallPacks\[0\]: got "halved", expected scaled, unscaled/],
     ];
     for (const [doc, re] of bad) {
       expect(message(doc)).toMatch(re);

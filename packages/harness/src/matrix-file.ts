@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { HarnessError } from './errors.js';
 import { OPS } from './op-args.js';
+import type { SmallPackChoice } from './prune-threshold.js';
+import type { Arch, Engine, Op } from './result.js';
 
 /**
  * The matrix file (schema: fixtures/matrix/matrix.schema.json): `{"name", "runs": [entry...]}`,
@@ -15,14 +17,16 @@ export interface MatrixEntry {
   readonly seed?: number;
   /** A repository directory instead of a shape (needs a password file when run). */
   readonly repo?: string;
-  readonly ops: readonly string[];
+  readonly ops: readonly Op[];
   /** Default ["highwater"]. */
-  readonly engines?: readonly string[];
+  readonly engines?: readonly Engine[];
   /** highwater's index strategies (default ["packed"]); restic runs ignore them. */
   readonly strategies?: readonly string[];
   /** Default: each device's arch, else ["native"]. */
-  readonly arches?: readonly string[];
+  readonly arches?: readonly Arch[];
   readonly devices?: readonly string[];
+  /** prune's small-pack threshold (replay --small-packs; default ["unscaled"]); other ops ignore it. */
+  readonly smallPacks?: readonly SmallPackChoice[];
   /** Runs of each cell, each a fresh child process (default 1). */
   readonly repeat?: number;
 }
@@ -36,7 +40,7 @@ export const MATRIX_ARCHES: readonly string[] = ['native', 'arm64', 'armv7'];
 /** `highwater`, `restic`, or `restic@VERSION` (digits and dots, e.g. 0.18 or 0.18.0). */
 export const ENGINE_PATTERN = /^(highwater|restic(@[0-9]+(\.[0-9]+)*)?)$/;
 
-const ENTRY_KEYS = new Set(['shape', 'scale', 'seed', 'repo', 'ops', 'engines', 'strategies', 'arches', 'devices', 'repeat']);
+const ENTRY_KEYS = new Set(['shape', 'scale', 'seed', 'repo', 'ops', 'engines', 'strategies', 'arches', 'devices', 'smallPacks', 'repeat']);
 
 /** Reads and checks a matrix file; every problem is a HarnessError (BAD_MATRIX, MATRIX_UNREADABLE) naming the file and the field. */
 export function loadMatrix(file: string): MatrixFile {
@@ -107,6 +111,7 @@ function checkEntry(e: unknown, at: string, fail: (where: string, msg: string) =
   strings('strategies', nonEmpty, 'strategy names');
   strings('arches', (s) => MATRIX_ARCHES.includes(s), MATRIX_ARCHES.join(', '));
   strings('devices', nonEmpty, 'device names (fixtures/devices)');
+  strings('smallPacks', (s) => s === 'scaled' || s === 'unscaled', 'scaled, unscaled');
   if (o.repeat !== undefined && !(Number.isSafeInteger(o.repeat) && (o.repeat as number) >= 1)) fail(`${at}.repeat`, `got ${JSON.stringify(o.repeat)}, expected an integer >= 1`);
 }
 

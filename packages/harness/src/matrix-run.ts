@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError } from './errors.js';
 import type { PlannedRun } from './matrix-expand.js';
-import { runReplay, type ReplayOptions } from './replay.js';
+import { executeReplay, planReplay, type ReplayOptions } from './replay.js';
 import type { RunResult } from './result.js';
 import { writeFileAtomic } from './result-file.js';
 
@@ -53,26 +53,10 @@ export async function runShard(o: RunShardOptions): Promise<ShardOutcome[]> {
       continue;
     }
     progress(`${n}/${o.runs.length} ${run.name}`);
-    const options: ReplayOptions & { engineBinary?: string } = {
-      op: run.op as ReplayOptions['op'],
-      // a plain string (highwater, restic, restic@VERSION): the harness decides what it means
-      engine: run.engine as ReplayOptions['engine'],
-      strategy: run.strategy,
-      arch: run.arch as NonNullable<ReplayOptions['arch']>,
-      device: run.device,
-      repeat: 1,
-      seed: run.seed,
-      ...(run.shapeRef !== null ? { shape: run.shapeRef, scale: run.scale ?? 1 } : {}),
-      ...(run.repo !== null ? { repo: run.repo } : {}),
-      ...(o.passwordFile !== undefined ? { passwordFile: o.passwordFile } : {}),
-      ...(o.engineBinary !== undefined && run.engine.startsWith('restic') ? { engineBinary: o.engineBinary } : {}),
-      ...(o.root !== undefined ? { root: o.root } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-      onProgress: (line) => progress(`  ${line}`),
-    };
     let results: RunResult[];
     try {
-      results = await runReplay(options);
+      // planReplay refuses bad input before anything runs (badInput below); executeReplay runs the plan.
+      results = await executeReplay(planReplay(replayOptionsOf(run, o)), { ...(o.signal ? { signal: o.signal } : {}), onProgress: (line) => progress(`  ${line}`) });
     } catch (err) {
       if ((err as { name?: unknown })?.name === 'AbortError') throw err;
       const message = (err as Error).message.split('\n', 1)[0]!;
@@ -85,6 +69,25 @@ export async function runShard(o: RunShardOptions): Promise<ShardOutcome[]> {
     outcomes.push({ run, outcome: 'ran', status: result.status });
   }
   return outcomes;
+}
+
+/** The replay options of one planned run (one repeat of one cell): what planReplay checks and executeReplay runs. */
+export function replayOptionsOf(run: PlannedRun, o: Pick<RunShardOptions, 'root' | 'passwordFile' | 'engineBinary'>): ReplayOptions {
+  return {
+    op: run.op,
+    engine: run.engine,
+    strategy: run.strategy,
+    arch: run.arch,
+    device: run.device,
+    repeat: 1,
+    seed: run.seed,
+    ...(run.shapeRef !== null ? { shape: run.shapeRef, scale: run.scale ?? 1 } : {}),
+    ...(run.repo !== null ? { repo: run.repo } : {}),
+    ...(o.passwordFile !== undefined ? { passwordFile: o.passwordFile } : {}),
+    ...(o.engineBinary !== undefined && run.engine.startsWith('restic') ? { engineBinary: o.engineBinary } : {}),
+    ...(o.root !== undefined ? { root: o.root } : {}),
+    ...(run.smallPacks === 'scaled' ? { smallPacks: 'scaled' as const } : {}),
+  };
 }
 
 /** A result file that is there and is JSON counts as done; a torn or foreign file is run again. */

@@ -30,7 +30,8 @@ export function opArgs(engine: Engine, op: Op, w: OpWorkspace, strategy: string 
     case 'backup':
       return ['backup', ...common, ...strat, ...quiet, w.sourceDir];
     case 'prune':
-      return ['prune', ...common, ...strat, ...quiet];
+      // highwater: --json prints the plan in packs and bytes at the end (the harness records it; restic's is in its --verbose lines).
+      return ['prune', ...common, ...strat, ...quiet, ...(engine === 'highwater' ? ['--json'] : [])];
     case 'check':
       return ['check', ...common, ...strat, ...quiet];
     case 'restore':

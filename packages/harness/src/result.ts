@@ -130,4 +130,34 @@ export interface RunResult {
   readonly sampleIntervalMs: number;
   readonly env: EnvBlock;
   readonly command: readonly string[];
+  /** prune runs (absent in older results and other operations): the small-pack threshold and the plan. */
+  readonly prune?: PruneRecord;
+}
+
+/** prune's plan in packs and bytes, as the engine printed it (prune-plan.ts). */
+export interface PrunePlanFigures {
+  readonly repack: { readonly packs: number; readonly blobs: number; readonly bytes: number };
+  /** Bytes the repack leaves behind (unused blobs of repacked packs). */
+  readonly repackRemovesBytes: number;
+  /** Packs deleted whole (unused and unreferenced) and their bytes. */
+  readonly delete: { readonly packs: number; readonly bytes: number };
+  readonly keepPacks: number;
+  /** `highwater-json`: exact bytes; `restic-output`: restic's figures, rounded to 3 decimals of their unit. */
+  readonly from: 'highwater-json' | 'restic-output';
+}
+
+export interface PruneRecord {
+  /**
+   * `scaled`: the small-pack threshold was restic's default (4% of 16 MiB) times the repository's
+   * content scale, passed as --repack-smaller-than; `unscaled`: the engine's own default.
+   */
+  readonly smallPacks: 'scaled' | 'unscaled';
+  /** What the run asked for (replay --small-packs): `scaled` with smallPacks `unscaled` is an engine without the flag (note). */
+  readonly requested: 'scaled' | 'unscaled';
+  /** The threshold passed (scaled), else null (the engine's default). */
+  readonly smallPackBytes: number | null;
+  /** Why a scaled threshold was asked for but not used (restic 0.14), else null. */
+  readonly note: string | null;
+  /** null: the run ended before the engine printed its plan. */
+  readonly plan: PrunePlanFigures | null;
 }

@@ -61,6 +61,13 @@ export function planShape(o: { shape: string; scale: number; seed: number }): { 
   }
 }
 
+const shapeCacheKey = (name: string, scale: number, seed: number): string => `${name}-s${scale}-seed${seed}`.replace(/[^A-Za-z0-9._-]/g, '_');
+
+/** The cache directory of (shape, scale, seed): its repo/, password and generated.json (once generated). */
+export function shapeCacheDir(root: string, name: string, scale: number, seed: number): string {
+  return join(root, '.cache', 'shapes', shapeCacheKey(name, scale, seed));
+}
+
 /**
  * The cached repository for (shape, scale, seed), generated on first use by the CLI's `generate`
  * command in a child process (the generator's memory stays out of the harness). It is written into
@@ -69,7 +76,7 @@ export function planShape(o: { shape: string; scale: number; seed: number }): { 
  */
 export async function shapeRepository(o: ShapeRepositoryOptions): Promise<ShapeRepo> {
   const { shape, counts, contentScale } = planShape(o);
-  const key = `${shape.name}-s${o.scale}-seed${o.seed}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  const key = shapeCacheKey(shape.name, o.scale, o.seed);
   const shapesDir = join(o.root, '.cache', 'shapes');
   const dir = join(shapesDir, key);
   const done = join(dir, 'generated.json');

@@ -5,6 +5,8 @@ import { CLIENT_SCRIPT } from './client-script.js';
 import { escapeHtml as h, jsonForScript } from './escape-html.js';
 import { matrixSection, profilesSection, shapesSection, slopeTable, SOURCES_LEGEND } from './html-sections.js';
 import { phasePeakTables } from './phase-peaks.js';
+import { PRUNE_PLAN_NOTE, prunePlanRows, prunePlanTable } from './prune-plans.js';
+import { formatBytes } from './size.js';
 import type { ProfileLink } from './profile-manifest.js';
 import { headline } from './headline.js';
 import { groupLabel, groupRuns, type RunGroup } from './run-groups.js';
@@ -77,7 +79,7 @@ ${emulated ? '<p class="emu-note"><span class="emu">emulated</span> figures come
 ${shapesSection(results)}
 </header>
 <section id="matrix"><h2>Verdicts: engine × strategy × arch</h2>${matrixSection(groups, new Set(scaled.filter((v) => v.agrees === false).map((v) => v.group.key)))}</section>
-${scaled.length > 0 ? `<section id="scaled"><h2>Scaled devices: small-scale verdicts checked against the full count</h2>${scaledSection(scaled)}</section>\n` : ''}<section id="phases"><h2>Peak RSS by phase</h2>${phaseCharts.join('\n') || '<p class="note">No run has phases.</p>'}</section>
+${scaled.length > 0 ? `<section id="scaled"><h2>Scaled devices: small-scale verdicts checked against the full count</h2>${scaledSection(scaled)}</section>\n` : ''}${prunePlansSection(results)}<section id="phases"><h2>Peak RSS by phase</h2>${phaseCharts.join('\n') || '<p class="note">No run has phases.</p>'}</section>
 <section id="scale"><h2>Scale curves</h2>${scaleCharts.join('\n')}${slopeTable(scales)}</section>
 <section id="timelines"><h2>Timelines</h2><p class="note">One RSS and heap timeline per configuration (its representative repeat), grouped by operation and shape; open a group to draw it.</p>${timelines.join('\n')}${untimed.length ? `<p class="note">No samples for:</p><ul>${untimed.join('')}</ul>` : ''}</section>
 <section id="profiles"><h2>Profiles</h2>${profilesSection(opts.profiles ?? [])}</section>
@@ -88,6 +90,14 @@ ${scaled.length > 0 ? `<section id="scaled"><h2>Scaled devices: small-scale verd
 </body>
 </html>
 `;
+}
+
+/** The prune plans, unscaled beside scaled (prune-plans.ts); nothing when no prune result has a plan. */
+function prunePlansSection(results: readonly RunResult[]): string {
+  const rows = prunePlanRows(results);
+  if (rows.length === 0) return '';
+  const t = prunePlanTable(rows, formatBytes);
+  return `<section id="prune-plans"><h2>Prune plans: small-pack threshold unscaled and scaled</h2><table><thead><tr>${t.head.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead><tbody>${t.body.map((r) => `<tr>${r.map((c) => `<td>${h(c)}</td>`).join('')}</tr>`).join('')}</tbody></table><p class="note">${h(PRUNE_PLAN_NOTE)}</p></section>\n`;
 }
 
 /** Timelines per operation and shape (and scale), groups with an oom first. */

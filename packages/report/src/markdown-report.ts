@@ -6,6 +6,7 @@ import { SCALED_RULE } from './scaled-section.js';
 import { scaledVerdicts, type ScaledDeviceInfo } from './scaled-verdicts.js';
 import { scaleCurves } from './scale-curves.js';
 import { formatBytes } from './size.js';
+import { PRUNE_PLAN_NOTE, prunePlanRows, prunePlanTable } from './prune-plans.js';
 import { peakText, verdictText } from './verdict.js';
 
 export interface MarkdownReportOptions {
@@ -80,6 +81,11 @@ export function renderMarkdown(results: readonly RunResult[], opts: MarkdownRepo
       out.push(`| ${cell(groupLabel(g))} | ${cell(rule)} | ${cell(verdictText(g))} | ${v.fullCount ? cell(`${v.fullCount.status}: ${v.fullCount.how}`) : '-'} | ${v.agrees === null ? 'no record' : v.agrees ? 'agrees' : '**disagrees**'}${v.agrees !== null && v.runsAgreeing > 0 && v.runsAgreeing < g.runs.length ? ` (${v.runsAgreeing} of ${g.runs.length} runs)` : ''} |`);
     }
     out.push('', '</details>');
+  }
+  const plans = prunePlanRows(results);
+  if (plans.length > 0) {
+    const t = prunePlanTable(plans, formatBytes);
+    out.push('', '**Prune plans, small-pack threshold unscaled and scaled:**', '', `| ${t.head.map(cell).join(' | ')} |`, `|${t.head.map(() => '---').join('|')}|`, ...t.body.map((r) => `| ${r.map(cell).join(' | ')} |`), '', cell(PRUNE_PLAN_NOTE));
   }
   const curves = scaleCurves(results).flatMap((c) => c.curves.map((x) => ({ c, x })));
   if (curves.length > 0) {

@@ -7,16 +7,8 @@ import { median, medianIndex } from './stats.js';
  * Reports and gates work on groups: the median of the repeats, the spread, and one representative
  * repeat (the one nearest the median peak) for phases and timelines (measurement.md, "Noise").
  */
-export interface RunGroup {
+export interface RunGroup extends Pick<RunResult, 'op' | 'engine' | 'strategy' | 'arch' | 'shape' | 'scale' | 'device' | 'budgetBytes'> {
   readonly key: string;
-  readonly op: string;
-  readonly engine: string;
-  readonly strategy: string | null;
-  readonly arch: string;
-  readonly shape: string | null;
-  readonly scale: number | null;
-  readonly device: string | null;
-  readonly budgetBytes: number | null;
   readonly runs: readonly RunResult[];
   /** Worst status over the repeats: error over oom over ok. */
   readonly status: RunStatus;
@@ -36,16 +28,19 @@ export interface RunGroup {
 }
 
 /** Runs are repeats of one configuration when these agree (a run under a budget is its own configuration). */
-export function groupKey(r: Pick<RunResult, 'op' | 'engine' | 'strategy' | 'arch' | 'shape' | 'scale' | 'device' | 'budgetBytes'>): string {
-  return [r.op, r.engine, r.strategy ?? '-', r.arch, r.shape ?? '-', r.scale ?? '-', r.device ?? '-', r.budgetBytes ?? '-'].join('|');
+export function groupKey(r: Pick<RunResult, 'op' | 'engine' | 'strategy' | 'arch' | 'shape' | 'scale' | 'device' | 'budgetBytes' | 'prune'>): string {
+  const key = [r.op, r.engine, r.strategy ?? '-', r.arch, r.shape ?? '-', r.scale ?? '-', r.device ?? '-', r.budgetBytes ?? '-'].join('|');
+  // A prune with the scaled small-pack threshold is another configuration (the key of every other run is as before: baselines still match).
+  return r.prune?.requested === 'scaled' ? `${key}|small-packs=scaled` : key;
 }
 
 /** A short human label: `highwater/packed backup native pi-restserver-1tb@0.01`, plus the device or budget. */
-export function groupLabel(g: Pick<RunGroup, 'engine' | 'strategy' | 'op' | 'arch' | 'shape' | 'scale'> & { budgetBytes?: number | null; device?: string | null }): string {
+export function groupLabel(g: Pick<RunGroup, 'engine' | 'strategy' | 'op' | 'arch' | 'shape' | 'scale'> & { budgetBytes?: number | null; device?: string | null; key?: string }): string {
   const who = g.strategy === null ? g.engine : `${g.engine}/${g.strategy}`;
+  const op = g.key?.endsWith('|small-packs=scaled') ? `${g.op} (small packs scaled)` : g.op;
   const shape = g.shape === null ? 'repo' : g.scale === null ? g.shape : `${g.shape}@${g.scale}`;
   const limit = g.device ? ` on ${g.device}` : g.budgetBytes != null ? ` budget ${formatBytes(g.budgetBytes)}` : '';
-  return `${who} ${g.op} ${g.arch} ${shape}${limit}`;
+  return `${who} ${op} ${g.arch} ${shape}${limit}`;
 }
 
 /** Groups results, keeping first-seen order. */

@@ -105,6 +105,30 @@ describe.skipIf(!requirePeer('restic'))('highwater replay --repo with restic: pa
   });
 });
 
+describe('highwater replay --dry-run', () => {
+  it('prints the plan and runs, generates and writes nothing', async () => {
+    const shapeDir = join(process.cwd(), '.cache', 'shapes', 'tiny-s0.29-seed91');
+    const target = join(tmp, 'dry.json');
+    const r = await cli(['replay', 'prune', '--shape', 'tiny', '--scale', '0.29', '--seed', '91', '--small-packs', 'scaled', '--dry-run', '--out', target]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^operation: prune$/m);
+    expect(r.stdout).toMatch(/generated into .*tiny-s0\.29-seed91/);
+    expect(r.stdout).toMatch(/prune small packs: scaled, --repack-smaller-than \d+ B/);
+    expect(r.stdout).toMatch(/^command: .*highwater\.js prune -r <repeat>\/repo/m);
+    expect(existsSync(shapeDir)).toBe(false);
+    expect(existsSync(target)).toBe(false);
+    const j = await cli(['replay', 'check', '--shape', 'tiny', '--engine', 'restic@0.14', '--dry-run', '--json']);
+    expect(j.code).toBe(0);
+    expect(JSON.parse(j.stdout)).toMatchObject({ op: 'check', engine: 'restic@0.14', restic: { version: '0.14' }, source: { kind: 'shape', name: 'tiny' } });
+  });
+
+  it('refuses bad input the same way: one line, exit code 2', async () => {
+    const r = await cli(['replay', 'check', '--shape', 'tiny', '--engine', 'restic@0.99', '--dry-run']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown restic version '0.99'/);
+  });
+});
+
 describe('highwater devices', () => {
   it('lists the devices with their memory and arch (a scaled device too)', async () => {
     const r = await cli(['devices', '--json']);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { checkResultsTarget, formatSize, HarnessError, OPS, parseSize, runReplay, writeResults, type Arch, type Op, type RunResult } from '@highwater/harness';
+import { checkResultsTarget, executeReplay, formatReplayPlan, formatSize, HarnessError, OPS, parseSize, planReplay, replayPlanJson, writeResults, type Arch, type Op, type ReplayOptions, type RunResult } from '@highwater/harness';
 import { CliError, UsageError } from '../cli-error.js';
 import { formatDuration, progressLine } from '../progress.js';
 import type { CommandSpec } from '../command-spec.js';
@@ -11,7 +11,8 @@ import type { CommandSpec } from '../command-spec.js';
  * per repeat and measures it (harness). Bad input (unknown shape or device, a malformed shape
  * file, a bad budget, a missing emulator) is one line and exit code 2, before anything runs; the
  * results are written whole at the end (temporary file, then rename). An `oom` verdict is a
- * successful measurement (exit 0); a run that failed otherwise makes the exit code 1.
+ * successful measurement (exit 0); a run that failed otherwise makes the exit code 1. --dry-run
+ * prints the plan (planReplay) and runs, generates and writes nothing.
  */
 export const replayCommand: CommandSpec = {
   command: 'replay <op>',
@@ -32,6 +33,8 @@ export const replayCommand: CommandSpec = {
       .option('interval', { type: 'number', default: 50, describe: 'RSS sampling interval in ms' })
       .option('node-arg', { type: 'string', array: true, describe: 'an argument for the child\'s Node (e.g. --max-old-space-size=256)' })
       .option('source-files', { type: 'number', describe: 'backup: files in the source tree (default 1000)' })
+      .option('small-packs', { type: 'string', choices: ['unscaled', 'scaled'], default: 'unscaled', describe: "prune: the small-pack threshold, the engine's own or scaled by the shape's content scale (--repack-smaller-than: highwater, restic >= 0.17)" })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan (what would be generated, reused and run; --json: as JSON) and run nothing' })
       .example('highwater replay load-index --shape pi-restserver-1tb --device rpi3-armv7-1g --strategy naive', '')
       .example('highwater replay check -r /srv/repo --password-file pw --engine restic --repeat 3 --out results.json', '')
       .example('highwater replay backup --shape pi-restserver-1tb --device rpi3-armv7-1g --engine restic@0.14', ''),
@@ -84,7 +87,7 @@ export const replayCommand: CommandSpec = {
     if (typeof args.youngGeneration === 'string') choices['young-generation'] = args.youngGeneration;
     let results: RunResult[];
     try {
-      results = await runReplay({
+      const options: ReplayOptions = {
         op: args.op as Op,
         ...(engine !== undefined ? { engine } : {}),
         ...(typeof args.engineBinary === 'string' ? { engineBinary: resolve(io.cwd, args.engineBinary) } : {}),
@@ -102,6 +105,7 @@ export const replayCommand: CommandSpec = {
         sampleIntervalMs: num('interval') ?? 50,
         nodeArgs: (args.nodeArg as string[] | undefined) ?? [],
         ...(num('sourceFiles') !== undefined ? { sourceFiles: num('sourceFiles')! } : {}),
+        smallPacks: args.smallPacks === 'scaled' ? 'scaled' : 'unscaled',
         signal,
         onProgress: (line) => {
           live.clear();
@@ -109,7 +113,14 @@ export const replayCommand: CommandSpec = {
         },
         onGenerate: (p) => showLive(`replay: generating [${formatDuration(p.elapsedMs / 1000)}] ${p.packs} / ${p.packsTotal} packs (${((100 * p.packs) / Math.max(1, p.packsTotal)).toFixed(1)}%)`),
         onLive: (s) => showLive(`replay: ${s.op} ${s.engine} #${s.repeat}/${s.of} [${formatDuration(s.t / 1000)}] ${s.phase ?? '-'}, RSS ${formatSize(s.rssBytes)}`),
-      });
+      };
+      const plan = planReplay(options);
+      if (args.dryRun === true) {
+        if (json) io.stdout.write(JSON.stringify(replayPlanJson(plan), null, 2) + '\n');
+        else for (const line of formatReplayPlan(plan)) io.stdout.write(line + '\n');
+        return 0;
+      }
+      results = await executeReplay(plan, options);
     } catch (err) {
       throw asCliError(err);
     } finally {
@@ -148,5 +159,7 @@ function summaryLine(r: RunResult): string {
   const verdict = r.status === 'oom' ? `oom in ${r.oomPhase ?? '?'} at ${size(r.oomRssBytes)}` : r.status === 'error' ? `error: ${r.error ?? ''}` : 'ok';
   const less = r.peakRssLessBaselineBytes !== null ? `, ${size(r.peakRssLessBaselineBytes)} less the emulator baseline ${size(r.baselineRssBytes)}` : '';
   const phases = r.phases.filter((p) => p.depth === 0).map((p) => `${p.name} ${size(p.peakRssBytes)}`).join(', ');
-  return `#${r.repeat.index + 1}/${r.repeat.of} ${who}: ${verdict}; peak ${size(r.peakRssBytes)} (${r.peakRssSource ?? 'no source'})${less}; ${(r.wallMs / 1000).toFixed(1)} s${phases ? `; ${phases}` : ''}`;
+  const p = r.prune;
+  const plan = p === undefined ? '' : `; plan (small packs ${p.smallPacks}${p.smallPackBytes !== null ? ` < ${p.smallPackBytes} B` : ''}): ${p.plan === null ? 'none printed' : `repack ${p.plan.repack.packs} packs (${formatSize(p.plan.repack.bytes)}), delete ${p.plan.delete.packs} packs (${formatSize(p.plan.delete.bytes)})`}${p.note ? ` (${p.note})` : ''}`;
+  return `#${r.repeat.index + 1}/${r.repeat.of} ${who}: ${verdict}; peak ${size(r.peakRssBytes)} (${r.peakRssSource ?? 'no source'})${less}; ${(r.wallMs / 1000).toFixed(1)} s${phases ? `; ${phases}` : ''}${plan}`;
 }
