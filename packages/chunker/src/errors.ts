@@ -13,14 +13,11 @@ export type ChunkerErrorCode =
   /** Not hex, zero, more than 64 bits, or a degree the chunker cannot use (restic needs <= 53). */
   'BAD_POLYNOMIAL';
 
+/** `subject` names the file (or other object) the bad data came from: it becomes `file` and starts the message. */
 export class ChunkerError extends HighwaterError<ChunkerErrorCode> {
   override readonly name = 'ChunkerError';
-  readonly subject: string | undefined;
-
   constructor(code: ChunkerErrorCode, message: string, options?: { subject?: string | undefined; cause?: unknown }) {
-    const subject = options?.subject;
-    super(code, withFile(subject, message), { file: subject, cause: options?.cause });
-    this.subject = subject;
+    super(code, withFile(options?.subject, message), { file: options?.subject, cause: options?.cause });
   }
 }
 

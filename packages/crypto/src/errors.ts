@@ -21,15 +21,11 @@ export type CryptoErrorCode =
   /** A key file or master key JSON that is malformed, or whose KDF parameters are unusable. */
   | 'BAD_KEY_FILE';
 
+/** `subject` names the file (or other object) the bad data came from: it becomes `file` and starts the message. */
 export class CryptoError extends HighwaterError<CryptoErrorCode> {
   override readonly name = 'CryptoError';
-  /** The file (or other object) the bad data came from, when the caller named it. */
-  readonly subject: string | undefined;
-
   constructor(code: CryptoErrorCode, message: string, options?: { subject?: string | undefined; cause?: unknown }) {
-    const subject = options?.subject;
-    super(code, withFile(subject, message), { file: subject, cause: options?.cause });
-    this.subject = subject;
+    super(code, withFile(options?.subject, message), { file: options?.subject, cause: options?.cause });
   }
 }
 
