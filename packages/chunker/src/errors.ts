@@ -7,18 +7,15 @@
  * 3. Impossible states: InternalError (printed by the cli as "please report").
  * 4. User-facing failures: created only in the cli package.
  */
-import { HighwaterError, withFile } from '@highwater/errors';
+import { FileError } from '@highwater/errors';
 
 export type ChunkerErrorCode =
   /** Not hex, zero, more than 64 bits, or a degree the chunker cannot use (restic needs <= 53). */
   'BAD_POLYNOMIAL';
 
-/** `subject` names the file (or other object) the bad data came from: it becomes `file` and starts the message. */
-export class ChunkerError extends HighwaterError<ChunkerErrorCode> {
+/** `subject` (or `file`) names the file or object the bad data came from; the message starts with it. */
+export class ChunkerError extends FileError<ChunkerErrorCode> {
   override readonly name = 'ChunkerError';
-  constructor(code: ChunkerErrorCode, message: string, options?: { subject?: string | undefined; cause?: unknown }) {
-    super(code, withFile(options?.subject, message), { file: options?.subject, cause: options?.cause });
-  }
 }
 
 /** Impossible states: the one InternalError of @highwater/errors (the cli prints "please report"). */

@@ -7,7 +7,7 @@
  * 3. Impossible states: InternalError (printed by the cli as "please report").
  * 4. User-facing failures: created only in the cli package.
  */
-import { HighwaterError, withFile } from '@highwater/errors';
+import { FileError } from '@highwater/errors';
 
 export type CryptoErrorCode =
   /** The Poly1305-AES tag does not match: wrong key, or the bytes were changed. */
@@ -21,12 +21,9 @@ export type CryptoErrorCode =
   /** A key file or master key JSON that is malformed, or whose KDF parameters are unusable. */
   | 'BAD_KEY_FILE';
 
-/** `subject` names the file (or other object) the bad data came from: it becomes `file` and starts the message. */
-export class CryptoError extends HighwaterError<CryptoErrorCode> {
+/** `subject` (or `file`) names the file or object the bad data came from; the message starts with it. */
+export class CryptoError extends FileError<CryptoErrorCode> {
   override readonly name = 'CryptoError';
-  constructor(code: CryptoErrorCode, message: string, options?: { subject?: string | undefined; cause?: unknown }) {
-    super(code, withFile(options?.subject, message), { file: options?.subject, cause: options?.cause });
-  }
 }
 
 /** Impossible states: the one InternalError of @highwater/errors (the cli prints "please report"). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HighwaterError, InternalError, isHighwaterError, withFile } from '@highwater/errors';
+import { FileError, HighwaterError, InternalError, isHighwaterError, withFile } from '@highwater/errors';
 
 class DemoError extends HighwaterError<'BAD' | 'WORSE'> {
   override readonly name = 'DemoError';
@@ -34,6 +34,19 @@ describe('HighwaterError', () => {
     expect(withFile(null, 'bad')).toBe('bad');
     expect(withFile(undefined, 'bad')).toBe('bad');
     expect(withFile('', 'bad')).toBe('bad');
+  });
+});
+
+describe('FileError', () => {
+  class PackError extends FileError<'BAD_PACK'> {
+    override readonly name = 'PackError';
+  }
+
+  it('starts the message with the file, named as file or as subject', () => {
+    expect(new PackError('BAD_PACK', 'too short', { file: 'data/ab' })).toMatchObject({ name: 'PackError', code: 'BAD_PACK', file: 'data/ab', message: 'data/ab: too short' });
+    expect(new PackError('BAD_PACK', 'too short', { subject: 'keys/cd' })).toMatchObject({ file: 'keys/cd', message: 'keys/cd: too short' });
+    expect(new PackError('BAD_PACK', 'too short')).toMatchObject({ file: undefined, message: 'too short' });
+    expect(new PackError('BAD_PACK', 'x')).toBeInstanceOf(HighwaterError);
   });
 });
 

@@ -23,6 +23,18 @@ export class HighwaterError<Code extends string = string> extends Error {
   }
 }
 
+/**
+ * A HighwaterError whose message starts with the file it names (`index/ca8f…: not JSON`), as
+ * restic's own errors read. `subject` is another name for `file` (crypto's and chunker's callers
+ * name the object they were handed that way).
+ */
+export class FileError<Code extends string = string> extends HighwaterError<Code> {
+  constructor(code: Code, message: string, options?: HighwaterErrorOptions & { readonly subject?: string | undefined }) {
+    const file = options?.file ?? options?.subject;
+    super(code, withFile(file, message), { file, cause: options?.cause });
+  }
+}
+
 /** `file: message` when there is a file, else the message: the prefix restic's own errors use. */
 export function withFile(file: string | null | undefined, message: string): string {
   return file ? `${file}: ${message}` : message;

@@ -1,2 +1,2 @@
-export { HighwaterError, isHighwaterError, withFile, type HighwaterErrorOptions } from './highwater-error.js';
+export { FileError, HighwaterError, isHighwaterError, withFile, type HighwaterErrorOptions } from './highwater-error.js';
 export { InternalError } from './internal-error.js';

@@ -7,7 +7,7 @@
  * 4. User-facing failures: created only in the cli package.
  */
 import type { FileType } from '@highwater/backend';
-import { HighwaterError, withFile } from '@highwater/errors';
+import { FileError } from '@highwater/errors';
 
 export type RepoErrorCode =
   /** No config file: the location holds no repository. */
@@ -45,11 +45,8 @@ export type RepoErrorCode =
   | 'IO_ERROR';
 
 /** `file` is the repository file the bad data came from (`type/name`, or `config`); the message starts with it. */
-export class RepoError extends HighwaterError<RepoErrorCode> {
+export class RepoError extends FileError<RepoErrorCode> {
   override readonly name = 'RepoError';
-  constructor(code: RepoErrorCode, message: string, options?: { file?: string | undefined; cause?: unknown }) {
-    super(code, withFile(options?.file, message), options);
-  }
 }
 
 /** Impossible states: the one InternalError of @highwater/errors (the cli prints "please report"). */
