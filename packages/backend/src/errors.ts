@@ -17,6 +17,8 @@ export type BackendErrorCode =
   | 'UNSUPPORTED_LOCATION'
   | 'INVALID_LOCATION';
 
+import { HighwaterError } from '@highwater/errors';
+
 export interface BackendErrorOptions {
   readonly cause?: unknown;
   /**
@@ -28,16 +30,12 @@ export interface BackendErrorOptions {
   readonly status?: number;
 }
 
-export class BackendError extends Error {
+export class BackendError extends HighwaterError<BackendErrorCode> {
   override readonly name = 'BackendError';
   readonly transient: boolean;
   readonly status: number | undefined;
-  constructor(
-    readonly code: BackendErrorCode,
-    message: string,
-    options?: BackendErrorOptions,
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: BackendErrorCode, message: string, options?: BackendErrorOptions) {
+    super(code, message, { cause: options?.cause });
     this.transient = options?.transient ?? false;
     this.status = options?.status;
   }
@@ -49,7 +47,5 @@ export function isBackendError(err: unknown, code?: BackendErrorCode): err is Ba
   return code === undefined || (err as { code?: unknown }).code === code;
 }
 
-/** Impossible states inside the backend layer; the cli prints these as "please report". */
-export class InternalError extends Error {
-  override readonly name = 'InternalError';
-}
+/** Impossible states: the one InternalError of @highwater/errors (the cli prints "please report"). */
+export { InternalError } from '@highwater/errors';

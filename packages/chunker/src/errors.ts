@@ -7,26 +7,16 @@
  * 3. Impossible states: InternalError (printed by the cli as "please report").
  * 4. User-facing failures: created only in the cli package.
  */
+import { FileError } from '@highwater/errors';
+
 export type ChunkerErrorCode =
   /** Not hex, zero, more than 64 bits, or a degree the chunker cannot use (restic needs <= 53). */
   'BAD_POLYNOMIAL';
 
-export class ChunkerError extends Error {
+/** `subject` (or `file`) names the file or object the bad data came from; the message starts with it. */
+export class ChunkerError extends FileError<ChunkerErrorCode> {
   override readonly name = 'ChunkerError';
-  readonly code: ChunkerErrorCode;
-  readonly subject: string | undefined;
-
-  constructor(code: ChunkerErrorCode, message: string, options?: { subject?: string | undefined; cause?: unknown }) {
-    const subject = options?.subject;
-    super(subject ? `${subject}: ${message}` : message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.subject = subject;
-  }
 }
 
-export class InternalError extends Error {
-  override readonly name = 'InternalError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+/** Impossible states: the one InternalError of @highwater/errors (the cli prints "please report"). */
+export { InternalError } from '@highwater/errors';

@@ -134,20 +134,26 @@ describe.skipIf(!BUILT)('a locking command removes its lock on every way out', (
     expect(r.code, r.stderr).toBe(0);
   }
 
-  /** Starts `check --read-data` through the proxy and resolves once it waits on its first pack read, lock held. */
-  async function checkHeldMidway(extra: string[] = []): Promise<{ child: ChildProcess; open: () => void; stderr: () => string; stdoutLines: string[] }> {
-    const g = gate();
-    proxy.rule = (method, path) => (method === 'GET' && path.startsWith('/repo/data/') ? g.verdict() : { pass: true });
+  /** `highwater check --read-data` through the proxy, as a child; its stderr collected. */
+  function spawnCheck(extra: string[] = []): { child: ChildProcess; stderr: () => string } {
     const child = spawn(process.execPath, [BIN, 'check', '--read-data', '--no-cache', '-r', repoUrl, ...extra], {
       env: { ...process.env, RESTIC_PASSWORD: PASSWORD, RESTIC_REPOSITORY: undefined },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    return { child, stderr: () => err };
+  }
+
+  /** Starts `check --read-data` through the proxy and resolves once it waits on its first pack read, lock held. */
+  async function checkHeldMidway(extra: string[] = []): Promise<{ child: ChildProcess; open: () => void; stderr: () => string; stdoutLines: string[] }> {
+    const g = gate();
+    proxy.rule = (method, path) => (method === 'GET' && path.startsWith('/repo/data/') ? g.verdict() : { pass: true });
+    const { child, stderr } = spawnCheck(extra);
     const stdoutLines: string[] = [];
     await g.reached;
     expect(await locks()).toHaveLength(1);
-    return { child, open: g.open, stderr: () => err, stdoutLines };
+    return { child, open: g.open, stderr, stdoutLines };
   }
 
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 130], ['SIGHUP', 129]] as const) {
@@ -203,12 +209,7 @@ describe.skipIf(!BUILT)('a locking command removes its lock on every way out', (
   it('a closed output pipe (check | head -1) mid-way: exit 141 as restic, no lock left', async () => {
     const g = gate();
     proxy.rule = (method, path) => (method === 'GET' && path.startsWith('/repo/index/') ? g.verdict() : { pass: true });
-    const child = spawn(process.execPath, [BIN, 'check', '--read-data', '--no-cache', '-r', repoUrl], {
-      env: { ...process.env, RESTIC_PASSWORD: PASSWORD, RESTIC_REPOSITORY: undefined },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const { child, stderr } = spawnCheck();
     const done = exited(child);
     // As `head -1`: read the first line ("load indexes", written with the lock held), then close the pipe.
     const first = await new Promise<string>((r) => child.stdout!.once('data', (d: Buffer) => r(d.toString())));
@@ -218,8 +219,8 @@ describe.skipIf(!BUILT)('a locking command removes its lock on every way out', (
     expect(await locks()).toHaveLength(1);
     g.open();
     const r = await done;
-    expect({ code: r.code, signal: r.signal }, err).toEqual({ code: 141, signal: null });
-    expect(err).toBe('');
+    expect({ code: r.code, signal: r.signal }, stderr()).toEqual({ code: 141, signal: null });
+    expect(stderr()).toBe('');
     expect(await locks()).toEqual([]);
     await resticPrunes();
   });

@@ -1,10 +1,26 @@
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
+import { STRATEGY_CHOICE_FLAGS, choiceDefaultText, type StrategyChoiceFlag } from '@highwater/repo/choices';
 
 /** The heading the memory-strategy flags sit under in every command's help. */
 export const STRATEGY_GROUP = 'Memory strategy:';
 
-/** The flags that set StrategyChoices (open-repo.strategyChoices): --no-cache is `cache`'s negation. */
-export const STRATEGY_OPTIONS = ['strategy', 'index-load-concurrency', 'tree-decode', 'blob-set', 'young-generation', 'cache-dir', 'cache'] as const;
+/** The flags that set StrategyChoices (open-repo.strategyChoices), from repo's one table: --no-cache is `cache`'s negation. */
+export const STRATEGY_OPTIONS: readonly string[] = STRATEGY_CHOICE_FLAGS.map((f) => f.flag);
+
+/** The key yargs gives a flag's value under in a handler's args: `tree-decode` → `treeDecode`. */
+export function flagKey(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** A yargs option from a row of repo's table of strategy choices. */
+export function choiceOption(f: StrategyChoiceFlag): Options {
+  const dflt = choiceDefaultText(f);
+  const describe = dflt === null ? f.help : `${f.help} (default: ${dflt})`;
+  if (f.values === 'boolean') return { type: 'boolean', default: f.default, describe };
+  if (f.values === 'positive-integer') return { type: 'number', describe };
+  if (f.values === 'path') return { type: 'string', describe };
+  return { type: 'string', choices: [...f.values], ...(dflt === null ? { default: f.default } : {}), describe };
+}
 
 /**
  * Options every command accepts, named as restic names them. `--no-lock` and `--no-cache` are yargs
@@ -19,12 +35,6 @@ export function addGlobalOptions(y: Argv): Argv {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'do not print progress or informational lines' })
     .option('verbose', { alias: 'v', type: 'count', describe: 'print more (repeat for more)' })
     .option('lock', { type: 'boolean', default: true, describe: 'lock the repository; --no-lock: do not (read-only commands only)' })
-    .option('cache-dir', { type: 'string', describe: 'local cache directory (default: restic\'s, $XDG_CACHE_HOME/restic)' })
-    .option('cache', { type: 'boolean', default: true, describe: 'use the local cache; --no-cache: do not' })
-    .option('strategy', { type: 'string', choices: ['naive', 'packed', 'paged'], default: 'packed', describe: 'memory strategy: index store and related choices' })
-    .option('index-load-concurrency', { type: 'number', describe: 'index files loaded at once (default: the strategy\'s)' })
-    .option('tree-decode', { type: 'string', choices: ['whole', 'stream'], describe: 'tree decoding (default: the strategy\'s)' })
-    .option('blob-set', { type: 'string', choices: ['strings', 'bits'], describe: 'used-blob sets (default: the strategy\'s)' })
-    .option('young-generation', { type: 'string', choices: ['growing', 'fixed'], describe: 'V8\'s young generation: grows as V8 does, or stays at its initial size (default: the strategy\'s)' })
+    .options(Object.fromEntries(STRATEGY_CHOICE_FLAGS.map((f) => [f.flag, choiceOption(f)])))
     .group([...STRATEGY_OPTIONS], STRATEGY_GROUP);
 }

@@ -3,20 +3,15 @@
  * under their own heading. In-process: run() hands yargs' help text to io.stdout.
  */
 import { describe, expect, it } from 'vitest';
-import { PassThrough } from 'node:stream';
 import { COMMANDS } from './commands/index.js';
 import { STRATEGY_GROUP } from './global-options.js';
 import type { Io } from './io.js';
 import { run } from './run.js';
+import { memoryIo } from './cli.test-util.js';
 
 function captureIo(): { io: Io; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { io: { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: process.cwd() }, out: () => out, err: () => err };
+  const io = memoryIo({ cwd: process.cwd() });
+  return { io, out: io.out, err: io.err };
 }
 
 async function help(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -6,28 +6,28 @@
  */
 import { openBackend, type Backend } from '@highwater/backend';
 import { recorderFromEnv } from '@highwater/probe';
-import { applyYoungGeneration, openRepository, resolveChoices, type OpenRepository, type StrategyChoices, type StrategyName } from '@highwater/repo';
+import { applyYoungGeneration, openRepository, resolveChoices, type OpenRepository, type StrategyChoices } from '@highwater/repo';
+import { STRATEGY_CHOICE_FLAGS } from '@highwater/repo/choices';
 import { UsageError } from './cli-error.js';
+import { flagKey } from './global-options.js';
 import type { Io } from './io.js';
 import { resolvePassword, resolveRepository } from './password.js';
 
 /** The strategy choices the flags set; unset ones take the strategy's defaults (repo.resolveChoices). */
 export function strategyChoices(args: Record<string, unknown>): Partial<StrategyChoices> {
-  const c: { -readonly [K in keyof StrategyChoices]?: StrategyChoices[K] } = {};
-  if (typeof args.strategy === 'string') c.index = args.strategy as StrategyName;
-  if (args.indexLoadConcurrency !== undefined) {
-    const n = args.indexLoadConcurrency;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
-      throw new UsageError(`--index-load-concurrency: expected a positive integer, got ${String(n)}`);
-    }
-    c.indexLoadConcurrency = n;
+  const c: Record<string, unknown> = {};
+  for (const f of STRATEGY_CHOICE_FLAGS) {
+    const v = args[flagKey(f.flag)];
+    if (f.values === 'boolean') {
+      // --no-cache: no cache directory, whatever --cache-dir says
+      if (v === false || args[flagKey(`no-${f.flag}`)] === true) c[f.key] = null;
+    } else if (f.values === 'positive-integer') {
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new UsageError(`--${f.flag}: expected a positive integer, got ${String(v)}`);
+      c[f.key] = v;
+    } else if (typeof v === 'string' && v !== '') c[f.key] = v;
   }
-  if (typeof args.treeDecode === 'string') c.treeDecode = args.treeDecode as StrategyChoices['treeDecode'];
-  if (typeof args.blobSet === 'string') c.blobSet = args.blobSet as StrategyChoices['blobSet'];
-  if (typeof args.youngGeneration === 'string') c.youngGeneration = args.youngGeneration as StrategyChoices['youngGeneration'];
-  if (args.noCache === true) c.cacheDir = null;
-  else if (typeof args.cacheDir === 'string' && args.cacheDir !== '') c.cacheDir = args.cacheDir;
-  return c;
+  return c as Partial<StrategyChoices>;
 }
 
 /**

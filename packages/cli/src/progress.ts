@@ -3,6 +3,7 @@
  * a second, as restic's; nothing at all when the stream is not a TTY or --quiet is set. Also the
  * size, duration and counter formats restic prints.
  */
+import { formatBytes } from '@highwater/engine/restic-format';
 import type { Io } from './io.js';
 
 export interface ProgressLine {
@@ -103,18 +104,8 @@ export function counterText(o: { seconds: number; done: number; total: number; d
   return `[${formatDuration(o.seconds)}] ${pct}%  ${o.done} / ${o.total} ${o.description}`;
 }
 
-/** Bytes as restic prints them (ui.FormatBytes): 1024-based, three decimals, "B" below 1 KiB. */
-export function formatBytes(n: number): string {
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  if (n < 1024) return `${n} B`;
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(3)} ${units[i]}`;
-}
+/** Bytes as restic prints them (ui.FormatBytes): the engine's one copy. */
+export { formatBytes };
 
 /** Seconds as restic prints durations (ui.FormatDuration): m:ss, or h:mm:ss from an hour. */
 export function formatDuration(seconds: number): string {

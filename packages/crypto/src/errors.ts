@@ -7,6 +7,8 @@
  * 3. Impossible states: InternalError (printed by the cli as "please report").
  * 4. User-facing failures: created only in the cli package.
  */
+import { FileError } from '@highwater/errors';
+
 export type CryptoErrorCode =
   /** The Poly1305-AES tag does not match: wrong key, or the bytes were changed. */
   | 'MAC_MISMATCH'
@@ -19,26 +21,13 @@ export type CryptoErrorCode =
   /** A key file or master key JSON that is malformed, or whose KDF parameters are unusable. */
   | 'BAD_KEY_FILE';
 
-export class CryptoError extends Error {
+/** `subject` (or `file`) names the file or object the bad data came from; the message starts with it. */
+export class CryptoError extends FileError<CryptoErrorCode> {
   override readonly name = 'CryptoError';
-  readonly code: CryptoErrorCode;
-  /** The file (or other object) the bad data came from, when the caller named it. */
-  readonly subject: string | undefined;
-
-  constructor(code: CryptoErrorCode, message: string, options?: { subject?: string | undefined; cause?: unknown }) {
-    const subject = options?.subject;
-    super(subject ? `${subject}: ${message}` : message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.subject = subject;
-  }
 }
 
-export class InternalError extends Error {
-  override readonly name = 'InternalError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+/** Impossible states: the one InternalError of @highwater/errors (the cli prints "please report"). */
+export { InternalError } from '@highwater/errors';
 
 /** Throws TypeError unless `value` is a Uint8Array of exactly `length` bytes (when given). */
 export function expectBytes(value: unknown, what: string, length?: number): asserts value is Uint8Array {

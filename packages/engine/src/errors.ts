@@ -7,6 +7,8 @@
  * 4. User-facing failures: created only in the cli package.
  * Errors from @highwater/repo (RepoError) and @highwater/backend (BackendError) pass through unchanged.
  */
+import { HighwaterError } from '@highwater/errors';
+
 export type EngineErrorCode =
   | 'SOURCE_NOT_FOUND'
   | 'NO_SOURCE'
@@ -17,21 +19,15 @@ export type EngineErrorCode =
   | 'UNKNOWN_OBJECT'
   | 'CHECK_FAILED';
 
-export class EngineError extends Error {
+export class EngineError extends HighwaterError<EngineErrorCode> {
   override readonly name = 'EngineError';
-  constructor(
-    readonly code: EngineErrorCode,
-    message: string,
-    readonly file?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: EngineErrorCode, message: string, file?: string, options?: { cause?: unknown }) {
+    super(code, message, { file, cause: options?.cause });
   }
 }
 
-export class InternalError extends Error {
-  override readonly name = 'InternalError';
-}
+/** Impossible states: the one InternalError of @highwater/errors (the cli prints "please report"). */
+export { InternalError } from '@highwater/errors';
 
 /** The message of any thrown value, for warnings and problem lists. */
 export function messageOf(err: unknown): string {

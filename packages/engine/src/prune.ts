@@ -5,7 +5,8 @@
 export { prune } from './prune/prune.js';
 export { PruneError, type PruneErrorCode } from './prune/prune-error.js';
 export { parseMaxUnused, parseSizeOption, maxUnusedBytes } from './prune/max-unused.js';
-export { pruneStatsLines, planSummary, formatBytes, formatPercent } from './prune/prune-report.js';
+export { pruneStatsLines, planSummary, formatPercent } from './prune/prune-report.js';
+export { formatBytes } from './restic-format.js';
 export {
   DEFAULT_MAX_UNUSED,
   type MaxUnused,

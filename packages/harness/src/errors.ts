@@ -2,9 +2,11 @@
  * Errors of the harness.
  * 1. Caller bugs: TypeError / RangeError with "expected X, got Y".
  * 2. Bad input or data: HarnessError with a stable `code`, naming the offending value or file.
- *    The CLI maps every HarnessError to one line and exit code 2 (bad input), except RUN_FAILED.
+ *    The CLI's exit-code table (cli/src/cli-error.ts) maps every code to 2 (bad input), except RUN_FAILED.
  * 3. Impossible states: InternalError.
  */
+import { HighwaterError } from '@highwater/errors';
+
 export type HarnessErrorCode =
   | 'BAD_SIZE'
   | 'UNKNOWN_DEVICE'
@@ -23,17 +25,12 @@ export type HarnessErrorCode =
   | 'BAD_SHARD'
   | 'MATRIX_UNREADABLE';
 
-export class HarnessError extends Error {
+export class HarnessError extends HighwaterError<HarnessErrorCode> {
   override readonly name = 'HarnessError';
-  constructor(
-    readonly code: HarnessErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: HarnessErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, { cause: options?.cause });
   }
 }
 
-export class InternalError extends Error {
-  override readonly name = 'InternalError';
-}
+/** Impossible states: the one InternalError of @highwater/errors (the cli prints "please report"). */
+export { InternalError } from '@highwater/errors';

@@ -26,14 +26,19 @@ function which(cmd: string): string | undefined {
   return undefined;
 }
 
-/** The emulator and sysroot for an arm arch, checked (EMULATOR_MISSING names what is missing). */
-export function emulatorFor(arch: Exclude<Arch, 'native'>, what: string): { qemu: string; sysroot: string; version: string } {
+const SETUP = 'run: bash scripts/setup-arm.sh (as root)';
+
+/**
+ * The emulator and sysroot for an arm arch, checked (EMULATOR_MISSING names what is missing);
+ * `what` (e.g. `--engine restic`) starts the message when given.
+ */
+export function emulatorFor(arch: Exclude<Arch, 'native'>, what = ''): { qemu: string; sysroot: string; version: string } {
   const e = EMULATORS[arch];
   if (!e) throw new HarnessError('BAD_OPTION', `unknown arch '${String(arch)}': expected native, arm64 or armv7`);
-  const setup = 'run: bash scripts/setup-arm.sh (as root)';
+  const flag = `${what ? `${what} ` : ''}--arch ${arch}`;
   const qemu = which(e.qemu);
-  if (!qemu) throw new HarnessError('EMULATOR_MISSING', `${what} --arch ${arch} needs ${e.qemu}, which is not installed; ${setup}`);
-  if (!existsSync(e.sysroot)) throw new HarnessError('EMULATOR_MISSING', `${what} --arch ${arch} needs the cross libraries in ${e.sysroot}; ${setup}`);
+  if (!qemu) throw new HarnessError('EMULATOR_MISSING', `${flag} needs ${e.qemu}, which is not installed; ${SETUP}`);
+  if (!existsSync(e.sysroot)) throw new HarnessError('EMULATOR_MISSING', `${flag} needs the cross libraries in ${e.sysroot}; ${SETUP}`);
   let version = e.qemu;
   try {
     version = execFileSync(qemu, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]!.trim();
@@ -49,19 +54,8 @@ export function emulatorFor(arch: Exclude<Arch, 'native'>, what: string): { qemu
  */
 export function nodeLauncher(arch: Arch, root: string): NodeLauncher {
   if (arch === 'native') return { arch, command: process.execPath, prefix: [], emulator: null };
-  const e = EMULATORS[arch];
-  if (!e) throw new HarnessError('BAD_OPTION', `unknown arch '${String(arch)}': expected native, arm64 or armv7`);
-  const setup = 'run: bash scripts/setup-arm.sh (as root)';
-  const qemu = which(e.qemu);
-  if (!qemu) throw new HarnessError('EMULATOR_MISSING', `--arch ${arch} needs ${e.qemu}, which is not installed; ${setup}`);
-  if (!existsSync(e.sysroot)) throw new HarnessError('EMULATOR_MISSING', `--arch ${arch} needs the cross libraries in ${e.sysroot}; ${setup}`);
-  const node = join(root, '.cache', 'arm', e.dir, 'bin', 'node');
-  if (!existsSync(node)) throw new HarnessError('EMULATOR_MISSING', `--arch ${arch} needs Node for ${arch} at ${node}; ${setup}`);
-  let version = e.qemu;
-  try {
-    version = execFileSync(qemu, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]!.trim();
-  } catch {
-    // keep the bare name
-  }
-  return { arch, command: qemu, prefix: ['-L', e.sysroot, node], emulator: version };
+  const { qemu, sysroot, version } = emulatorFor(arch);
+  const node = join(root, '.cache', 'arm', EMULATORS[arch]!.dir, 'bin', 'node');
+  if (!existsSync(node)) throw new HarnessError('EMULATOR_MISSING', `--arch ${arch} needs Node for ${arch} at ${node}; ${SETUP}`);
+  return { arch, command: qemu, prefix: ['-L', sysroot, node], emulator: version };
 }

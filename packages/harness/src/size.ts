@@ -1,8 +1,15 @@
 import { HarnessError } from './errors.js';
 
-// The same grammar as budgets files (packages/report/src/size.ts): case matters, so that a
-// bit/byte or binary/decimal mix-up (`mb`, `MIB`) is refused rather than guessed.
-const UNITS: Record<string, number> = {
+/**
+ * The one size grammar of highwater, for `replay --budget` and the report's budgets files:
+ * a number and one of B, KiB, MiB, GiB, TiB (powers of 1024) or kB, MB, GB, TB (powers of 1000),
+ * as restic and the kernel print them. Strict: case matters (`mb`, `Mb`, `MIB` are refused, since
+ * a bit/byte or binary/decimal mix-up is exactly the mistake a budget must not hide), a unit is
+ * required (`512` could mean bytes or MiB), no sign, no exponent; whitespace around the text is
+ * ignored, and at most one space may stand between number and unit (`1 MiB`, not `1  MiB`).
+ * Zero is a size (`0B`): whether zero is allowed is the caller's rule (a budget refuses it).
+ */
+const UNITS: Readonly<Record<string, number>> = {
   B: 1,
   KiB: 1024,
   MiB: 1024 ** 2,
@@ -14,23 +21,29 @@ const UNITS: Record<string, number> = {
   TB: 1000 ** 4,
 };
 
+const SIZE_RE = /^(\d+(?:\.\d+)?) ?([A-Za-z]+)$/;
+
+/** Bytes of a size in the grammar above, rounded to a whole byte; null when `text` is not one. */
+export function parseSizeText(text: string): number | null {
+  const m = SIZE_RE.exec(text.trim());
+  if (m === null) return null;
+  const unit = UNITS[m[2]!];
+  if (unit === undefined) return null;
+  const bytes = Math.round(Number(m[1]) * unit);
+  return Number.isSafeInteger(bytes) ? bytes : null;
+}
+
 /**
- * Parses a memory size strictly: a number and one of B, KiB, MiB, GiB, TiB (powers of 1024) or
- * kB, MB, GB, TB (powers of 1000), case-sensitive, optional space between. The unit is
- * required (`512` could mean bytes or MiB). Anything else (`12XB`, `-1MB`, `1.5.2GB`, `MiB`, `512`)
- * is BAD_SIZE naming the text.
+ * A size given on the command line (`--budget`): the grammar above and more than zero bytes;
+ * anything else (`12XB`, `-1MB`, `1.5.2GB`, `MiB`, `512`, `0MiB`) is BAD_SIZE naming the text.
  */
 export function parseSize(text: string, what = 'size'): number {
   if (/^\s*-/.test(text)) throw new HarnessError('BAD_SIZE', `bad ${what} '${text}': a ${what} must be positive`);
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$/.exec(text);
-  const factor = m ? UNITS[m[2]!] : undefined;
-  if (!m || factor === undefined) {
+  const bytes = parseSizeText(text);
+  if (bytes === null) {
     throw new HarnessError('BAD_SIZE', `bad ${what} '${text}': expected a number with KiB, MiB, GiB, kB, MB or GB (e.g. 512MiB)`);
   }
-  const bytes = Math.round(Number(m[1]) * factor);
-  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
-    throw new HarnessError('BAD_SIZE', `bad ${what} '${text}': expected a positive size`);
-  }
+  if (bytes <= 0) throw new HarnessError('BAD_SIZE', `bad ${what} '${text}': expected a positive size`);
   return bytes;
 }
 

@@ -7,6 +7,7 @@
  * 4. User-facing failures: created only in the cli package.
  */
 import type { FileType } from '@highwater/backend';
+import { FileError } from '@highwater/errors';
 
 export type RepoErrorCode =
   /** No config file: the location holds no repository. */
@@ -43,26 +44,13 @@ export type RepoErrorCode =
   /** The backend failed (I/O, HTTP); `cause` holds the BackendError. */
   | 'IO_ERROR';
 
-export class RepoError extends Error {
+/** `file` is the repository file the bad data came from (`type/name`, or `config`); the message starts with it. */
+export class RepoError extends FileError<RepoErrorCode> {
   override readonly name = 'RepoError';
-  readonly code: RepoErrorCode;
-  /** The repository file the bad data came from (`type/name`, or `config`), when known. */
-  readonly file: string | undefined;
-
-  constructor(code: RepoErrorCode, message: string, options?: { file?: string | undefined; cause?: unknown }) {
-    const file = options?.file;
-    super(file ? `${file}: ${message}` : message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.file = file;
-  }
 }
 
-export class InternalError extends Error {
-  override readonly name = 'InternalError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+/** Impossible states: the one InternalError of @highwater/errors (the cli prints "please report"). */
+export { InternalError } from '@highwater/errors';
 
 /** `type/name` as used in RepoError.file; the config file is just `config`. */
 export function fileLabel(type: FileType, name: string): string {

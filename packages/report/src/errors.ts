@@ -3,9 +3,11 @@
  * 1. caller bugs: TypeError/RangeError;
  * 2. bad input files: ReportError with a stable `code` and the offending file named in the message;
  * 3. impossible states: InternalError.
- * User-facing wording and exit codes belong to the cli (`highwater report|gate|profile` map every
- * ReportError to exit code 2, "bad input").
+ * User-facing wording and exit codes belong to the cli (its exit-code table maps every ReportError
+ * code to 2, "bad input").
  */
+import { HighwaterError, withFile } from '@highwater/errors';
+
 export type ReportErrorCode =
   | 'RESULT_UNREADABLE'
   | 'RESULT_MALFORMED'
@@ -16,19 +18,13 @@ export type ReportErrorCode =
   | 'PROFILE_MALFORMED'
   | 'CHART_JS_MISSING';
 
-export class ReportError extends Error {
+/** `file` (null: none) is the file the bad data came from; the message starts with it. */
+export class ReportError extends HighwaterError<ReportErrorCode> {
   override readonly name = 'ReportError';
-  constructor(
-    readonly code: ReportErrorCode,
-    /** The file the bad data came from, when there is one. */
-    readonly file: string | null,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(file === null ? message : `${file}: ${message}`, options);
+  constructor(code: ReportErrorCode, file: string | null, message: string, options?: { cause?: unknown }) {
+    super(code, withFile(file, message), { file: file ?? undefined, cause: options?.cause });
   }
 }
 
-export class InternalError extends Error {
-  override readonly name = 'InternalError';
-}
+/** Impossible states: the one InternalError of @highwater/errors (the cli prints "please report"). */
+export { InternalError } from '@highwater/errors';

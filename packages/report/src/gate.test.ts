@@ -88,6 +88,11 @@ describe('gate', () => {
     expect(r.failures[0]!.detail).toMatch(/a regression-only budget needs --baseline/);
   });
 
+  it('reads sizes in the one size grammar: whitespace around trimmed, a zero minDelta allowed', () => {
+    const [b] = parseBudgets('[{"maxPeakRss": " 1 MiB ", "maxRegression": "10%", "minDelta": "0B"}]', 'budgets.json');
+    expect(b).toMatchObject({ maxPeakRss: 1024 ** 2, minDelta: 0 });
+  });
+
   it('rejects malformed budgets with the file and entry named', () => {
     const cases: [string, RegExp][] = [
       ['{', /budgets.json: not JSON/],
@@ -99,6 +104,8 @@ describe('gate', () => {
       ['[{"maxRegression": "10"}]', /percentage/],
       ['[{"maxPeakRss": "1MiB", "minDelta": "1MiB"}]', /minDelta needs maxRegression/],
       ['[{"arch": 7, "maxPeakRss": "1MiB"}]', /arch: expected a non-empty string/],
+      ['[{"maxPeakRss": "0MiB"}]', /entry 1: a limit of 0 bytes can never hold/],
+      ['[{"maxPeakRss": "1  MiB"}]', /entry 1: maxPeakRss: expected a size/],
     ];
     for (const [text, re] of cases) {
       let err: unknown;

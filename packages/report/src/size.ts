@@ -1,37 +1,9 @@
 /**
- * Byte sizes as users write them in budgets: `300MiB`, `1.5GiB`, `512kB`, `2GB`, `1024B`.
- * Binary units (KiB/MiB/GiB/TiB) are powers of 1024, decimal units (kB/MB/GB/TB) powers of 1000,
- * as restic and the kernel print them. Parsing is strict: case matters (`mb`, `Mb`, `MIB` are
- * rejected, since a bit/byte or binary/decimal mix-up is exactly the mistake a budget must not hide),
- * a unit is required (`512` could mean bytes or MiB), no signs, no exponent, at most one space
- * between number and unit. The harness's `--budget` parser (packages/harness/src/size.ts) takes the same grammar.
+ * Sizes in budgets files use the one size grammar of highwater (harness/src/size.ts: `300MiB`,
+ * `1.5GiB`, `512kB`, case-sensitive, a unit required); `parseSize` here is that grammar, returning
+ * null when the text is not a size (budgets.ts names the file and field, and refuses a zero limit).
  */
-const UNITS: Readonly<Record<string, number>> = {
-  B: 1,
-  KiB: 1024,
-  MiB: 1024 ** 2,
-  GiB: 1024 ** 3,
-  TiB: 1024 ** 4,
-  kB: 1000,
-  MB: 1000 ** 2,
-  GB: 1000 ** 3,
-  TB: 1000 ** 4,
-};
-
-const SIZE_RE = /^(\d+(?:\.\d+)?) ?([A-Za-z]+)$/;
-
-/** Parses a size; returns null when `text` is not one (the caller names the file and field). */
-export function parseSize(text: string): number | null {
-  const m = SIZE_RE.exec(text.trim());
-  if (m === null) return null;
-  const unit = UNITS[m[2]!];
-  if (unit === undefined) return null;
-  const value = Number(m[1]) * unit;
-  if (!Number.isFinite(value)) return null;
-  const bytes = Math.round(value);
-  if (!Number.isSafeInteger(bytes)) return null;
-  return bytes;
-}
+export { parseSizeText as parseSize } from '@highwater/harness/size';
 
 /** Binary units, three significant digits: `412 MiB`, `1.02 GiB`, `980 B`. */
 export function formatBytes(bytes: number): string {

@@ -5,6 +5,7 @@
  * 3. impossible states: InternalError.
  * User-facing wording of exit codes lives in the cli package only.
  */
+import { HighwaterError } from '@highwater/errors';
 
 export type ShapeErrorCode =
   /** A shape document that does not match the schema or whose counts contradict each other. */
@@ -16,19 +17,13 @@ export type ShapeErrorCode =
   /** A repository that capture cannot read as restic's format. */
   | 'BAD_REPOSITORY';
 
-export class ShapeError extends Error {
+/** `file` is the shape file or repository location at fault, when there is one. */
+export class ShapeError extends HighwaterError<ShapeErrorCode> {
   override readonly name = 'ShapeError';
-  constructor(
-    readonly code: ShapeErrorCode,
-    message: string,
-    /** The shape file or repository location at fault, when there is one. */
-    readonly file?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: ShapeErrorCode, message: string, file?: string, options?: { cause?: unknown }) {
+    super(code, message, { file, cause: options?.cause });
   }
 }
 
-export class InternalError extends Error {
-  override readonly name = 'InternalError';
-}
+/** Impossible states: the one InternalError of @highwater/errors (the cli prints "please report"). */
+export { InternalError } from '@highwater/errors';

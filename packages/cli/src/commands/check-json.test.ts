@@ -3,22 +3,15 @@
  * real number of index files. Runs the built CLI (`npx tsc -b packages/cli` first).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBuilt, type Ran } from '../cli.test-util.js';
 
-const BIN = fileURLToPath(new URL('../../bin/highwater.js', import.meta.url));
 
-function hw(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, RESTIC_PASSWORD: 'check-json', RESTIC_PASSWORD_FILE: undefined, RESTIC_REPOSITORY: undefined } }, (err, stdout, stderr) => {
-      resolve({ stdout, stderr, code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0 });
-    });
-  });
-}
+const hw = (args: string[]): Promise<Ran> => runBuilt(args, { password: 'check-json' });
 
 describe('check --json', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'hw-check-json-'));

@@ -1,5 +1,6 @@
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { Argv } from 'yargs';
+import { STRATEGY_CHOICE_FLAGS } from '@highwater/repo/choices';
 import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
 import { openRepo } from '../open-repo.js';
@@ -25,7 +26,7 @@ export const debugCommand: CommandSpec = {
         }
         if (typeof args.verbose === 'number' && args.verbose > 0) {
           const c = repo.choices;
-          writeLine(io.stdout, `choices: index-load-concurrency=${c.indexLoadConcurrency} tree-decode=${c.treeDecode} blob-set=${c.blobSet} young-generation=${c.youngGeneration}`);
+          writeLine(io.stdout, `choices: ${STRATEGY_CHOICE_FLAGS.filter((f) => f.single).map((f) => `${f.flag}=${String(c[f.key])}`).join(' ')}`);
           writeLine(io.stdout, `V8 new space: ${(newSpaceBytes() / 1048576).toFixed(1)} MiB resident`);
         }
       } finally {

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { formatSize, HarnessError, listDevices, PROJECT_ROOT } from '@highwater/harness';
-import { UsageError } from '../cli-error.js';
+import { formatSize, listDevices, PROJECT_ROOT } from '@highwater/harness';
 import type { CommandSpec } from '../command-spec.js';
 
 /** `highwater devices`: the devices `replay --device` accepts (fixtures/devices), with memory and arch. */
@@ -10,13 +9,7 @@ export const devicesCommand: CommandSpec = {
   describe: 'list the devices replay --device accepts (memory budget and arch)',
   builder: (y: Argv) => y,
   async handler(args, { io }) {
-    let devices;
-    try {
-      devices = listDevices(join(PROJECT_ROOT, 'fixtures', 'devices'));
-    } catch (err) {
-      if (err instanceof HarnessError) throw new UsageError(err.message, 2, { cause: err });
-      throw err;
-    }
+    const devices = listDevices(join(PROJECT_ROOT, 'fixtures', 'devices'));
     if (args.json === true) {
       io.stdout.write(JSON.stringify(devices, null, 2) + '\n');
       return 0;

@@ -19,6 +19,7 @@ import { progressLine } from '../progress.js';
 import { stringList } from './backup.js';
 import { addPruneOptions, openForPrune, pruneEventPrinter, pruneOptionsFrom } from './prune.js';
 import { tableTime } from './snapshots.js';
+import { renderSnapshotTable } from './snapshot-table.js';
 
 const COUNTS = [
   ['keep-last', 'l', 'last', 'keep the last n snapshots'],
@@ -79,11 +80,7 @@ function table(entries: readonly SnapshotEntry[], reasons: readonly KeepReason[]
     }
   });
   const head = ['ID', 'Time', 'Host', 'Tags', ...(reasons ? ['Reasons'] : []), 'Paths'];
-  const min = [8, 19, 10, 10, 0, 0];
-  const widths = head.map((h, c) => Math.max(h.length, min[c] ?? 0, ...rows.map((r) => r[c]!.length)));
-  const fmt = (r: readonly string[]): string => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!))).join('  ').trimEnd();
-  const rule = '-'.repeat(widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1));
-  return [fmt(head), rule, ...rows.map(fmt), rule, `${entries.length} snapshots`];
+  return renderSnapshotTable(head, rows, `${entries.length} snapshots`, [8, 19, 10, 10, 0, 0]);
 }
 
 function printGroup(out: NodeJS.WritableStream, g: ForgetGroupResult): void {

@@ -1,26 +1,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadBudgets } from '@highwater/report';
-import type { Io } from '../io.js';
 import { run } from '../run.js';
 import { gateCommand } from './gate.js';
+import { memoryIo, ROOT } from '../cli.test-util.js';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const RESULTS = join(ROOT, 'fixtures/results');
 
-function io(): Io & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d) => (o += d));
-  stderr.on('data', (d) => (e += d));
-  return { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: ROOT, out: () => o, err: () => e };
-}
+const io = (): ReturnType<typeof memoryIo> => memoryIo();
 
 async function gate(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const i = io();

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { evaluateGate, gateJson, loadBudgets, loadResults, renderGateMarkdown, renderGateText, ReportError } from '@highwater/report';
+import { evaluateGate, gateJson, loadBudgets, loadResults, renderGateMarkdown, renderGateText } from '@highwater/report';
 import { EXIT, UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { writeWhole } from './report.js';
@@ -35,20 +35,15 @@ export const gateCommand: CommandSpec = {
     let report;
     let notes: string[] = [];
     let missing = 0;
-    try {
-      const budgets = loadBudgets(resolve(io.cwd, args.budgets as string));
-      // several folders (e.g. a matrix's shards) merge: each run once; duplicates and missing runs named
-      const m = loadMerged(args.results as string[], { cwd: io.cwd, ...(typeof args.matrix === 'string' ? { matrix: args.matrix } : {}) });
-      ({ notes } = m);
-      missing = m.merged.missing.length;
-      const results = m.merged.loaded.map((l) => l.result);
-      const baselinePaths = args.baseline as string[] | undefined;
-      const baseline = baselinePaths === undefined ? undefined : loadResults(baselinePaths.map((p) => resolve(io.cwd, p)), 'BASELINE').map((l) => l.result);
-      report = evaluateGate({ budgets, results, ...(baseline ? { baseline } : {}) });
-    } catch (err) {
-      if (err instanceof ReportError) throw new UsageError(err.message, EXIT.usage, { cause: err });
-      throw err;
-    }
+    const budgets = loadBudgets(resolve(io.cwd, args.budgets as string));
+    // several folders (e.g. a matrix's shards) merge: each run once; duplicates and missing runs named
+    const m = loadMerged(args.results as string[], { cwd: io.cwd, ...(typeof args.matrix === 'string' ? { matrix: args.matrix } : {}) });
+    ({ notes } = m);
+    missing = m.merged.missing.length;
+    const results = m.merged.loaded.map((l) => l.result);
+    const baselinePaths = args.baseline as string[] | undefined;
+    const baseline = baselinePaths === undefined ? undefined : loadResults(baselinePaths.map((p) => resolve(io.cwd, p)), 'BASELINE').map((l) => l.result);
+    report = evaluateGate({ budgets, results, ...(baseline ? { baseline } : {}) });
     const pass = report.pass && missing === 0;
     const extra = missing > 0 ? [`FAIL: ${missing} planned run${missing === 1 ? '' : 's'} missing`, ...notes] : notes;
     const mdExtra = extra.length === 0 ? '' : `\n${extra.map((n) => `- ${n}`).join('\n')}\n`;

@@ -4,24 +4,13 @@
  * Needs `npx tsc -b packages/cli` (or `npm run build`) first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT, runBuilt, type Ran } from '../cli.test-util.js';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const BIN = join(ROOT, 'packages/cli/bin/highwater.js');
 
-interface Ran { stdout: string; stderr: string; code: number }
-
-function hw(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, RESTIC_PASSWORD: 'gen-test', RESTIC_PASSWORD_FILE: undefined, RESTIC_REPOSITORY: undefined, ...env }, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
-      resolve({ stdout, stderr, code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0 });
-    });
-  });
-}
+const hw = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> => runBuilt(args, { password: 'gen-test', env });
 
 describe('highwater generate and shape', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'hw-gen-'));

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { openBackend } from '@highwater/backend';
-import { DEFAULT_BLOB_BYTES, ShapeError, generateRepository, loadShape, planGeneration, type GenerateProgress, type Shape } from '@highwater/shapes';
+import { DEFAULT_BLOB_BYTES, generateRepository, loadShape, planGeneration, type GenerateProgress, type Shape } from '@highwater/shapes';
 import { UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
@@ -41,12 +41,7 @@ export const generateCommand: CommandSpec = {
     const blobBytes = args.blobBytes as number;
     if (!Number.isSafeInteger(blobBytes) || blobBytes < 12) throw new UsageError(`--blob-bytes: expected an integer >= 12, got ${String(args.blobBytes)}`);
     const shape = loadOrUsage(args.shape, io.cwd);
-    try {
-      planGeneration({ shape, scale, seed }); // a scale the shape cannot take is bad input: say so before writing
-    } catch (err) {
-      if (err instanceof ShapeError) throw new UsageError(err.message, 2, { cause: err });
-      throw err;
-    }
+    planGeneration({ shape, scale, seed }); // a scale the shape cannot take is bad input (exit 2): say so before writing
 
     const isRest = args.out.startsWith('rest:');
     const outPath = isRest ? undefined : resolve(io.cwd, args.out.replace(/^local:/, ''));
@@ -104,10 +99,5 @@ export const generateCommand: CommandSpec = {
 
 function loadOrUsage(nameOrFile: string, cwd: string): Shape {
   const isPath = nameOrFile.includes('/') || nameOrFile.endsWith('.json');
-  try {
-    return loadShape(isPath ? resolve(cwd, nameOrFile) : nameOrFile).shape;
-  } catch (err) {
-    if (err instanceof ShapeError) throw new UsageError(err.message, 2, { cause: err });
-    throw err;
-  }
+  return loadShape(isPath ? resolve(cwd, nameOrFile) : nameOrFile).shape;
 }

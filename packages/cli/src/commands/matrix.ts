@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { HarnessError, PROJECT_ROOT } from '@highwater/harness';
+import { PROJECT_ROOT } from '@highwater/harness';
 import { shapeCacheKey } from '@highwater/harness/matrix-cache-key';
 import { costModel, costSamples, generationCost, type CostModel } from '@highwater/harness/matrix-cost';
 import { expandMatrix, type PlannedRun } from '@highwater/harness/matrix-expand';
 import { loadMatrix } from '@highwater/harness/matrix-file';
 import { githubMatrix, parseShard, parseShardCount, planShards, type ShardPlan } from '@highwater/harness/matrix-shard';
 import { runShard } from '@highwater/harness/matrix-run';
-import { loadResults, ReportError } from '@highwater/report';
+import { loadResults } from '@highwater/report';
 import { mergeNotes, mergeResults, type MergedResults } from '@highwater/report/load-results';
 import { CliError, UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
@@ -47,33 +47,20 @@ export const matrixCommand: CommandSpec = {
     const quiet = args.quiet === true;
     let runs: PlannedRun[];
     let model: CostModel;
-    try {
-      const matrix = loadMatrix(file);
-      const base = dirname(file);
-      runs = expandMatrix(matrix, { root: PROJECT_ROOT, file, resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)) });
-      const costs = args.costs as string[] | undefined;
-      model = costModel(costs === undefined ? [] : costSamples(loadResults(costs.map((p) => resolve(io.cwd, p))).map((l) => l.result)));
-    } catch (err) {
-      throw badInput(err);
-    }
+    const matrix = loadMatrix(file);
+    const base = dirname(file);
+    runs = expandMatrix(matrix, { root: PROJECT_ROOT, file, resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)) });
+    const costs = args.costs as string[] | undefined;
+    model = costModel(costs === undefined ? [] : costSamples(loadResults(costs.map((p) => resolve(io.cwd, p))).map((l) => l.result)));
     const plan = (count: number): ShardPlan => planShards(runs, model, count, generationCost(model));
     const shardArg = (): { index: number; count: number } => {
       if (typeof args.shard !== 'string') throw new UsageError(`matrix ${String(args.action)}: give --shard i/N`);
-      try {
-        return parseShard(args.shard);
-      } catch (err) {
-        throw badInput(err);
-      }
+      return parseShard(args.shard);
     };
     switch (args.action) {
       case 'plan': {
         if (args.shards === undefined) throw new UsageError('matrix plan: give --shards N');
-        let count: number;
-        try {
-          count = parseShardCount(String(args.shards));
-        } catch (err) {
-          throw badInput(err);
-        }
+        const count = parseShardCount(String(args.shards));
         const p = plan(count);
         if (args.github === true) writeLine(io.stdout, githubMatrix(p));
         else if (args.json === true) writeLine(io.stdout, JSON.stringify({ basis: p.basis, loads: p.loads, setupLoads: p.setupLoads, setupKeys: p.setupKeys, runs: p.runs.map((r) => ({ name: r.run.name, file: r.run.file, shard: `${r.shard}/${p.count}`, cost: r.cost, source: r.source })) }));
@@ -152,18 +139,11 @@ function printPlan(p: ShardPlan, line: (s: string) => void): void {
   line(`${p.runs.length} runs; the longest shard is ${total > 0 ? ((max / (total / p.count)) * 100).toFixed(0) : 100}% of the mean (${wall ? 'wall times of earlier results' : 'blob counts: no --costs given'})`);
 }
 
-function badInput(err: unknown): unknown {
-  if (err instanceof ReportError) return new UsageError(err.message, 2, { cause: err });
-  if (err instanceof HarnessError) return new UsageError(err.message, 2, { cause: err });
-  const code = (err as { code?: unknown })?.code;
-  if (err instanceof Error && (code === 'SHAPE_NOT_FOUND' || code === 'BAD_SHAPE' || code === 'SCALE_TOO_SMALL')) return new UsageError(err.message, 2, { cause: err });
-  return err;
-}
 
 /**
  * For `report` and `gate`: loads result files and folders (e.g. one per shard) and merges them
  * (report/load-results.ts mergeResults): each run once, and, with a matrix file, the planned runs
- * that have no result. Bad results throw ReportError (the callers map it to exit 2), a bad matrix a UsageError (exit 2).
+ * that have no result. Bad results throw ReportError (exit 2 by the cli's exit-code table), a bad matrix a UsageError (exit 2).
  */
 export function loadMerged(paths: readonly string[], o: { cwd: string; matrix?: string; code?: 'RESULT' | 'BASELINE' }): { merged: MergedResults; notes: string[] } {
   const loaded = loadResults(paths.map((p) => resolve(o.cwd, p)), o.code ?? 'RESULT');
@@ -172,11 +152,7 @@ export function loadMerged(paths: readonly string[], o: { cwd: string; matrix?: 
   if (o.matrix !== undefined) {
     matrixFile = resolve(o.cwd, o.matrix);
     const base = dirname(matrixFile);
-    try {
-      plan = expandMatrix(loadMatrix(matrixFile), { root: PROJECT_ROOT, file: matrixFile, resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)) });
-    } catch (err) {
-      throw badInput(err);
-    }
+    plan = expandMatrix(loadMatrix(matrixFile), { root: PROJECT_ROOT, file: matrixFile, resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)) });
   }
   const merged = mergeResults(loaded, plan);
   return { merged, notes: mergeNotes(merged, o.matrix) };

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { checkResultsTarget, executeReplay, formatReplayPlan, formatSize, HarnessError, OPS, parseSize, planReplay, replayPlanJson, writeResults, type Arch, type Op, type ReplayOptions, type RunResult } from '@highwater/harness';
+import { checkResultsTarget, executeReplay, formatReplayPlan, formatSize, OPS, parseSize, planReplay, replayPlanJson, writeResults, type Arch, type Op, type ReplayOptions, type RunResult } from '@highwater/harness';
+import { STRATEGY_CHOICE_FLAGS } from '@highwater/repo/choices';
 import { CliError, UsageError } from '../cli-error.js';
+import { flagKey } from '../global-options.js';
 import { formatDuration, progressLine } from '../progress.js';
 import type { CommandSpec } from '../command-spec.js';
 
@@ -81,10 +83,10 @@ export const replayCommand: CommandSpec = {
     };
     // The single strategy choices go to the child; a private cache directory is the harness's.
     const choices: Record<string, string | number> = {};
-    if (args.indexLoadConcurrency !== undefined) choices['index-load-concurrency'] = num('indexLoadConcurrency')!;
-    if (typeof args.treeDecode === 'string') choices['tree-decode'] = args.treeDecode;
-    if (typeof args.blobSet === 'string') choices['blob-set'] = args.blobSet;
-    if (typeof args.youngGeneration === 'string') choices['young-generation'] = args.youngGeneration;
+    for (const f of STRATEGY_CHOICE_FLAGS.filter((c) => c.single)) {
+      const v = f.values === 'positive-integer' ? num(flagKey(f.flag)) : args[flagKey(f.flag)];
+      if (typeof v === 'string' || typeof v === 'number') choices[f.flag] = v;
+    }
     let results: RunResult[];
     try {
       const options: ReplayOptions = {
@@ -145,11 +147,6 @@ export const replayCommand: CommandSpec = {
 
 function asCliError(err: unknown): unknown {
   if ((err as { name?: unknown })?.name === 'AbortError') return new CliError('interrupted: no results written', 130, { cause: err });
-  if (err instanceof HarnessError) {
-    return err.code === 'RUN_FAILED' ? new CliError(err.message, 1, { cause: err }) : new UsageError(err.message, 2, { cause: err });
-  }
-  const code = (err as { code?: unknown })?.code;
-  if (err instanceof Error && (code === 'SHAPE_NOT_FOUND' || code === 'BAD_SHAPE' || code === 'SCALE_TOO_SMALL')) return new UsageError(err.message, 2, { cause: err });
   return err;
 }
 

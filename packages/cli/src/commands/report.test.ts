@@ -1,27 +1,16 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { requirePeer } from '../../../../scripts/peers.js';
-import type { Io } from '../io.js';
 import { run } from '../run.js';
 import { reportCommand } from './report.js';
+import { memoryIo, ROOT } from '../cli.test-util.js';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const RESULTS = join(ROOT, 'fixtures/results');
 const hasChromium = requirePeer('chromium');
 
-function io(): Io & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d) => (o += d));
-  stderr.on('data', (d) => (e += d));
-  return { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: ROOT, out: () => o, err: () => e };
-}
+const io = (): ReturnType<typeof memoryIo> => memoryIo();
 
 async function report(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const i = io();

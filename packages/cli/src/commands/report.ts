@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { HarnessError, listDevices, PROJECT_ROOT, readScaledDevice } from '@highwater/harness';
-import { chromiumAvailable, findProfiles, loadResults, renderHtml, renderMarkdown, renderPngs, ReportError, type ProfileLink, type ScaledDeviceInfo } from '@highwater/report';
+import { listDevices, PROJECT_ROOT, readScaledDevice } from '@highwater/harness';
+import { chromiumAvailable, findProfiles, loadResults, renderHtml, renderMarkdown, renderPngs, type ProfileLink, type ScaledDeviceInfo } from '@highwater/report';
 import { CliError, UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { loadMerged } from './matrix.js';
@@ -40,53 +40,48 @@ export const reportCommand: CommandSpec = {
     const md = args.md === undefined ? undefined : resolve(io.cwd, args.md as string);
     const png = args.png === undefined ? undefined : resolve(io.cwd, args.png as string);
     const title = args.title as string | undefined;
-    try {
-      // several folders (e.g. a matrix's shards) merge: each run once; duplicates and missing runs named
-      const { merged, notes } = loadMerged(paths, { cwd: io.cwd, ...(typeof args.matrix === 'string' ? { matrix: args.matrix } : {}) });
-      for (const n of notes) io.stderr.write(`report: ${n}\n`);
-      const loaded = merged.loaded;
-      const results = loaded.map((l) => l.result);
-      const fullCount = loadResults(((args['full-count'] as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p))).map((l) => l.result);
-      const devices = scaledDevices(args.devices === undefined ? join(PROJECT_ROOT, 'fixtures', 'devices') : resolve(io.cwd, args.devices as string));
-      const htmlLink = (args['html-url'] as string | undefined) ?? (html !== undefined && md !== undefined ? reportPath(io.cwd, md, html) : undefined);
-      let profiles: ProfileLink[] = [];
-      if (html !== undefined) {
-        const reportDir = dirname(html);
-        profiles = ((args.profiles as string[] | undefined) ?? [reportDir]).flatMap((d) => findProfiles(resolve(io.cwd, d), reportDir));
-      }
-      const page = html !== undefined || png !== undefined
-        ? renderHtml(results, { ...(title ? { title } : {}), profiles, devices, fullCount, sourceFiles: [...new Set(loaded.map((l) => l.file))] })
-        : undefined;
-      const summary = renderMarkdown(results, { ...(title ? { title } : {}), devices, fullCount, ...(htmlLink !== undefined ? { htmlLink } : {}) });
-      if (html !== undefined) writeWhole(html, page!);
-      if (md !== undefined) writeWhole(md, summary);
-      if (html === undefined && md === undefined && png === undefined) io.stdout.write(summary);
-      if (png !== undefined) {
-        if (!chromiumAvailable()) {
-          io.stderr.write('highwater: chromium is not installed, no PNG charts written (apt-get install -y chromium, or set HIGHWATER_CHROMIUM)\n');
-        } else {
-          let file = html;
-          let tmp: string | undefined;
-          if (file === undefined) {
-            tmp = mkdtempSync(join(tmpdir(), 'highwater-report-'));
-            file = join(tmp, 'index.html');
-            writeFileSync(file, page!);
-          }
-          try {
-            const pngs = await renderPngs(file, png);
-            if (args.quiet !== true) io.stderr.write(`${pngs.length} PNG charts in ${png}\n`);
-          } catch (err) {
-            throw new CliError(`PNG charts failed: ${firstLine((err as Error).message)}`, 1, { cause: err });
-          } finally {
-            if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
-          }
+    // several folders (e.g. a matrix's shards) merge: each run once; duplicates and missing runs named
+    const { merged, notes } = loadMerged(paths, { cwd: io.cwd, ...(typeof args.matrix === 'string' ? { matrix: args.matrix } : {}) });
+    for (const n of notes) io.stderr.write(`report: ${n}\n`);
+    const loaded = merged.loaded;
+    const results = loaded.map((l) => l.result);
+    const fullCount = loadResults(((args['full-count'] as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p))).map((l) => l.result);
+    const devices = scaledDevices(args.devices === undefined ? join(PROJECT_ROOT, 'fixtures', 'devices') : resolve(io.cwd, args.devices as string));
+    const htmlLink = (args['html-url'] as string | undefined) ?? (html !== undefined && md !== undefined ? reportPath(io.cwd, md, html) : undefined);
+    let profiles: ProfileLink[] = [];
+    if (html !== undefined) {
+      const reportDir = dirname(html);
+      profiles = ((args.profiles as string[] | undefined) ?? [reportDir]).flatMap((d) => findProfiles(resolve(io.cwd, d), reportDir));
+    }
+    const page = html !== undefined || png !== undefined
+      ? renderHtml(results, { ...(title ? { title } : {}), profiles, devices, fullCount, sourceFiles: [...new Set(loaded.map((l) => l.file))] })
+      : undefined;
+    const summary = renderMarkdown(results, { ...(title ? { title } : {}), devices, fullCount, ...(htmlLink !== undefined ? { htmlLink } : {}) });
+    if (html !== undefined) writeWhole(html, page!);
+    if (md !== undefined) writeWhole(md, summary);
+    if (html === undefined && md === undefined && png === undefined) io.stdout.write(summary);
+    if (png !== undefined) {
+      if (!chromiumAvailable()) {
+        io.stderr.write('highwater: chromium is not installed, no PNG charts written (apt-get install -y chromium, or set HIGHWATER_CHROMIUM)\n');
+      } else {
+        let file = html;
+        let tmp: string | undefined;
+        if (file === undefined) {
+          tmp = mkdtempSync(join(tmpdir(), 'highwater-report-'));
+          file = join(tmp, 'index.html');
+          writeFileSync(file, page!);
+        }
+        try {
+          const pngs = await renderPngs(file, png);
+          if (args.quiet !== true) io.stderr.write(`${pngs.length} PNG charts in ${png}\n`);
+        } catch (err) {
+          throw new CliError(`PNG charts failed: ${firstLine((err as Error).message)}`, 1, { cause: err });
+        } finally {
+          if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
         }
       }
-      if (html !== undefined && args.quiet !== true) io.stderr.write(`report: ${results.length} results, ${html}\n`);
-    } catch (err) {
-      if (err instanceof ReportError || err instanceof HarnessError) throw new UsageError(err.message, 2, { cause: err });
-      throw err;
     }
+    if (html !== undefined && args.quiet !== true) io.stderr.write(`report: ${results.length} results, ${html}\n`);
   },
 };
 

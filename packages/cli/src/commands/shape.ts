@@ -1,7 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { ShapeError, captureShape, indexEntryCount, listShapeNames, loadShape } from '@highwater/shapes';
+import { captureShape, indexEntryCount, listShapeNames, loadShape } from '@highwater/shapes';
 import { UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
@@ -45,13 +45,8 @@ export const shapeCommand: CommandSpec = {
         if (typeof args.target !== 'string') throw new UsageError('shape validate: name a shape or a shape file');
         const t = args.target;
         const isPath = t.includes('/') || t.endsWith('.json');
-        try {
-          const { shape, file } = loadShape(isPath ? resolve(io.cwd, t) : t);
-          if (args.quiet !== true) writeLine(io.stdout, `${file}: ${shape.name} is a valid shape (${indexEntryCount(shape)} blobs, ${shape.indexFiles.count} index files, ${shape.snapshots.count} snapshots)`);
-        } catch (err) {
-          if (err instanceof ShapeError) throw new UsageError(err.message, 2, { cause: err });
-          throw err;
-        }
+        const { shape, file } = loadShape(isPath ? resolve(io.cwd, t) : t);
+        if (args.quiet !== true) writeLine(io.stdout, `${file}: ${shape.name} is a valid shape (${indexEntryCount(shape)} blobs, ${shape.indexFiles.count} index files, ${shape.snapshots.count} snapshots)`);
         return 0;
       }
       case 'capture':

@@ -6,6 +6,7 @@ import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
 import { openRepo } from '../open-repo.js';
 import { stringList } from './backup.js';
+import { renderSnapshotTable } from './snapshot-table.js';
 
 /** "2006-01-02 15:04:05" in local time, as restic's snapshot table prints times. */
 export function tableTime(goTime: string): string {
@@ -35,10 +36,7 @@ export function snapshotTable(entries: readonly SnapshotEntry[]): string[] {
     }
   }
   const head = ['ID', 'Time', 'Host', 'Tags', 'Paths'];
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const fmt = (r: readonly string[]): string => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!))).join('  ').trimEnd();
-  const rule = '-'.repeat(widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1));
-  return [fmt(head), rule, ...rows.map(fmt), rule, `${entries.length} snapshots`];
+  return renderSnapshotTable(head, rows, `${entries.length} snapshots`);
 }
 
 /**

@@ -2,16 +2,8 @@
  * The plan as restic 0.14 prints it (cmd_prune.go printPruneStats; ui.FormatBytes/FormatPercent).
  * `detailed` adds the lines restic prints only with --verbose (used/unused/total and pack counts).
  */
+import { formatBytes } from '../restic-format.js';
 import type { PlanSummary, PrunePlan, PruneStats } from './prune-types.js';
-
-/** restic's ui.FormatBytes: "%.3f GiB" ... "%d B". */
-export function formatBytes(c: number): string {
-  if (c >= 2 ** 40) return `${(c / 2 ** 40).toFixed(3)} TiB`;
-  if (c >= 2 ** 30) return `${(c / 2 ** 30).toFixed(3)} GiB`;
-  if (c >= 2 ** 20) return `${(c / 2 ** 20).toFixed(3)} MiB`;
-  if (c >= 2 ** 10) return `${(c / 2 ** 10).toFixed(3)} KiB`;
-  return `${c} B`;
-}
 
 /** restic's ui.FormatPercent: "%3.2f%%", capped at 100, '' for a zero denominator. */
 export function formatPercent(num: number, den: number): string {
