@@ -1,7 +1,7 @@
 /**
  * Copies the still-needed blobs of the packs chosen for repacking into new packs (restic
  * repository.Repack). Per pack: read its header (checked against the file size), one ranged read
- * covering the needed blobs, then for each: MAC, decompress, SHA-256 against its id, and save it
+ * covering the needed blobs, then for each: openBlob (MAC, decompress, SHA-256 against its id), and save it
  * into a new pack, once per blob however many copies are repacked (the `copied` set).
  * A blob that fails its checks is read from another copy if the index has one, else prune stops.
  * Ends with the saver's flush: new packs uploaded and their index files written (as each reaches
@@ -13,9 +13,8 @@
  * entries, plaintexts) die with it. What was copied is one bit per index entry (`copied`, the
  * strategy's BlobSet): no pending index, no per-blob key.
  */
-import { open, sha256 } from '@highwater/crypto';
 import { inPhase } from '@highwater/probe';
-import { decompress, idEquals, idFromHex, readPackHeader, type BlobId, type BlobSet, type BlobType, type IndexedRepository } from '@highwater/repo';
+import { idFromHex, openBlob, readPackHeader, type BlobId, type BlobSet, type BlobType, type IndexedRepository } from '@highwater/repo';
 
 export interface RepackOptions {
   readonly repo: IndexedRepository;
@@ -61,9 +60,7 @@ export async function repackPacks(o: RepackOptions): Promise<RepackResult> {
           if (!copied.add(e.type, e.id)) continue; // listed twice in this pack
           let plain: Uint8Array | undefined;
           try {
-            plain = open(repo.key, range.subarray(e.offset - start, e.offset - start + e.length), { name: file });
-            if (e.uncompressedLength > 0) plain = decompress(plain, e.uncompressedLength, file);
-            if (!idEquals(sha256(plain), e.id)) plain = undefined;
+            plain = openBlob(repo.key, range.subarray(e.offset - start, e.offset - start + e.length), e, file);
           } catch {
             plain = undefined;
           }
