@@ -24,7 +24,7 @@
 import { closeSync, constants, openSync, read, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { SEAL_OVERHEAD, createSealStream, createSha256, seal, sealInto } from '@highwater/crypto';
+import { SEAL_OVERHEAD, createSealStream, createSha256, sealInto } from '@highwater/crypto';
 import type { Sha256 } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
 import { compress as zstdCompress } from './compression.js';
@@ -288,10 +288,12 @@ export class PackWriter {
     this.#checkUsable();
     if (this.#count === 0) throw new TypeError('expected a pack with at least one blob, got an empty one');
     this.#finished = true;
-    const header = seal(this.#key, this.#encodeHeader());
-    const tail = new Uint8Array(header.length + HEADER_LENGTH_SIZE);
-    tail.set(header, 0);
-    new DataView(tail.buffer).setUint32(header.length, header.length, true);
+    // The header is sealed straight into the pack's tail (no second copy: ~20 MB for 540,000 blobs).
+    const plainHeader = this.#encodeHeader();
+    const sealedLength = plainHeader.length + SEAL_OVERHEAD;
+    const tail = new Uint8Array(sealedLength + HEADER_LENGTH_SIZE);
+    sealInto(this.#key, plainHeader, tail.subarray(0, sealedLength));
+    new DataView(tail.buffer).setUint32(sealedLength, sealedLength, true);
     const spooled = this.#spool !== undefined;
     if (!spooled) {
       // Nothing went to a file (the pack fit in memory so far): keep it all in memory.
