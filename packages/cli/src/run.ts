@@ -2,7 +2,7 @@ import yargs from 'yargs';
 import { releaseHeldLocks } from '@highwater/repo';
 import { describeFailure, EXIT, UsageError } from './cli-error.js';
 import type { CommandSpec } from './command-spec.js';
-import { COMMANDS } from './commands/index.js';
+import { LAZY_COMMANDS } from './commands/lazy.js';
 import { addGlobalOptions } from './global-options.js';
 import { INTERRUPTION_EXIT, interruptionMessage, watchInterruptions, type Interruption } from './interruption.js';
 import { applyProcessChoices } from './open-repo.js';
@@ -27,7 +27,7 @@ export interface RunOutcome {
  * Parses argv, runs one command and returns its exit code. The only place that turns a thrown
  * error into one line on stderr; never prints a stack trace (set HIGHWATER_DEBUG=1 to see one).
  */
-export async function run(argv: readonly string[], io: Io = processIo(), commands: readonly CommandSpec[] = COMMANDS, o: RunOptions = {}): Promise<number> {
+export async function run(argv: readonly string[], io: Io = processIo(), commands?: readonly CommandSpec[], o: RunOptions = {}): Promise<number> {
   return (await runCommand(argv, io, commands, o)).exitCode;
 }
 
@@ -37,7 +37,8 @@ export async function run(argv: readonly string[], io: Io = processIo(), command
  * are removed before it returns; a lock that cannot be removed is one warning line, and the
  * command's own error stays the one reported.
  */
-export async function runCommand(argv: readonly string[], io: Io = processIo(), commands: readonly CommandSpec[] = COMMANDS, o: RunOptions = {}): Promise<RunOutcome> {
+export async function runCommand(argv: readonly string[], io: Io = processIo(), given?: readonly CommandSpec[], o: RunOptions = {}): Promise<RunOutcome> {
+  const commands = given ?? (await commandsFor(argv));
   const controller = new AbortController();
   let interrupted: Interruption | null = null;
   let stopWaiting: () => void = () => undefined;
@@ -119,6 +120,25 @@ export async function runCommand(argv: readonly string[], io: Io = processIo(), 
     }
   }
   return { exitCode, interrupted };
+}
+
+/**
+ * The command modules to load for `argv` (default of run/runCommand): only the named command's when
+ * the first positional word (after the global options) names one, else all of them (top-level
+ * help, an unknown command, options yargs cannot read: the full parse then says what is wrong).
+ * Memory: loading every command's module costs ~10 MiB of RSS that `cat config` does not need.
+ */
+export async function commandsFor(argv: readonly string[]): Promise<CommandSpec[]> {
+  let word: string | undefined;
+  try {
+    const first = addGlobalOptions(yargs([...argv]).help(false).version(false).exitProcess(false).fail(false)).parseSync()._[0];
+    word = typeof first === 'string' ? first : undefined;
+  } catch {
+    word = undefined;
+  }
+  const one = LAZY_COMMANDS.find((c) => c.name === word);
+  if (one) return [await one.load()];
+  return Promise.all(LAZY_COMMANDS.map((c) => c.load()));
 }
 
 /** The error an operation throws when its AbortSignal fires. */

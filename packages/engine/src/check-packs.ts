@@ -2,9 +2,10 @@
  * check, step check-packs: every pack the index names exists, has the size its header implies,
  * and its header agrees with the index (same blobs, offsets and lengths). Packs that no index
  * references are hints, not errors (as in restic). One ranged read per pack (its header).
- * Memory: the listing of pack names and sizes, one header at a time.
+ * Memory: the listing of pack names and sizes, one header at a time in columns (45 bytes per blob:
+ * a 16 MiB pack of 30-byte blobs lists ~270,000).
  */
-import { idEquals, idToHex, packSizeFromHeader, readPackHeader, type IndexedRepository, type PackHeaderEntry } from '@highwater/repo';
+import { idEquals, idToHex, packSizeFromColumns, readPackHeaderColumns, type BlobId, type HeaderColumns, type IndexedRepository } from '@highwater/repo';
 import type { CheckProblem } from './check-types.js';
 import { messageOf } from './errors.js';
 
@@ -30,15 +31,15 @@ export async function checkPacks(o: {
       o.problem({ kind: 'pack', file, message: `${file}: pack is in the index but does not exist` });
       continue;
     }
-    let entries: PackHeaderEntry[];
+    let h: HeaderColumns;
     try {
-      entries = await readPackHeader({ backend: repo.backend, key: repo.key, packId: pack.packId, size, version: repo.config.version });
+      h = await readPackHeaderColumns({ backend: repo.backend, key: repo.key, packId: pack.packId, size, version: repo.config.version });
     } catch (err) {
       const msg = messageOf(err);
       o.problem({ kind: 'pack', file, message: msg.includes(hex) ? msg : `${file}: ${msg}` });
       continue;
     }
-    const expected = packSizeFromHeader(entries);
+    const expected = packSizeFromColumns(h);
     if (expected !== size) {
       o.problem({ kind: 'pack', file, message: `${file}: pack is ${size} bytes but its header describes ${expected} bytes` });
       continue;
@@ -48,18 +49,22 @@ export async function checkPacks(o: {
     // as in restic, not an error.
     let matched = 0;
     let mismatch = false;
-    for (const e of entries) {
-      const same = repo.index.lookupAll(e.type, e.id).filter((l) => idEquals(l.packId, pack.packId) && l.offset === e.offset && l.length === e.length).length;
+    for (let i = 0; i < h.blobs; i++) {
+      const type = h.trees[i] === 1 ? 'tree' : 'data';
+      const id = h.ids.subarray(32 * i, 32 * i + 32) as BlobId;
+      const offset = h.offsets[i]!;
+      const length = h.lengths[i]!;
+      const same = repo.index.lookupAll(type, id).filter((l) => idEquals(l.packId, pack.packId) && l.offset === offset && l.length === length).length;
       if (same === 0) {
-        o.problem({ kind: 'pack', file, message: `${file}: ${e.type} blob ${idToHex(e.id)} at offset ${e.offset} (length ${e.length}) does not match the index` });
+        o.problem({ kind: 'pack', file, message: `${file}: ${type} blob ${idToHex(id)} at offset ${offset} (length ${length}) does not match the index` });
         mismatch = true;
         break;
       }
       matched += same;
     }
     if (!mismatch && matched !== pack.blobCount) {
-      o.problem({ kind: 'pack', file, message: `${file}: header lists ${entries.length} blobs, the index ${pack.blobCount}` });
-    } else if (!mismatch && matched > entries.length) {
+      o.problem({ kind: 'pack', file, message: `${file}: header lists ${h.blobs} blobs, the index ${pack.blobCount}` });
+    } else if (!mismatch && matched > h.blobs) {
       o.hint(`pack ${hex} is listed in more than one index file`);
     }
   }

@@ -7,11 +7,14 @@
  * Size rule: restic 0.14 starts a new index file once one holds 50,000 blobs (indexMaxBlobs; newer
  * restic allows 150,000 when compressed) and never splits a pack across files. `full` says when.
  * Memory: the JSON bytes of the packs added so far (~110-140 bytes per blob, so ~7 MB at 50,000
- * blobs), in one buffer that doubles as it fills; no string or object per blob. Blobs can be added
- * one at a time (`startPack`, `addBlob`, `endPack`) from columns, without an object per blob.
+ * blobs), in one buffer that doubles as it fills; no string or object per blob. With `onChunk` the
+ * JSON is handed on in chunks of `chunkSize` bytes (1 MiB) instead, and the writer holds one chunk
+ * whatever the file's size (a 32 MiB pack of tiny blobs is one ~70 MB index element). Blobs can be
+ * added one at a time (`startPack`, `addBlob`, `endPack`) from columns, without an object per blob.
  */
 import type { BlobType, IndexId, PackId } from './ids.js';
 import { idToHex } from './ids.js';
+import type { PackBlobs } from './pack-writer.js';
 
 export const INDEX_MAX_BLOBS = 50_000;
 
@@ -35,20 +38,20 @@ const T_UNC = ascii(',"uncompressed_length":');
 
 /**
  * One pack's index entries kept ahead in compact columns (PackSaver keeps them from the pack's finish
- * until its upload succeeded): 45 bytes per blob, against ~130 for its JSON and ~250 for its objects
- * (a 16 MiB pack of tiny blobs holds ~270,000).
+ * until its index file is written): 45 bytes per blob, against ~130 for its JSON and ~250 for its
+ * objects (a 16 MiB pack of tiny blobs holds ~270,000). PackWriter.finish makes them.
  */
-export interface RenderedPack {
-  readonly packHex: string;
-  readonly packId: Uint8Array;
-  readonly blobs: number;
-  /** 32 bytes per blob. */
-  readonly ids: Uint8Array;
-  /** 1 for tree, 0 for data. */
-  readonly trees: Uint8Array;
-  readonly offsets: Uint32Array;
-  readonly lengths: Uint32Array;
-  readonly uncompressed: Uint32Array;
+export type RenderedPack = PackBlobs;
+
+export interface IndexFileWriterOptions {
+  supersedes?: readonly IndexId[];
+  /**
+   * Receives the JSON in order, chunk by chunk (a view valid during the call only: copy or consume
+   * it before returning). finish() then returns an empty array.
+   */
+  onChunk?: (bytes: Uint8Array) => void;
+  /** Bytes per chunk handed to onChunk (default 1 MiB). */
+  chunkSize?: number;
 }
 
 export class IndexFileWriter {
@@ -58,8 +61,11 @@ export class IndexFileWriter {
   #packCount = 0;
   #blobsInPack = -1;
   readonly #packIds = new Set<string>();
+  readonly #onChunk: ((bytes: Uint8Array) => void) | undefined;
 
-  constructor(o?: { supersedes?: readonly IndexId[] }) {
+  constructor(o?: IndexFileWriterOptions) {
+    this.#onChunk = o?.onChunk;
+    if (this.#onChunk) this.#buf = Buffer.allocUnsafe(Math.max(256, o?.chunkSize ?? 1 << 20));
     const sup = o?.supersedes ?? [];
     this.#ascii(sup.length ? `{"supersedes":[${sup.map((s) => `"${idToHex(s)}"`).join(',')}],"packs":[` : '{"packs":[');
   }
@@ -102,7 +108,7 @@ export class IndexFileWriter {
 
   /** Adds a pack kept by `render`. A pack MUST be added once per file. */
   addRendered(p: RenderedPack): void {
-    this.#room(p.blobs * 140 + 100);
+    if (!this.#onChunk) this.#room(p.blobs * 140 + 100);
     this.startPack(p.packId);
     for (let i = 0; i < p.blobs; i++) this.addBlob(p.trees[i] === 1 ? 'tree' : 'data', p.ids, 32 * i, p.offsets[i]!, p.lengths[i]!, p.uncompressed[i]!);
     this.endPack();
@@ -167,14 +173,29 @@ export class IndexFileWriter {
     if (this.#blobsInPack >= 0) throw new TypeError('expected endPack before finish');
     this.#byte(0x5d);
     this.#byte(0x7d);
+    if (this.#onChunk) {
+      this.#emit();
+      this.#buf = Buffer.alloc(0);
+      return new Uint8Array(0);
+    }
     const out = this.#buf.subarray(0, this.#pos);
     this.#buf = Buffer.alloc(0);
     this.#pos = 0;
     return out;
   }
 
+  /** Hands the bytes written so far to onChunk and starts the buffer again. */
+  #emit(): void {
+    if (this.#pos > 0) this.#onChunk!(this.#buf.subarray(0, this.#pos));
+    this.#pos = 0;
+  }
+
   #room(n: number): void {
     if (this.#pos + n <= this.#buf.length) return;
+    if (this.#onChunk && n <= this.#buf.length) {
+      this.#emit();
+      return;
+    }
     const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#pos + n));
     this.#buf.copy(next, 0, 0, this.#pos);
     this.#buf = next;

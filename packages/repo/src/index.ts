@@ -12,7 +12,8 @@ export { resolveChoices, DEFAULT_STRATEGY } from './choices.js';
 export { initRepository, openRepository, type InitRepositoryOptions, type OpenRepositoryOptions } from './open-repository.js';
 export { OpenRepository, IndexedRepository, SMALL_TREE, type WriteOptions, type RepositoryState } from './repository.js';
 export { PackWriter, type PackWriterOptions, type FinishedPack } from './pack-writer.js';
-export { readPackHeader, type ReadPackHeaderOptions } from './read-pack-header.js';
+export { readPackHeader, readPackHeaderColumns, type ReadPackHeaderOptions } from './read-pack-header.js';
+export { decodeHeaderColumns, packSizeFromColumns, type HeaderColumns } from './pack-header-columns.js';
 export {
   type PackHeaderEntry,
   encodeHeader,

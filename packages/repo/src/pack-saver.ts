@@ -4,10 +4,15 @@
  * are written as each reaches INDEX_MAX_BLOBS, and the rest at flush.
  *
  * Memory budget: the open packs (one 1 MiB segment each with a spool folder, as restic 0.14 keeps
- * them in temporary files; packSize + 1 MiB each in memory without), the packs being uploaded (read
- * back from the spool file in 1 MiB chunks; maxUploads x packSize in memory without), the unwritten
- * index text (<= ~7 MB), and a Set of the (type, id) keys of the blobs in open packs (for dedup
- * before their location is known). Figures in docs/design.md.
+ * them in temporary files; packSize + 1 MiB each in memory without; header entries in columns, 45
+ * bytes per blob), the packs being uploaded (read back from the spool file in 1 MiB chunks;
+ * maxUploads x packSize in memory without), the entries of uploaded packs not yet in an index file
+ * (columns, 45 bytes per blob: up to INDEX_MAX_BLOBS, or one pack when a pack holds more), and a Set
+ * of the (type, id) keys of the blobs in open packs when there is a pending index (for dedup before
+ * their location is known). No object per blob outlives its pack's finish. An index file is
+ * written as a stream (index-file-saver.ts): for version 1 its JSON and sealed bytes pass in 1 MiB
+ * chunks through a temporary file (with a spool folder), whatever its size; for version 2 (one zstd
+ * frame) its JSON and compressed bytes are whole in memory. Figures in docs/design.md.
  *
  * Ordering: a pack's blobs enter the pending index when the pack is finished (their location is
  * known then); a pack enters an index file only after its upload succeeded, so an index file never
@@ -18,8 +23,9 @@ import type { MasterKey } from '@highwater/crypto';
 import { asRepoError, fileLabel } from './errors.js';
 import type { BlobId, BlobType } from './ids.js';
 import { idToHex } from './ids.js';
-import { IndexFileWriter, type RenderedPack } from './index-file-writer.js';
-import { PackWriter } from './pack-writer.js';
+import { INDEX_MAX_BLOBS } from './index-file-writer.js';
+import { saveIndexFile } from './index-file-saver.js';
+import { PackWriter, type PackBlobs } from './pack-writer.js';
 import type { PendingIndex } from './strategies/index.js';
 
 /** restic 0.14's default target pack size (--pack-size 16). */
@@ -32,7 +38,11 @@ export interface PackSaverOptions {
   version: 1 | 2;
   /** Receives each finished pack's blobs; null: nobody looks them up (prune's repack tracks its copies itself). */
   pending: PendingIndex | null;
-  /** Seals and stores one index file's plaintext; returns its id. */
+  /**
+   * Seals and stores one index file's plaintext; returns its id. Used for version 2 (compressed
+   * index files); version 1 files are sealed and stored here as a stream (same bytes as
+   * Repository.saveUnpacked).
+   */
   saveIndex: (plaintext: Uint8Array) => Promise<Uint8Array>;
   packSize?: number;
   maxUploads?: number;
@@ -55,7 +65,9 @@ export class PackSaver {
   /** Keys (openKey) of blobs in open packs (not yet in the pending index). */
   readonly #inOpenPacks = new Set<string>();
   readonly #uploads = new Map<string, Promise<void>>();
-  #indexWriter = new IndexFileWriter();
+  /** Uploaded packs not yet in an index file, and their blob count. */
+  #indexPacks: PackBlobs[] = [];
+  #indexBlobs = 0;
   #indexChain: Promise<void> = Promise.resolve();
   #failure: unknown;
   /** Ids of the index files written by this saver. */
@@ -104,7 +116,7 @@ export class PackSaver {
     this.#open.delete(type);
     // Only the pack's bytes and its index element (rendered) are kept from here: the per-blob
     // objects of the finished pack are unreachable while it waits for an upload slot and uploads.
-    const { rendered, bytes, dispose } = await this.#finishAndRender(w);
+    const { blobs: rendered, bytes, dispose } = await this.#finishPackWriter(w);
     while (this.#uploads.size >= this.#maxUploads) await Promise.race(this.#uploads.values());
     this.#throwIfFailed();
     const hex = rendered.packHex;
@@ -115,37 +127,43 @@ export class PackSaver {
     this.#uploads.set(hex, upload);
   }
 
-  async #finishAndRender(w: PackWriter): Promise<{ rendered: RenderedPack; bytes: AsyncIterable<Uint8Array>; dispose: (() => Promise<void>) | undefined }> {
+  async #finishPackWriter(w: PackWriter): Promise<{ blobs: PackBlobs; bytes: AsyncIterable<Uint8Array>; dispose: (() => Promise<void>) | undefined }> {
     const fin = await w.finish();
     const pending = this.#o.pending;
+    const b = fin.blobs;
     if (pending !== null) {
-      for (const e of fin.entries) {
-        pending.add(e.type, e.id, e);
-        this.#inOpenPacks.delete(openKey(e.type, e.id));
+      for (let i = 0; i < b.blobs; i++) {
+        const type: BlobType = b.trees[i] === 1 ? 'tree' : 'data';
+        const id = b.ids.slice(32 * i, 32 * i + 32) as BlobId;
+        pending.add(type, id, { packId: fin.packId, offset: b.offsets[i]!, length: b.lengths[i]!, uncompressedLength: b.uncompressed[i]! });
+        this.#inOpenPacks.delete(openKey(type, id));
       }
     }
-    return { rendered: IndexFileWriter.render(fin.packId, fin.entries), bytes: fin.bytes, dispose: fin.dispose };
+    return { blobs: b, bytes: fin.bytes, dispose: fin.dispose };
   }
 
-  async #upload(hex: string, bytes: AsyncIterable<Uint8Array>, rendered: RenderedPack): Promise<void> {
+  async #upload(hex: string, bytes: AsyncIterable<Uint8Array>, rendered: PackBlobs): Promise<void> {
     try {
       await this.#o.backend.save({ type: 'data', name: hex }, bytes);
     } catch (err) {
       this.#failure ??= asRepoError(err, fileLabel('data', hex));
       return;
     }
-    this.#indexWriter.addRendered(rendered);
-    if (this.#indexWriter.full) this.#queueIndexWrite();
+    this.#indexPacks.push(rendered);
+    this.#indexBlobs += rendered.blobs;
+    if (this.#indexBlobs >= INDEX_MAX_BLOBS) this.#queueIndexWrite();
   }
 
   #queueIndexWrite(): void {
-    const w = this.#indexWriter;
-    if (w.packCount === 0) return;
-    this.#indexWriter = new IndexFileWriter();
+    const packs = this.#indexPacks;
+    if (packs.length === 0) return;
+    this.#indexPacks = [];
+    this.#indexBlobs = 0;
+    const o = this.#o;
     this.#indexChain = this.#indexChain.then(async () => {
       if (this.#failure !== undefined) return;
       try {
-        this.indexFiles.push(await this.#o.saveIndex(w.finish()));
+        this.indexFiles.push(await saveIndexFile({ backend: o.backend, key: o.key, version: o.version, spoolDir: o.spoolDir ?? null, saveIndex: o.saveIndex, packs }));
       } catch (err) {
         this.#failure ??= asRepoError(err, 'index/');
       }
@@ -170,6 +188,6 @@ export class PackSaver {
   }
 
   get hasUnflushed(): boolean {
-    return this.#open.size > 0 || this.#uploads.size > 0 || this.#indexWriter.packCount > 0;
+    return this.#open.size > 0 || this.#uploads.size > 0 || this.#indexPacks.length > 0;
   }
 }

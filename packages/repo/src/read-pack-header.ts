@@ -12,6 +12,7 @@ import type { PackId } from './ids.js';
 import { idToHex } from './ids.js';
 import { HEADER_LENGTH_SIZE, MAX_HEADER_ENTRIES, COMPRESSED_ENTRY_SIZE, decodeHeader } from './pack-header.js';
 import type { PackHeaderEntry } from './pack-header.js';
+import { decodeHeaderColumns, type HeaderColumns } from './pack-header-columns.js';
 
 const TAIL_READ = 4 * 1024;
 
@@ -30,6 +31,21 @@ export interface ReadPackHeaderOptions {
  * not authenticate, BAD_PACK_HEADER when it does but does not describe the file.
  */
 export async function readPackHeader(o: ReadPackHeaderOptions): Promise<PackHeaderEntry[]> {
+  return readHeader(o, (plain) => {
+    const entries = decodeHeader(plain, o.version);
+    return typeof entries === 'string' ? entries : { value: entries, blobBytes: entries.reduce((s, e) => s + e.length, 0) };
+  });
+}
+
+/** readPackHeader's entries in columns (pack-header-columns.ts), with the same checks and errors. */
+export async function readPackHeaderColumns(o: ReadPackHeaderOptions): Promise<HeaderColumns> {
+  return readHeader(o, (plain) => {
+    const c = decodeHeaderColumns(plain, o.version);
+    return typeof c === 'string' ? c : { value: c, blobBytes: c.blobBytes };
+  });
+}
+
+async function readHeader<T>(o: ReadPackHeaderOptions, decode: (plain: Uint8Array) => string | { value: T; blobBytes: number }): Promise<T> {
   const name = idToHex(o.packId);
   const file = fileLabel('data', name);
   const h = { type: 'data' as const, name };
@@ -57,9 +73,9 @@ export async function readPackHeader(o: ReadPackHeaderOptions): Promise<PackHead
     } catch (err) {
       throw asRepoError(err, file);
     }
-    const entries = decodeHeader(plain, o.version);
-    if (typeof entries === 'string') throw new RepoError('BAD_PACK_HEADER', entries, { file });
-    const blobBytes = entries.reduce((s, e) => s + e.length, 0);
+    const decoded = decode(plain);
+    if (typeof decoded === 'string') throw new RepoError('BAD_PACK_HEADER', decoded, { file });
+    const blobBytes = decoded.blobBytes;
     const expected = blobBytes + hdrLen + HEADER_LENGTH_SIZE;
     if (expected > size) {
       throw new RepoError('PACK_TRUNCATED', `header lists ${blobBytes} bytes of blobs but the pack has only ${size - hdrLen - HEADER_LENGTH_SIZE}`, { file });
@@ -67,7 +83,7 @@ export async function readPackHeader(o: ReadPackHeaderOptions): Promise<PackHead
     if (expected < size) {
       throw new RepoError('BAD_PACK_HEADER', `header lists ${blobBytes} bytes of blobs but the pack has ${size - hdrLen - HEADER_LENGTH_SIZE}`, { file });
     }
-    return entries;
+    return decoded.value;
   } catch (err) {
     throw asRepoError(err, file);
   }
