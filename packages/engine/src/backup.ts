@@ -26,6 +26,12 @@ import { TaskPool } from './task-pool.js';
 
 export const PROGRAM_VERSION = 'highwater 0.1.0';
 
+/**
+ * Files queued per chunk worker. A queued file holds nothing until its worker starts it; a started
+ * one holds at most CREDITS chunks (chunk-workers.ts) in this thread.
+ */
+const FILES_PER_WORKER = 4;
+
 function defaultUser(): string {
   try {
     return userInfo().username;
@@ -112,8 +118,11 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     const timer = setInterval(() => emit({ type: 'status', status: status() }), o.statusIntervalMs ?? 1000);
     timer.unref();
 
-    const pool = new TaskPool(o.fileConcurrency ?? 2);
-    const workers = o.chunkWorkers === false ? undefined : createChunkWorkers(pool.size);
+    const readConcurrency = o.fileConcurrency ?? 2;
+    const workers = o.chunkWorkers === false ? undefined : createChunkWorkers(o.dryRun ? {} : { key: repo.key, compress: idx.compressesBlobs });
+    // With workers every file is read in one (one file at a time per worker): the pool then bounds
+    // the files queued for the workers, FILES_PER_WORKER each, so that none waits for this thread.
+    const pool = new TaskPool(workers ? Math.max(readConcurrency, workers.size * FILES_PER_WORKER) : readConcurrency);
     const ctx: ArchiverContext = {
       sink: o.dryRun ? dryRunSink(idx) : repositorySink(idx),
       owners: new OwnerNames(),
