@@ -48,11 +48,16 @@ export interface ChunkWorkers {
    * worker. Throws the worker's read error (with its `code`).
    */
   chunks(path: string, o: { polynomial: bigint; expectedSize: number; seal: boolean }): AsyncGenerator<ChunkedPiece>;
-  /** A blob's verified plaintext from its sealed bytes (repo's openBlob in a worker); throws its error message. */
+  /** A blob's verified plaintext from its sealed bytes (repo's openBlob in a worker; `sealed` is transferred when it owns its buffer); throws its error message. */
   open(sealed: Uint8Array, blob: { id: Uint8Array; uncompressedLength: number }, file: string): Promise<Uint8Array>;
   /** Checks a whole pack in a worker: its SHA-256 against `packId` and every entry through openBlob. `pack` is transferred. */
   verify(pack: Uint8Array, packId: Uint8Array, entries: readonly VerifyEntry[]): Promise<PackVerdict>;
   close(): Promise<void>;
+}
+
+/** True when `b` spans its whole ArrayBuffer (not a view into a pool): it can be transferred. */
+function ownsBuffer(b: Uint8Array): boolean {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !(b.buffer instanceof SharedArrayBuffer);
 }
 
 type Listener = (m: ChunkWorkerMessage) => void;
@@ -175,13 +180,13 @@ export function createChunkWorkers(o: { count?: number; key?: MasterKey; compres
     open: (sealed, blob, file) =>
       ask(
         (job) => ({ type: 'open', job, sealed, id: blob.id, uncompressedLength: blob.uncompressedLength, file }),
-        [],
+        ownsBuffer(sealed) ? [sealed.buffer as ArrayBuffer] : [],
         (m) => (m as Extract<ChunkWorkerMessage, { type: 'opened' }>).data,
       ),
     verify: (pack, packId, entries) =>
       ask(
         (job) => ({ type: 'verify', job, pack, packId, entries }),
-        pack.byteOffset === 0 && pack.byteLength === pack.buffer.byteLength ? [pack.buffer as ArrayBuffer] : [],
+        ownsBuffer(pack) ? [pack.buffer as ArrayBuffer] : [],
         (m) => {
           const v = m as Extract<ChunkWorkerMessage, { type: 'verified' }>;
           return { packHashOk: v.packHashOk, bad: v.bad, first: v.first };
