@@ -6,7 +6,7 @@
  * `errorCount`: the snapshot is still written, and the CLI exits 3 as restic does.
  */
 import { lstat } from 'node:fs/promises';
-import { hostname as osHostname, userInfo } from 'node:os';
+import { availableParallelism, hostname as osHostname, userInfo } from 'node:os';
 import { acquireLock, idFromHex, idToHex, type IndexedRepository, type Snapshot, type TreeNode } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
 import { archiveIntermediate, archivePath, emptyStats, saveTree, unreadableParentTree, type ArchiverContext } from './archiver.js';
@@ -25,6 +25,14 @@ import { scanSource } from './scan-source.js';
 import { TaskPool } from './task-pool.js';
 
 export const PROGRAM_VERSION = 'highwater 0.1.0';
+
+/**
+ * Files queued per chunk worker. A queued file holds nothing until its worker starts it; a started
+ * one holds at most CREDITS chunks (chunk-workers.ts) in this thread.
+ */
+const FILES_PER_WORKER = 4;
+/** Source bytes per chunk worker (see where the workers are made). */
+const BYTES_PER_WORKER = 128 * 1024 * 1024;
 
 function defaultUser(): string {
   try {
@@ -112,8 +120,15 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     const timer = setInterval(() => emit({ type: 'status', status: status() }), o.statusIntervalMs ?? 1000);
     timer.unref();
 
-    const pool = new TaskPool(o.fileConcurrency ?? 2);
-    const workers = o.chunkWorkers === false ? undefined : createChunkWorkers(pool.size);
+    const readConcurrency = o.fileConcurrency ?? 2;
+    // One worker per BYTES_PER_WORKER of source (the scan's total; all cores without a scan), up to
+    // the cores: a worker costs ~11 MiB (isolate, chunker and zstd memories), worth it for large
+    // backups only; this thread does a share of the work too (index, packs, trees).
+    const count = Math.min(availableParallelism(), o.noScan || o.stdin ? availableParallelism() : Math.max(1, Math.ceil(totals.bytes / BYTES_PER_WORKER)));
+    const workers = o.chunkWorkers === false ? undefined : createChunkWorkers({ count, ...(o.dryRun ? {} : { key: repo.key, compress: idx.compressesBlobs }) });
+    // With workers every file is read in one (one file at a time per worker): the pool then bounds
+    // the files queued for the workers, FILES_PER_WORKER each, so that none waits for this thread.
+    const pool = new TaskPool(workers ? Math.max(readConcurrency, workers.size * FILES_PER_WORKER) : readConcurrency);
     const ctx: ArchiverContext = {
       sink: o.dryRun ? dryRunSink(idx) : repositorySink(idx),
       owners: new OwnerNames(),

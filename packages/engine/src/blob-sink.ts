@@ -19,6 +19,11 @@ export interface BlobSink {
   /** Encodes a tree as restic does and saves it as a tree blob. */
   saveTree(tree: Tree): Promise<SavedBlob>;
   has(type: BlobType, id: BlobId): boolean;
+  /**
+   * Saves a blob sealed by a chunk worker (see ChunkWorkers.chunks with `seal`); absent for a dry
+   * run, which takes plaintext chunks. `length` is the plaintext length.
+   */
+  saveSealed?(type: BlobType, id: BlobId, sealed: Uint8Array, uncompressedLength: number, length: number): Promise<SavedBlob>;
 }
 
 export function repositorySink(repo: IndexedRepository): BlobSink {
@@ -29,6 +34,7 @@ export function repositorySink(repo: IndexedRepository): BlobSink {
       return { ...(await repo.saveBlob('tree', bytes)), length: bytes.length };
     },
     has: (type, id) => repo.index.has(type, id),
+    saveSealed: async (type, id, sealed, uncompressedLength, length) => ({ ...(await repo.saveSealedBlob(type, id, sealed, uncompressedLength)), length }),
   };
 }
 

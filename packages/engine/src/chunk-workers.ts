@@ -1,115 +1,200 @@
 /**
- * A small pool of chunk workers (./chunk-worker.ts) for large files. Each worker handles one file
- * at a time; `chunks(path)` yields (chunk, id) pairs with backpressure (CREDITS chunks in flight).
+ * A pool of worker threads (./chunk-worker.ts) sized to the cores, for the CPU work of backup
+ * (read, chunk, hash, compress, seal), restore (open blobs) and check --read-data (verify packs).
+ * Each job goes to the worker with the fewest jobs outstanding; workers start on first use.
  * Used only when the compiled worker script exists next to this module (the built package); under
- * a TypeScript test runner `createChunkWorkers` returns undefined and backup chunks in this thread.
+ * a TypeScript test runner `createChunkWorkers` returns undefined and the callers do the work in
+ * this thread.
  *
- * Memory: per worker a V8 isolate (~5-10 MB), the chunker's WebAssembly memory, and CREDITS chunks (<= 8 MiB each, ~1 MiB on average).
+ * Flow control: a file job streams its chunks with CREDITS chunks in flight per job; open and
+ * verify jobs are bounded by their callers (a fixed number of blobs or packs in flight).
+ * Memory: per worker a V8 isolate (~5-10 MB), the chunker's and zstd's WebAssembly memories and
+ * the jobs' buffers (see chunk-worker.ts).
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ChunkWorkerMessage, ChunkWorkerRequest } from './chunk-worker.js';
+import type { MasterKey } from '@highwater/crypto';
+import type { ChunkWorkerMessage, ChunkWorkerRequest, VerifyEntry } from './chunk-worker.js';
 
 const CREDITS = 2;
+/** A worker's young generation (V8 semi-spaces): its garbage is short-lived buffers, kept small. */
+const WORKER_YOUNG_GENERATION_MB = 2;
 
 export interface ChunkedPiece {
-  readonly data: Uint8Array;
   readonly id: Uint8Array;
+  /** Plaintext length. */
+  readonly length: number;
+  /** The plaintext, or with `seal` the sealed blob. */
+  readonly data: Uint8Array;
+  /** Sealed pieces: 0 when stored uncompressed, else the plaintext length. */
+  readonly uncompressedLength: number;
+}
+
+export interface PackVerdict {
+  readonly packHashOk: boolean;
+  readonly bad: number;
+  /** The first damaged blob, `<type> blob <id>: <why>`; '' when none. */
+  readonly first: string;
 }
 
 export interface ChunkWorkers {
-  /** Streams the chunks of one file, read, cut and hashed in a worker. Throws the worker's read error. */
-  chunks(path: string, polynomial: bigint): AsyncGenerator<ChunkedPiece>;
+  readonly size: number;
+  /** True when `init` gave the workers the key: `chunks(..., { seal: true })` and `open`/`verify` work. */
+  readonly keyed: boolean;
+  /**
+   * Streams the chunks of one file, read, cut and hashed (and with `seal`, compressed and sealed) in a
+   * worker. Throws the worker's read error (with its `code`).
+   */
+  chunks(path: string, o: { polynomial: bigint; expectedSize: number; seal: boolean }): AsyncGenerator<ChunkedPiece>;
+  /** A blob's verified plaintext from its sealed bytes (repo's openBlob in a worker; `sealed` is transferred when it owns its buffer); throws its error message. */
+  open(sealed: Uint8Array, blob: { id: Uint8Array; uncompressedLength: number }, file: string): Promise<Uint8Array>;
+  /** Checks a whole pack in a worker: its SHA-256 against `packId` and every entry through openBlob. `pack` is transferred. */
+  verify(pack: Uint8Array, packId: Uint8Array, entries: readonly VerifyEntry[]): Promise<PackVerdict>;
   close(): Promise<void>;
 }
 
+/** True when `b` spans its whole ArrayBuffer (not a view into a pool): it can be transferred. */
+function ownsBuffer(b: Uint8Array): boolean {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !(b.buffer instanceof SharedArrayBuffer);
+}
+
+type Listener = (m: ChunkWorkerMessage) => void;
+
 class WorkerSlot {
   readonly worker: Worker;
-  #listener: ((m: ChunkWorkerMessage) => void) | undefined;
+  readonly #listeners = new Map<number, Listener>();
   #failure: Error | undefined;
+  /** Jobs sent and not finished. */
+  load = 0;
 
-  constructor(url: URL) {
-    this.worker = new Worker(url);
+  constructor(url: URL, init: ChunkWorkerRequest | undefined) {
+    this.worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     this.worker.unref();
-    this.worker.on('message', (m: ChunkWorkerMessage) => this.#listener?.(m));
+    this.worker.on('message', (m: ChunkWorkerMessage) => this.#listeners.get(m.job)?.(m));
     this.worker.on('error', (err) => {
       this.#failure = err;
-      this.#listener?.({ type: 'error', message: err.message });
+      for (const [job, l] of this.#listeners) l({ type: 'error', job, message: err.message });
     });
+    if (init) this.worker.postMessage(init);
   }
 
-  async *chunks(path: string, polynomial: bigint): AsyncGenerator<ChunkedPiece> {
+  listen(job: number, l: Listener): void {
     if (this.#failure) throw this.#failure;
-    const inbox: ChunkWorkerMessage[] = [];
-    let wake: (() => void) | undefined;
-    this.#listener = (m) => {
-      inbox.push(m);
-      wake?.();
-      wake = undefined;
-    };
-    this.worker.postMessage({ type: 'file', path, polynomial: polynomial.toString(16), credits: CREDITS } satisfies ChunkWorkerRequest);
-    try {
-      for (;;) {
-        while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
-        const m = inbox.shift()!;
-        if (m.type === 'end') return;
-        if (m.type === 'error') throw Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
-        yield { data: m.data, id: m.id };
-        this.worker.postMessage({ type: 'credit' } satisfies ChunkWorkerRequest);
-      }
-    } finally {
-      this.#listener = undefined;
-    }
+    this.#listeners.set(job, l);
+  }
+
+  unlisten(job: number): void {
+    this.#listeners.delete(job);
   }
 }
 
-export function createChunkWorkers(count: number): ChunkWorkers | undefined {
+function workerError(m: Extract<ChunkWorkerMessage, { type: 'error' }>): Error {
+  return Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
+}
+
+/**
+ * `count` defaults to os.availableParallelism(). With `key`, the workers can seal (backup) and open
+ * (restore, check) blobs; `compress`: seal compresses first (repository version 2).
+ */
+export function createChunkWorkers(o: { count?: number; key?: MasterKey; compress?: boolean } = {}): ChunkWorkers | undefined {
+  const count = o.count ?? availableParallelism();
   const url = new URL('./chunk-worker.js', import.meta.url);
   if (count < 1 || url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
-  const idle: WorkerSlot[] = [];
+  const init: ChunkWorkerRequest | undefined = o.key
+    ? { type: 'init', key: { encrypt: o.key.encrypt, macK: o.key.macK, macR: o.key.macR }, compress: o.compress ?? false }
+    : undefined;
   const all: WorkerSlot[] = [];
-  const waiting: ((s: WorkerSlot) => void)[] = [];
-  const acquire = async (): Promise<WorkerSlot> => {
-    const s = idle.pop();
-    if (s) return s;
-    if (all.length < count) {
-      const created = new WorkerSlot(url);
-      all.push(created);
-      return created;
+  let nextJob = 1;
+  const pick = (): WorkerSlot => {
+    let best: WorkerSlot | undefined;
+    for (const s of all) if (!best || s.load < best.load) best = s;
+    if ((!best || best.load > 0) && all.length < count) {
+      best = new WorkerSlot(url, init);
+      all.push(best);
     }
-    return new Promise((r) => waiting.push(r));
+    return best!;
   };
-  const release = (s: WorkerSlot): void => {
-    const w = waiting.shift();
-    if (w) w(s);
-    else idle.push(s);
+  const retire = (s: WorkerSlot): void => {
+    const i = all.indexOf(s);
+    if (i >= 0) all.splice(i, 1);
+    void s.worker.terminate();
+  };
+  /** One request, one answer. */
+  const ask = <T>(make: (job: number) => ChunkWorkerRequest, transfer: ArrayBuffer[], answer: (m: ChunkWorkerMessage) => T): Promise<T> => {
+    const slot = pick();
+    const job = nextJob++;
+    slot.load++;
+    return new Promise<T>((resolve, reject) => {
+      slot.listen(job, (m) => {
+        slot.unlisten(job);
+        slot.load--;
+        if (m.type === 'error') reject(workerError(m));
+        else resolve(answer(m));
+      });
+      slot.worker.postMessage(make(job), transfer);
+    });
   };
   return {
-    async *chunks(path, polynomial) {
-      const slot = await acquire();
+    size: count,
+    keyed: init !== undefined,
+    async *chunks(path, c) {
+      const slot = pick();
+      const job = nextJob++;
+      slot.load++;
+      const inbox: ChunkWorkerMessage[] = [];
+      let wake: (() => void) | undefined;
       let clean = false;
+      slot.listen(job, (m) => {
+        inbox.push(m);
+        wake?.();
+        wake = undefined;
+      });
       try {
-        for await (const c of slot.chunks(path, polynomial)) yield c;
-        clean = true;
-      } finally {
-        // A consumer that stopped early leaves the worker mid-file: retire it instead of reusing it.
-        if (clean) release(slot);
-        else {
-          all.splice(all.indexOf(slot), 1);
-          void slot.worker.terminate();
-          if (waiting.length > 0) {
-            const fresh = new WorkerSlot(url);
-            all.push(fresh);
-            release(fresh);
+        slot.worker.postMessage({
+          type: 'file', job, path, expectedSize: c.expectedSize, polynomial: c.polynomial.toString(16), credits: CREDITS, seal: c.seal,
+        } satisfies ChunkWorkerRequest);
+        for (;;) {
+          while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
+          const m = inbox.shift()!;
+          if (m.type === 'end') {
+            clean = true;
+            return;
           }
+          if (m.type === 'error') {
+            clean = true; // the worker finished the job
+            throw workerError(m);
+          }
+          if (m.type !== 'chunk') continue;
+          yield { id: m.id, length: m.length, data: m.data, uncompressedLength: m.uncompressedLength };
+          slot.worker.postMessage({ type: 'credit', job } satisfies ChunkWorkerRequest);
         }
+      } finally {
+        slot.unlisten(job);
+        slot.load--;
+        // A consumer that stopped early leaves the worker mid-file: retire it instead of reusing it.
+        if (!clean) retire(slot);
       }
     },
+    open: (sealed, blob, file) =>
+      ask(
+        (job) => ({ type: 'open', job, sealed, id: blob.id, uncompressedLength: blob.uncompressedLength, file }),
+        ownsBuffer(sealed) ? [sealed.buffer as ArrayBuffer] : [],
+        (m) => (m as Extract<ChunkWorkerMessage, { type: 'opened' }>).data,
+      ),
+    verify: (pack, packId, entries) =>
+      ask(
+        (job) => ({ type: 'verify', job, pack, packId, entries }),
+        ownsBuffer(pack) ? [pack.buffer as ArrayBuffer] : [],
+        (m) => {
+          const v = m as Extract<ChunkWorkerMessage, { type: 'verified' }>;
+          return { packHashOk: v.packHashOk, bad: v.bad, first: v.first };
+        },
+      ),
     async close() {
       await Promise.all(all.map((s) => s.worker.terminate()));
       all.length = 0;
-      idle.length = 0;
     },
   };
 }

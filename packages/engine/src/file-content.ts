@@ -2,12 +2,14 @@
  * Reads one file, cuts it into chunks with the repository's polynomial, and saves each chunk as
  * a data blob. Memory: a file smaller than the chunker's minimum (512 KiB) is read whole (it is
  * one chunk anyway); a larger one streams through the chunker, holding at most the chunker's carry
- * and one chunk (<= 8 MiB each) and one 1 MiB read buffer at a time.
+ * and one chunk (<= 8 MiB each) and one 1 MiB read buffer at a time. With chunk workers every
+ * file is read, cut, hashed and sealed in a worker (chunk-worker.ts) and this thread holds one
+ * sealed chunk of it at a time.
  */
 import { readFileSync } from 'node:fs';
 import { readPieces } from './read-pieces.js';
 import { idToHex, type BlobId } from '@highwater/repo';
-import type { BlobSink } from './blob-sink.js';
+import type { BlobSink, SavedBlob } from './blob-sink.js';
 import { chunkFile, MIN_CHUNK_SIZE } from './chunk-file.js';
 import type { ChunkWorkers } from './chunk-workers.js';
 
@@ -27,7 +29,7 @@ export interface SaveFileOptions {
   readonly expectedSize: number;
   readonly sink: BlobSink;
   readonly polynomial: bigint;
-  /** Worker threads that read, cut and hash large files (none: done in this thread). */
+  /** Worker threads that read, cut, hash (and seal) files (none: done in this thread). */
   readonly workers?: ChunkWorkers;
   /** Called with the number of bytes each saved chunk held, for progress. */
   readonly onBytes?: (n: number) => void;
@@ -39,17 +41,31 @@ export async function saveFileContent(o: SaveFileOptions): Promise<FileContent> 
   let blobsAdded = 0;
   let bytesAdded = 0;
   let storedAdded = 0;
-  const save = async (chunk: Uint8Array, id?: Uint8Array): Promise<void> => {
-    const r = await o.sink.saveBlob('data', chunk, id as BlobId | undefined);
+  const count = (r: SavedBlob, length: number): void => {
     content.push(idToHex(r.id));
-    size += chunk.length;
+    size += length;
     if (!r.known) {
       blobsAdded++;
-      bytesAdded += chunk.length;
+      bytesAdded += length;
       storedAdded += r.storedLength;
     }
-    o.onBytes?.(chunk.length);
+    o.onBytes?.(length);
   };
+  const save = async (chunk: Uint8Array, id?: Uint8Array): Promise<void> => {
+    count(await o.sink.saveBlob('data', chunk, id as BlobId | undefined), chunk.length);
+  };
+  if (o.workers) {
+    // Read, cut, hashed (and sealed, when the sink takes sealed blobs) in a worker; the
+    // main thread only dedups and appends to packs.
+    const sealed = o.sink.saveSealed !== undefined && o.workers.keyed;
+    for await (const c of o.workers.chunks(o.path, { polynomial: o.polynomial, expectedSize: o.expectedSize, seal: sealed })) {
+      if (sealed) {
+        const r = await o.sink.saveSealed!('data', c.id as BlobId, c.data, c.uncompressedLength, c.length);
+        count(r, c.length);
+      } else await save(c.data, c.id);
+    }
+    return { content, size, blobsAdded, bytesAdded, storedAdded };
+  }
   if (o.expectedSize < MIN_CHUNK_SIZE) {
     // Synchronous on purpose: for a small file one open/fstat/read/close in this thread costs a
     // few microseconds, four thread-pool round trips cost ~10x more (bench-backup profile).
@@ -62,10 +78,6 @@ export async function saveFileContent(o: SaveFileOptions): Promise<FileContent> 
     for await (const chunk of chunkFile({ source: [data], polynomial: o.polynomial })) await save(chunk);
     return { content, size, blobsAdded, bytesAdded, storedAdded };
   }
-  if (o.workers) {
-    for await (const c of o.workers.chunks(o.path, o.polynomial)) await save(c.data, c.id);
-  } else {
-    for await (const chunk of chunkFile({ source: readPieces(o.path), polynomial: o.polynomial })) await save(chunk);
-  }
+  for await (const chunk of chunkFile({ source: readPieces(o.path), polynomial: o.polynomial })) await save(chunk);
   return { content, size, blobsAdded, bytesAdded, storedAdded };
 }

@@ -24,6 +24,8 @@ export interface RestoreOptions {
   readonly statusIntervalMs?: number;
   readonly signal?: AbortSignal;
   /** Do not take the shared lock (restic --no-lock). */
+  /** Open blobs in worker threads (default true when the built worker script exists); false: in this thread. */
+  readonly workers?: boolean;
   readonly noLock?: boolean;
 }
 

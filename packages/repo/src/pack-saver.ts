@@ -98,13 +98,22 @@ export class PackSaver {
 
   /** Adds a new blob (the caller checked it is not known). Returns its stored length. */
   async add(type: BlobType, id: BlobId, plaintext: Uint8Array): Promise<number> {
+    return this.#add(type, id, (w) => w.add(type, id, plaintext));
+  }
+
+  /** Adds a new blob sealed elsewhere (PackWriter.addSealed; the caller checked it is not known). */
+  async addSealed(type: BlobType, id: BlobId, sealed: Uint8Array, uncompressedLength: number): Promise<number> {
+    return this.#add(type, id, (w) => w.addSealed(type, id, sealed, uncompressedLength));
+  }
+
+  async #add(type: BlobType, id: BlobId, append: (w: PackWriter) => number): Promise<number> {
     this.#throwIfFailed();
     let w = this.#open.get(type);
     if (!w) {
       w = new PackWriter({ key: this.#o.key, version: this.#o.version, compress: this.#o.compress, spoolDir: this.#o.spoolDir ?? null });
       this.#open.set(type, w);
     }
-    const n = w.add(type, id, plaintext);
+    const n = append(w);
     if (this.#o.pending !== null) this.#inOpenPacks.add(openKey(type, id));
     if (w.size >= this.#packSize) await this.#finishPack(type);
     return n;

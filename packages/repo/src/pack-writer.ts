@@ -204,6 +204,21 @@ export class PackWriter {
   }
 
   /**
+   * Appends a blob sealed elsewhere (a worker thread: IV ‖ ciphertext ‖ MAC under this pack's key,
+   * its plaintext zstd-compressed first when `uncompressedLength` > 0). `id` MUST be the SHA-256 of
+   * the plaintext; neither is checked here. Returns the stored length (sealed.length).
+   */
+  addSealed(type: BlobType, id: BlobId, sealed: Uint8Array, uncompressedLength: number): number {
+    this.#checkUsable();
+    const n = sealed.length;
+    if (n < SEAL_OVERHEAD || n > MAX_STORED_LENGTH) throw new RangeError(`expected a sealed blob of ${SEAL_OVERHEAD} to ${MAX_STORED_LENGTH} bytes, got ${n}`);
+    if (uncompressedLength > 0 && this.#version !== 2) throw new RangeError('expected an uncompressed blob in a version 1 repository, got a compressed one');
+    this.#append(sealed);
+    this.#push(type, id, n, uncompressedLength);
+    return n;
+  }
+
+  /**
    * Seals a blob whose plaintext arrives as `pieces` (any sizes, concatenated in order) and appends
    * it uncompressed; returns the stored length (plaintextLength + 32). `id` MUST be the SHA-256 of the
    * whole plaintext (computed by the caller, not checked here); `plaintextLength` MUST be its length.

@@ -309,6 +309,21 @@ export class IndexedRepository extends OpenRepository {
     return { id: bid, known: false, storedLength };
   }
 
+  /** Whether saved blobs are zstd-compressed (version 2 unless compression is off): what a sealer elsewhere must do. */
+  get compressesBlobs(): boolean {
+    return this.config.version === 2 && (this.state.write.compress ?? true);
+  }
+
+  /**
+   * saveBlob for a blob sealed elsewhere (a worker thread; see PackWriter.addSealed): `id` MUST be
+   * the SHA-256 of the plaintext, `sealed` its sealing under this repository's key, compressed first
+   * iff `uncompressedLength` > 0. Nothing is added when the index or an open pack has it.
+   */
+  async saveSealedBlob(type: BlobType, id: BlobId, sealed: Uint8Array, uncompressedLength: number): Promise<{ id: BlobId; known: boolean; storedLength: number }> {
+    if (this.index.has(type, id) || this.#saver.inOpenPack(type, id)) return { id, known: true, storedLength: 0 };
+    return { id, known: false, storedLength: await this.#saver.addSealed(type, id, sealed, uncompressedLength) };
+  }
+
   async saveTree(tree: Tree): Promise<TreeId> {
     return (await this.saveBlob('tree', encodeTree(tree))).id;
   }
