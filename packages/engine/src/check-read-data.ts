@@ -9,8 +9,7 @@
  * Memory: the packs in flight (restic's packs are 4-16 MiB, up to 128 MiB): workers + PACKS_AHEAD
  * packs with workers, one without.
  */
-import { sha256 } from '@highwater/crypto';
-import { idEquals, idToHex, openBlob, readPackHeader, type IndexedRepository, type PackHeaderEntry } from '@highwater/repo';
+import { idEquals, idOf, idToHex, openBlob, readPackHeader, type IndexedRepository, type PackHeaderEntry } from '@highwater/repo';
 import type { CheckProblem } from './check-types.js';
 import { createChunkWorkers, type ChunkWorkers, type PackVerdict } from './chunk-workers.js';
 import { messageOf } from './errors.js';
@@ -20,7 +19,7 @@ const PACKS_AHEAD = 1;
 
 /** The pack's hash and every blob, in this thread. */
 function verifyHere(repo: IndexedRepository, bytes: Uint8Array, packId: Uint8Array, entries: readonly PackHeaderEntry[]): PackVerdict {
-  const packHashOk = idEquals(sha256(bytes), packId);
+  const packHashOk = idEquals(idOf(bytes), packId);
   let bad = 0;
   let first = '';
   for (const e of entries) {

@@ -21,8 +21,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { chunkStream, MIN_SIZE } from '@highwater/chunker';
-import { makeMasterKey, sealInto, type MasterKey } from '@highwater/crypto';
-import { compress, loadZstd, openBlob, type BlobId } from '@highwater/repo';
+import { loadZstd, makeMasterKey, openBlob, sealBlob, type BlobId, type MasterKey } from '@highwater/repo';
 import { readPieces } from './read-pieces.js';
 
 /** restic's seal overhead: 16-byte IV + 16-byte MAC. */
@@ -98,18 +97,8 @@ function serve(port: NonNullable<typeof parentPort>): void {
   let busy = false;
 
   const sealChunk = (chunk: Uint8Array): { data: Uint8Array; uncompressedLength: number } => {
-    let body = chunk;
-    let uncompressedLength = 0;
-    if (compressing && chunk.length > 0) {
-      const z = compress(chunk);
-      if (z.length < chunk.length) {
-        body = z;
-        uncompressedLength = chunk.length;
-      }
-    }
-    const out = new Uint8Array(body.length + SEAL_OVERHEAD);
-    sealInto(key!, body, out);
-    return { data: out, uncompressedLength };
+    const s = sealBlob(key!, 'data', chunk, { compress: compressing });
+    return { data: s.sealed, uncompressedLength: s.uncompressedLength };
   };
 
   const run = async (req: FileRequest): Promise<void> => {

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { MasterKey } from '@highwater/crypto';
+import type { MasterKey } from '@highwater/repo';
 import type { ChunkWorkerMessage, ChunkWorkerRequest, VerifyEntry } from './chunk-worker.js';
 
 const CREDITS = 2;

@@ -4,11 +4,11 @@
  * The one place that does this for bytes in hand; readBlobAt, check --read-data and repack use it.
  * Memory: the plaintext, plus the compressed plaintext while it is decompressed.
  */
-import { open, sha256 } from '@highwater/crypto';
+import { SEAL_OVERHEAD, makeMasterKey, open, sealInto, sha256 } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
-import { decompress } from './compression.js';
+import { compress, decompress } from './compression.js';
 import { RepoError, asRepoError } from './errors.js';
-import type { BlobId } from './ids.js';
+import type { BlobId, BlobType } from './ids.js';
 import { idEquals } from './ids.js';
 
 export interface SealedBlob {
@@ -32,3 +32,33 @@ export function openBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, f
   if (!idEquals(sha256(plain), blob.id)) throw new RepoError('HASH_MISMATCH', 'blob content does not match its id (SHA-256)', { file });
   return plain;
 }
+
+export interface SealedBlobBytes {
+  /** IV ‖ ciphertext ‖ MAC, ready for PackWriter.addSealed. */
+  readonly sealed: Uint8Array;
+  /** 0 when stored uncompressed, else the plaintext length. */
+  readonly uncompressedLength: number;
+}
+
+/**
+ * The inverse of openBlob, for bytes sealed away from the pack (a worker thread): zstd when `compress`
+ * (version 2) and the frame is smaller than the plaintext, or always for a tree (PackWriter.add's
+ * rule), then sealed under `key`. Memory: the sealed copy, plus the zstd frame while it is made.
+ */
+export function sealBlob(key: MasterKey, type: BlobType, plaintext: Uint8Array, o: { compress: boolean }): SealedBlobBytes {
+  let body = plaintext;
+  let uncompressedLength = 0;
+  if (o.compress && plaintext.length > 0) {
+    const z = compress(plaintext);
+    if (z.length < plaintext.length || type === 'tree') {
+      body = z;
+      uncompressedLength = plaintext.length;
+    }
+  }
+  const sealed = new Uint8Array(body.length + SEAL_OVERHEAD);
+  sealInto(key, body, sealed);
+  return { sealed, uncompressedLength };
+}
+
+/** A master key from its raw bytes (as passed to a worker thread: keys are not cloneable objects). */
+export { makeMasterKey };

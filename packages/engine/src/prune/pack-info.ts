@@ -10,8 +10,7 @@
  * Memory: one PackInfo per pack; for blobs with several locations, their key (type + hex) and, for
  * used real duplicates, their distinct locations. Nothing per blob otherwise.
  */
-import { SEAL_OVERHEAD } from '@highwater/crypto';
-import { COMPRESSED_ENTRY_SIZE, HEADER_LENGTH_SIZE, PLAIN_ENTRY_SIZE, idToHex, type BlobLocation, type BlobSet, type BlobType, type IndexStore } from '@highwater/repo';
+import { COMPRESSED_ENTRY_SIZE, EMPTY_HEADER_SIZE, PLAIN_ENTRY_SIZE, idToHex, type BlobLocation, type BlobSet, type BlobType, type IndexStore } from '@highwater/repo';
 import type { PruneStats } from './prune-types.js';
 
 export interface PackInfo {
@@ -49,7 +48,7 @@ export function packUsage(o: { index: IndexStore; used: BlobSet; stats: PruneSta
   const packs = new Map<string, PackInfo>();
   const info = (pack: string): PackInfo => {
     let p = packs.get(pack);
-    if (!p) packs.set(pack, (p = { usedBlobs: 0, unusedBlobs: 0, usedSize: HEADER_LENGTH_SIZE + SEAL_OVERHEAD, unusedSize: 0, type: undefined, uncompressed: false }));
+    if (!p) packs.set(pack, (p = { usedBlobs: 0, unusedBlobs: 0, usedSize: EMPTY_HEADER_SIZE, unusedSize: 0, type: undefined, uncompressed: false }));
     return p;
   };
   /** Header size, blob type and compression of one stored copy. */
