@@ -5,6 +5,7 @@
  * boundaries. Each splitter keeps its own state machine over the structural bytes and its own
  * buffering; this holds no bytes of the document.
  */
+import { HighwaterError } from '@highwater/errors';
 export const QUOTE = 0x22;
 export const BACKSLASH = 0x5c;
 export const COLON = 0x3a;
@@ -19,9 +20,11 @@ export function isSpace(b: number): boolean {
 }
 
 /** The document is not well-nested JSON (message says where it broke). */
-export class JsonSyntaxError extends Error {
+export class JsonSyntaxError extends HighwaterError<'JSON_SYNTAX'> {
   override readonly name = 'JsonSyntaxError';
-  readonly code = 'JSON_SYNTAX';
+  constructor(message: string) {
+    super('JSON_SYNTAX', message);
+  }
 }
 
 /**

@@ -18,6 +18,7 @@
  * could not be removed stays in the registry with its error (the caller's own error, if any, is the
  * one that gets reported), and releaseHeldLocks() tries again and returns what still failed.
  */
+import { HighwaterError } from '@highwater/errors';
 import { hostname as osHostname, userInfo } from 'node:os';
 import type { Backend } from '@highwater/backend';
 import { idToHex } from './ids.js';
@@ -78,15 +79,10 @@ export function defaultLockEnv(): LockEnv {
   };
 }
 
-export class LockError extends Error {
+export class LockError extends HighwaterError<'LOCK_CONFLICT' | 'BAD_LOCK'> {
   override readonly name = 'LockError';
-  constructor(
-    readonly code: 'LOCK_CONFLICT' | 'BAD_LOCK',
-    message: string,
-    readonly file?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: 'LOCK_CONFLICT' | 'BAD_LOCK', message: string, file?: string, options?: { cause?: unknown }) {
+    super(code, message, { file, cause: options?.cause });
   }
 }
 

@@ -1,3 +1,5 @@
+import { HighwaterError } from '@highwater/errors';
+
 /**
  * An answer other than success, with the one line the client gets as the body ("why").
  * Thrown inside request handlers; the server turns it into `status` + `message\n` (text/plain).
@@ -17,13 +19,9 @@ export class HttpError extends Error {
 /** Errors of server setup (bad htpasswd file, bad options): a stable `code`, the file named. */
 export type ServerErrorCode = 'HTPASSWD_MISSING' | 'HTPASSWD_INVALID' | 'INVALID_LISTEN' | 'INVALID_PATH';
 
-export class ServerError extends Error {
+export class ServerError extends HighwaterError<ServerErrorCode> {
   override readonly name = 'ServerError';
-  constructor(
-    readonly code: ServerErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: ServerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, { cause: options?.cause });
   }
 }

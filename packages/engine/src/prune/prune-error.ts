@@ -2,6 +2,8 @@
  * Why prune refused to go on. Each is raised before anything was deleted: prune stops rather than
  * lose data. `file` names the repository file at fault when there is one.
  */
+import { HighwaterError } from '@highwater/errors';
+
 export type PruneErrorCode =
   /** Snapshots use blobs the index does not hold (restic: "index is not complete"). */
   | 'INDEX_INCOMPLETE'
@@ -14,14 +16,9 @@ export type PruneErrorCode =
   /** An option value prune cannot use (--max-unused, --max-repack-size, --repack-uncompressed on v1). */
   | 'BAD_OPTION';
 
-export class PruneError extends Error {
+export class PruneError extends HighwaterError<PruneErrorCode> {
   override readonly name = 'PruneError';
-  constructor(
-    readonly code: PruneErrorCode,
-    message: string,
-    readonly file?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: PruneErrorCode, message: string, file?: string, options?: { cause?: unknown }) {
+    super(code, message, { file, cause: options?.cause });
   }
 }

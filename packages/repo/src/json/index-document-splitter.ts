@@ -15,13 +15,16 @@
  * nesting: the consumer parses every blob entry it keeps. Strings are skipped by the shared scanning
  * core (backend's JsonStringScanner).
  */
+import { HighwaterError } from '@highwater/errors';
 import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, isSpace, JsonStringScanner, JsonSyntaxError, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-bytes.js';
 
 
 /** The document is JSON but not shaped as an index (message says what). */
-export class IndexShapeError extends Error {
+export class IndexShapeError extends HighwaterError<'INDEX_SHAPE'> {
   override readonly name = 'IndexShapeError';
-  readonly code = 'INDEX_SHAPE';
+  constructor(message: string) {
+    super('INDEX_SHAPE', message);
+  }
 }
 
 export interface IndexDocumentHandlers {

@@ -5,20 +5,13 @@
  * - The paged cache: a cache that fails validation is rebuilt, never reported; IndexStoreError
  *   BAD_CACHE only when the cache cannot be written or read at all (`file` = its path).
  */
+import { FileError } from '@highwater/errors';
 import { RepoError, fileLabel } from '../errors.js';
 
 export type IndexStoreErrorCode = 'BAD_CACHE';
 
-export class IndexStoreError extends Error {
+export class IndexStoreError extends FileError<IndexStoreErrorCode> {
   override readonly name = 'IndexStoreError';
-  readonly code: IndexStoreErrorCode;
-  readonly file: string | undefined;
-
-  constructor(code: IndexStoreErrorCode, message: string, options?: { file?: string; cause?: unknown }) {
-    super(options?.file !== undefined ? `${options.file}: ${message}` : message, { cause: options?.cause });
-    this.code = code;
-    this.file = options?.file;
-  }
 }
 
 /** BAD_INDEX for index file `name` (a hex name; the error's `file` is `index/<name>`). */
