@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ProbeEvent } from '@highwater/probe';
 import { BudgetPolicy, type BudgetKill } from './budget-policy.js';
-import { onLines, spawnMeasured } from './child-spawn.js';
+import { onLines, spawnMeasured, type SpawnMeasuredOptions } from './child-spawn.js';
 import { PhaseTracker } from './phase-tracker.js';
 import { firstChildPid } from './first-child-pid.js';
 import { createRssSampler, type SamplerName } from './rss-sampler.js';
@@ -10,13 +10,8 @@ import type { Sample } from './result.js';
 
 export type { BudgetKill } from './budget-policy.js';
 
-export interface ChildRunOptions {
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly env?: NodeJS.ProcessEnv;
-  readonly cwd?: string;
-  /** Give the child a recorder descriptor (fd 3, HIGHWATER_PROBE_FD=3). */
-  readonly probe?: boolean;
+/** What to start (command, args, env, cwd, probe: spawnMeasured's options), and how to measure it. */
+export interface ChildRunOptions extends Omit<SpawnMeasuredOptions, 'readStdout' | 'sampleIntervalMs'> {
   /** Sampling interval in ms; default 50. */
   readonly sampleIntervalMs?: number;
   /** Kill (SIGKILL) when RSS crosses this many bytes. */
