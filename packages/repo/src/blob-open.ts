@@ -6,7 +6,7 @@
  */
 import { SEAL_OVERHEAD, makeMasterKey, open, sealInto, sha256 } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
-import { compress, decompress } from './compression.js';
+import { compress as zstdCompress, decompress } from './compression.js';
 import { RepoError, asRepoError } from './errors.js';
 import type { BlobId, BlobType } from './ids.js';
 import { idEquals } from './ids.js';
@@ -41,23 +41,28 @@ export interface SealedBlobBytes {
 }
 
 /**
- * The inverse of openBlob, for bytes sealed away from the pack (a worker thread): zstd when `compress`
- * (version 2) and the frame is smaller than the plaintext, or always for a tree (PackWriter.add's
- * rule), then sealed under `key`. Memory: the sealed copy, plus the zstd frame while it is made.
+ * The inverse of openBlob, for bytes sealed away from the pack (a worker thread): the blob's
+ * storedForm, sealed under `key`. Memory: the sealed copy, plus the zstd frame while it is made.
  */
 export function sealBlob(key: MasterKey, type: BlobType, plaintext: Uint8Array, o: { compress: boolean }): SealedBlobBytes {
-  let body = plaintext;
-  let uncompressedLength = 0;
-  if (o.compress && plaintext.length > 0) {
-    const z = compress(plaintext);
-    if (z.length < plaintext.length || type === 'tree') {
-      body = z;
-      uncompressedLength = plaintext.length;
-    }
-  }
-  const sealed = new Uint8Array(body.length + SEAL_OVERHEAD);
-  sealInto(key, body, sealed);
+  const { data, uncompressedLength } = storedForm(type, plaintext, o.compress);
+  const sealed = new Uint8Array(data.length + SEAL_OVERHEAD);
+  sealInto(key, data, sealed);
   return { sealed, uncompressedLength };
+}
+
+/**
+ * What a blob is stored as before sealing: with `compress` (version 2), a tree always compressed
+ * (restic's rule: prune repacks every uncompressed tree pack of a version-2 repository, so storing
+ * one as is would make every prune rewrite it again), data when the zstd frame is smaller; else the
+ * plaintext itself. `uncompressedLength` is 0 when stored as is.
+ */
+export function storedForm(type: BlobType, plaintext: Uint8Array, compress: boolean): { data: Uint8Array; uncompressedLength: number } {
+  if (compress && plaintext.length > 0) {
+    const z = zstdCompress(plaintext);
+    if (z.length < plaintext.length || type === 'tree') return { data: z, uncompressedLength: plaintext.length };
+  }
+  return { data: plaintext, uncompressedLength: 0 };
 }
 
 /** A master key from its raw bytes (as passed to a worker thread: keys are not cloneable objects). */

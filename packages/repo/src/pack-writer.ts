@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { SEAL_OVERHEAD, createSealStream, createSha256, sealInto } from '@highwater/crypto';
 import type { Sha256 } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
-import { compress as zstdCompress } from './compression.js';
+import { storedForm } from './blob-open.js';
 import { RepoError } from './errors.js';
 import { idToHex, type BlobId, type BlobType, type PackId } from './ids.js';
 import type { IndexedBlob } from './index-store.js';
@@ -179,17 +179,7 @@ export class PackWriter {
    */
   add(type: BlobType, id: BlobId, plaintext: Uint8Array, opts?: { compress?: boolean }): number {
     this.#checkUsable();
-    let data = plaintext;
-    let uncompressedLength = 0;
-    if (this.#compress && (opts?.compress ?? true) && plaintext.length > 0) {
-      const z = zstdCompress(plaintext);
-      // Trees always (restic's rule, and prune repacks every uncompressed tree pack of a version-2
-      // repository: storing one as is would make every prune rewrite it again); data when smaller.
-      if (z.length < plaintext.length || type === 'tree') {
-        data = z;
-        uncompressedLength = plaintext.length;
-      }
-    }
+    const { data, uncompressedLength } = storedForm(type, plaintext, this.#compress && (opts?.compress ?? true));
     const n = data.length + SEAL_OVERHEAD;
     if (!this.#current || this.#current.length - this.#pos < n) {
       const reuse = this.#spoolDir !== null && this.#current?.length === SEGMENT && n <= SEGMENT ? this.#current : undefined;
