@@ -10,6 +10,7 @@ export { formatBytes } from './restic-format.js';
 export {
   DEFAULT_MAX_UNUSED,
   type MaxUnused,
+  type PackList,
   type PruneEvent,
   type PruneOptions,
   type PlanSummary,

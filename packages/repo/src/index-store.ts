@@ -35,6 +35,21 @@ export interface PackSummary {
   readonly hasTree: boolean;
 }
 
+/**
+ * One index entry as `scan()` shows it: the same object at every step, its fields and `id` bytes
+ * overwritten by the next step (copy what you keep). No object or buffer per entry.
+ */
+export interface EntryCursor {
+  type: BlobType;
+  /** The blob id: 32 bytes valid until the next step. */
+  readonly id: BlobId;
+  /** The pack as its position in `packIdTable()` (0 <= pack < packCount). */
+  pack: number;
+  offset: number;
+  length: number;
+  uncompressedLength: number;
+}
+
 /** A set of index entries, e.g. prune's "used blobs". `naive`: a Set of hex strings; others: bits over positions. */
 export interface BlobSet {
   /** Adds; returns true when it was not in the set. Adding a blob the index does not hold is allowed. */
@@ -56,6 +71,17 @@ export interface IndexStore {
   lookupAll(type: BlobType, id: BlobId): BlobLocation[];
   /** Every entry once, in an order that is stable for this store. */
   entries(): Iterable<IndexedBlob>;
+  /**
+   * Every entry once, in `entries()`' order, through one reused cursor (prune's plan: millions of
+   * entries without an object, a buffer or a string each). The locations of one blob come one after
+   * the other (the stores keep them together: sorted by id, or chained).
+   */
+  scan(): Iterable<EntryCursor>;
+  /**
+   * The id of every pack, 32 bytes each, at its `EntryCursor.pack` position (packCount of them).
+   * The caller MUST NOT modify it (it may be the store's own table).
+   */
+  packIdTable(): Uint8Array;
   /** Every pack referenced by the index, with its totals. */
   packs(): Iterable<PackSummary>;
   /** A set in this strategy's representation, sized for this index. */

@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { decidePacks } from './decide-packs.js';
-import { emptyStats, type PackInfo } from './pack-info.js';
+import { decidePacks, type DecideOptions } from './decide-packs.js';
+import { HAS_DATA, HAS_TREE, HAS_UNCOMPRESSED, INDEXED, PackColumns, emptyStats } from './pack-info.js';
+import { PackIds } from './pack-ids.js';
 import { parseMaxUnused, parseSizeOption, maxUnusedBytes } from './max-unused.js';
 import { PruneError } from './prune-error.js';
 
 const MiB = 1024 * 1024;
 const HDR = 36;
 
-function pack(o: Partial<PackInfo> & { used?: number; unused?: number }): PackInfo {
+interface TestPack {
+  usedBlobs: number;
+  unusedBlobs: number;
+  usedSize: number;
+  unusedSize: number;
+  type: 'data' | 'tree' | 'mixed';
+  uncompressed: boolean;
+}
+
+function pack(o: Partial<TestPack> & { used?: number; unused?: number }): TestPack {
   return {
     usedBlobs: o.usedBlobs ?? (o.used ? 1 : 0),
     unusedBlobs: o.unusedBlobs ?? (o.unused ? 1 : 0),
@@ -18,16 +28,49 @@ function pack(o: Partial<PackInfo> & { used?: number; unused?: number }): PackIn
   };
 }
 
-function decide(packs: Record<string, PackInfo>, opts: Partial<Parameters<typeof decidePacks>[0]> = {}, extraFiles: Record<string, number> = {}) {
-  const stats = emptyStats();
-  for (const p of Object.values(packs)) {
-    stats.size.used += p.usedSize - HDR;
-    stats.size.unused += p.unusedSize;
-  }
-  const files = new Map(Object.entries({ ...Object.fromEntries(Object.entries(packs).map(([k, p]) => [k, p.usedSize + p.unusedSize])), ...extraFiles }));
-  const d = decidePacks({ packs: new Map(Object.entries(packs)), files, stats, version: 2, packSize: 16 * MiB, ...opts });
-  return { ...d, stats };
+/** A pack id whose bytes sort as `name` does (the name in ASCII, zero-padded): tests name packs by letters. */
+function idOfName(name: string): Uint8Array {
+  const id = new Uint8Array(32);
+  id.set(Buffer.from(name, 'latin1'));
+  return id;
 }
+
+const nameOfHex = (hex: string): string => Buffer.from(hex, 'hex').toString('latin1').replace(/\0+$/, '');
+
+type Opts = Partial<Omit<DecideOptions, 'packs' | 'ids' | 'fileSizes' | 'unreferenced' | 'stats'>>;
+
+/**
+ * decidePacks over packs named by letters: `packs` are in the index (their files sized to match
+ * unless `files` says otherwise), `files` are the repository's files (a name of `packs` left out of
+ * it with `missing`). Returns the decision with names for positions.
+ */
+function decideWith(packs: Record<string, TestPack>, opts: Opts = {}, files: Record<string, number> = {}, missing: string[] = []) {
+  const names = Object.keys(packs);
+  const ids = new Uint8Array(32 * names.length);
+  names.forEach((n, p) => ids.set(idOfName(n), 32 * p));
+  const columns = new PackColumns(names.length);
+  const fileSizes = new Float64Array(names.length).fill(-1);
+  const stats = emptyStats();
+  names.forEach((n, p) => {
+    const t = packs[n]!;
+    columns.usedBlobs[p] = t.usedBlobs;
+    columns.unusedBlobs[p] = t.unusedBlobs;
+    columns.usedSize[p] = t.usedSize;
+    columns.unusedSize[p] = t.unusedSize;
+    columns.flags[p] = INDEXED | (t.type === 'tree' ? HAS_TREE : t.type === 'data' ? HAS_DATA : HAS_DATA | HAS_TREE) | (t.uncompressed ? HAS_UNCOMPRESSED : 0);
+    if (!missing.includes(n)) fileSizes[p] = files[n] ?? t.usedSize + t.unusedSize;
+    stats.size.used += t.usedSize - HDR;
+    stats.size.unused += t.unusedSize;
+  });
+  const unreferenced = Object.entries(files)
+    .filter(([n]) => !(n in packs))
+    .map(([name, size]) => ({ name, size }));
+  const d = decidePacks({ packs: columns, ids: new PackIds(ids), fileSizes, unreferenced, stats, version: 2, packSize: 16 * MiB, ...opts });
+  const named = (l: Iterable<string>): string[] => [...l].map(nameOfHex);
+  return { removePacksFirst: d.removePacksFirst, repackPacks: named(d.repackPacks), removePacks: named(d.removePacks), ignorePacks: named(d.ignorePacks), smallPackBytes: d.smallPackBytes, stats };
+}
+
+const decide = (packs: Record<string, TestPack>, opts: Opts = {}, extraFiles: Record<string, number> = {}) => decideWith(packs, opts, extraFiles);
 
 describe('decidePacks (restic 0.14 decidePackAction)', () => {
   it('keeps full used packs, deletes unused and unreferenced ones, repacks partly used ones', () => {
@@ -87,13 +130,12 @@ describe('decidePacks (restic 0.14 decidePackAction)', () => {
   it('stops on a needed pack whose size is wrong or that is missing; forgets missing unneeded ones', () => {
     const packs = { a: pack({ used: 100 }) };
     expect(() => decide(packs, {}, { a: 99 })).toThrow(PruneError);
-    expect(() => decide(packs, {}, { a: 99 })).toThrow(/data\/a: size 99/);
-    const stats = emptyStats();
-    expect(() => decidePacks({ packs: new Map([['a', pack({ used: 100 })]]), files: new Map(), stats, version: 2, packSize: 16 * MiB })).toThrow(/missing/);
+    expect(() => decide(packs, {}, { a: 99 })).toThrow(new RegExp(`data/${Buffer.from(idOfName('a')).toString('hex')}: size 99`));
+    expect(() => decideWith({ a: pack({ used: 100 }) }, {}, {}, ['a'])).toThrow(/missing/);
     const warnings: string[] = [];
-    const r = decidePacks({ packs: new Map([['gone', pack({ unused: 100 })]]), files: new Map(), stats: emptyStats(), version: 2, packSize: 16 * MiB, warn: (m) => warnings.push(m) });
+    const r = decideWith({ gone: pack({ unused: 100 }) }, { warn: (m) => warnings.push(m) }, {}, ['gone']);
     expect(r.ignorePacks).toEqual(['gone']);
-    expect(warnings).toEqual(['will forget missing pack file data/gone (not needed)']);
+    expect(warnings).toEqual([`will forget missing pack file data/${Buffer.from(idOfName('gone')).toString('hex')} (not needed)`]);
   });
 });
 

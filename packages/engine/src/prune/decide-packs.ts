@@ -9,16 +9,37 @@
  *   ones, then by falling unused ratio; tree/mixed and to-be-compressed packs are always repacked
  *   (up to --max-repack-size); data packs until the unused bytes left are within --max-unused.
  * A needed pack whose file size differs from its index entries, or that is missing, stops prune.
+ *
+ * Packs are positions in the index's pack table (PackColumns, PackIds): the decision is one byte per
+ * pack (`fates`) and position lists sorted by pack id; hex names only for unreferenced files (which
+ * the listing gave as names) and when a list is read.
  */
-import type { PackInfo } from './pack-info.js';
+import { HAS_UNCOMPRESSED, INDEXED, type PackColumns } from './pack-info.js';
+import { PositionList, type PackIds } from './pack-ids.js';
 import { PruneError } from './prune-error.js';
 import { DEFAULT_MAX_UNUSED, type MaxUnused, type PruneStats } from './prune-types.js';
 import { maxUnusedBytes } from './max-unused.js';
 
+/** What happens to a pack (`PackDecision.fates`). */
+export const KEEP = 0;
+export const REPACK = 1;
+export const REMOVE = 2;
+/** Named by the index, missing from the repository, not needed: dropped from the index. */
+export const IGNORE = 3;
+
+/** A file of the repository's data folder. */
+export interface PackFile {
+  readonly name: string;
+  readonly size: number;
+}
+
 export interface DecideOptions {
-  readonly packs: Map<string, PackInfo>;
-  /** Every pack file in the repository with its size. */
-  readonly files: ReadonlyMap<string, number>;
+  readonly packs: PackColumns;
+  readonly ids: PackIds;
+  /** The file size of each pack by position; -1 when the repository has no such file. */
+  readonly fileSizes: Float64Array;
+  /** Files of the repository the index names no blob of (any order). */
+  readonly unreferenced: readonly PackFile[];
   readonly stats: PruneStats;
   readonly version: 1 | 2;
   readonly packSize: number;
@@ -33,123 +54,127 @@ export interface DecideOptions {
 }
 
 export interface PackDecision {
+  /** KEEP, REPACK, REMOVE or IGNORE by pack position (KEEP for packs the index names no blob of). */
+  readonly fates: Uint8Array;
+  /** Unreferenced files, sorted. */
   readonly removePacksFirst: string[];
-  readonly repackPacks: string[];
-  readonly removePacks: string[];
-  readonly ignorePacks: string[];
+  readonly repackPacks: PositionList;
+  readonly removePacks: PositionList;
+  readonly ignorePacks: PositionList;
   /** Packs below this many bytes counted as small. */
   readonly smallPackBytes: number;
 }
 
-interface Candidate {
-  readonly id: string;
-  readonly p: PackInfo;
-  /** Must be repacked to compress it (v2 trees, or --repack-uncompressed). */
-  readonly mustCompress: boolean;
-}
-
 export function decidePacks(o: DecideOptions): PackDecision {
-  const { stats } = o;
-  const removePacksFirst: string[] = [];
-  const removePacks: string[] = [];
-  const repackPacks: string[] = [];
-  const ignorePacks: string[] = [];
-  const candidates: Candidate[] = [];
-  const small: Candidate[] = [];
+  const { stats, packs, ids } = o;
+  const { usedBlobs, unusedBlobs, usedSize, unusedSize, flags } = packs;
+  const fates = new Uint8Array(packs.count);
+  const candidates: number[] = [];
+  const small: number[] = [];
+  const missing: number[] = [];
   const target = o.repackSmallerThan ?? (o.repackSmall ? Math.floor(o.packSize / 5) * 4 : Math.floor(o.packSize / 25));
-  const seen = new Set<string>();
+  const removePacksFirst = o.unreferenced.map((f) => f.name).sort();
+  for (const f of o.unreferenced) stats.size.unref += f.size;
+  /** Must be repacked to compress it (v2 trees, or --repack-uncompressed). */
+  const mustCompress = (p: number): boolean => o.version >= 2 && (packs.type(p) === 'tree' || o.repackUncompressed === true) && (flags[p]! & HAS_UNCOMPRESSED) !== 0;
+  const order = ids.sorted();
 
-  for (const [id, size] of [...o.files].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-    const p = o.packs.get(id);
-    if (!p) {
-      removePacksFirst.push(id);
-      stats.size.unref += size;
+  for (const p of order) {
+    if ((flags[p]! & INDEXED) === 0) continue;
+    const size = o.fileSizes[p]!;
+    if (size < 0) {
+      missing.push(p);
       continue;
     }
-    seen.add(id);
-    if (p.usedSize + p.unusedSize !== size && p.usedBlobs !== 0) {
+    if (packs.total(p) !== size && usedBlobs[p] !== 0) {
+      const name = ids.hex(p);
       throw new PruneError(
         'PACK_SIZE_MISMATCH',
-        `data/${id}: size ${size} does not match the ${p.usedSize + p.unusedSize} bytes its index entries add up to; run "highwater check --read-data"`,
-        `data/${id}`,
+        `data/${name}: size ${size} does not match the ${packs.total(p)} bytes its index entries add up to; run "highwater check --read-data"`,
+        `data/${name}`,
       );
     }
-    if (p.usedBlobs === 0) stats.packs.unused++;
-    else if (p.unusedBlobs === 0) stats.packs.used++;
+    if (usedBlobs[p] === 0) stats.packs.unused++;
+    else if (unusedBlobs[p] === 0) stats.packs.used++;
     else stats.packs.partlyUsed++;
 
-    const mustCompress = o.version >= 2 && (p.type === 'tree' || o.repackUncompressed === true) && p.uncompressed;
-    if (p.usedBlobs === 0) {
-      removePacks.push(id);
-      stats.blobs.remove += p.unusedBlobs;
-      stats.size.remove += p.unusedSize;
-    } else if (o.repackCacheableOnly && p.type === 'data') {
+    const type = packs.type(p);
+    if (usedBlobs[p] === 0) {
+      fates[p] = REMOVE;
+      stats.blobs.remove += unusedBlobs[p]!;
+      stats.size.remove += unusedSize[p]!;
+    } else if (o.repackCacheableOnly && type === 'data') {
       stats.packs.keep++;
-    } else if (p.unusedBlobs === 0 && p.type !== 'mixed' && !mustCompress) {
+    } else if (unusedBlobs[p] === 0 && type !== 'mixed' && !mustCompress(p)) {
       if (size >= target) stats.packs.keep++;
-      else small.push({ id, p, mustCompress });
+      else small.push(p);
     } else {
-      candidates.push({ id, p, mustCompress });
+      candidates.push(p);
     }
   }
 
   // Packs the index names but the repository lacks: harmless when nothing in them is used.
-  const missing: string[] = [];
-  for (const [id, p] of o.packs) {
-    if (seen.has(id)) continue;
-    if (p.usedBlobs === 0) {
-      ignorePacks.push(id);
-      stats.blobs.remove += p.unusedBlobs;
-      stats.size.remove += p.unusedSize;
-    } else missing.push(id);
-  }
-  if (missing.length > 0) {
-    missing.sort();
+  const needed = missing.filter((p) => usedBlobs[p] !== 0);
+  if (needed.length > 0) {
     throw new PruneError(
       'PACKS_MISSING',
-      `the index references ${missing.length} needed pack file${missing.length === 1 ? '' : 's'} missing from the repository: ${missing.slice(0, 5).map((m) => `data/${m}`).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
-      `data/${missing[0]}`,
+      `the index references ${needed.length} needed pack file${needed.length === 1 ? '' : 's'} missing from the repository: ${needed.slice(0, 5).map((p) => `data/${ids.hex(p)}`).join(', ')}${needed.length > 5 ? ', ...' : ''}`,
+      `data/${ids.hex(needed[0]!)}`,
     );
   }
-  ignorePacks.sort();
-  for (const id of ignorePacks) o.warn?.(`will forget missing pack file data/${id} (not needed)`);
+  for (const p of missing) {
+    fates[p] = IGNORE;
+    stats.blobs.remove += unusedBlobs[p]!;
+    stats.size.remove += unusedSize[p]!;
+    o.warn?.(`will forget missing pack file data/${ids.hex(p)} (not needed)`);
+  }
 
   if (small.length < 10) stats.packs.keep += small.length;
-  else for (const c of small) candidates.push(c); // not push(...small): that overflows the stack near 120,000 packs
+  else for (const p of small) candidates.push(p); // not push(...small): that overflows the stack near 120,000 packs
 
-  const total = (p: PackInfo): number => p.usedSize + p.unusedSize;
-  const isData = (c: Candidate): boolean => c.p.type === 'data';
-  const isSmall = (c: Candidate): boolean => total(c.p) < target;
+  const isData = (p: number): boolean => packs.type(p) === 'data';
+  const isSmall = (p: number): boolean => packs.total(p) < target;
   candidates.sort((a, b) => {
     if (isData(a) !== isData(b)) return isData(a) ? 1 : -1;
     if (isSmall(a) !== isSmall(b)) return isSmall(a) ? -1 : 1;
-    const x = a.p.unusedSize * b.p.usedSize;
-    const y = b.p.unusedSize * a.p.usedSize;
+    const x = unusedSize[a]! * usedSize[b]!;
+    const y = unusedSize[b]! * usedSize[a]!;
     if (x !== y) return x > y ? -1 : 1;
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    return ids.compare(a, b);
   });
 
   const maxRepack = o.maxRepackBytes ?? Number.POSITIVE_INFINITY;
   const maxUnusedAfter = maxUnusedBytes(o.maxUnused ?? DEFAULT_MAX_UNUSED, stats.size.used);
-  for (const c of candidates) {
+  for (const p of candidates) {
     const reachedUnusedAfter = stats.size.unused - stats.size.remove - stats.size.repackrm < maxUnusedAfter;
-    const reachedRepackSize = stats.size.repack + total(c.p) >= maxRepack;
-    const largeEnough = total(c.p) >= target;
+    const reachedRepackSize = stats.size.repack + packs.total(p) >= maxRepack;
+    const largeEnough = packs.total(p) >= target;
     if (reachedRepackSize) stats.packs.keep++;
-    else if (c.p.type !== 'data' || c.mustCompress) repack(c);
+    else if (packs.type(p) !== 'data' || mustCompress(p)) repack(p);
     else if (reachedUnusedAfter && largeEnough) stats.packs.keep++;
-    else repack(c);
+    else repack(p);
   }
-  function repack(c: Candidate): void {
-    repackPacks.push(c.id);
-    stats.blobs.repack += c.p.unusedBlobs + c.p.usedBlobs;
-    stats.size.repack += total(c.p);
-    stats.blobs.repackrm += c.p.unusedBlobs;
-    stats.size.repackrm += c.p.unusedSize;
+  function repack(p: number): void {
+    fates[p] = REPACK;
+    stats.blobs.repack += unusedBlobs[p]! + usedBlobs[p]!;
+    stats.size.repack += packs.total(p);
+    stats.blobs.repackrm += unusedBlobs[p]!;
+    stats.size.repackrm += unusedSize[p]!;
   }
 
+  // The lists, in pack id order.
+  const list = (fate: number): PositionList => {
+    let n = 0;
+    for (const p of order) if (fates[p] === fate) n++;
+    const out = new Uint32Array(n);
+    n = 0;
+    for (const p of order) if (fates[p] === fate) out[n++] = p;
+    return new PositionList(ids, out);
+  };
+  const repackPacks = list(REPACK);
+  const removePacks = list(REMOVE);
   stats.packs.unref = removePacksFirst.length;
   stats.packs.repack = repackPacks.length;
   stats.packs.remove = removePacks.length;
-  return { removePacksFirst, repackPacks: repackPacks.sort(), removePacks, ignorePacks, smallPackBytes: target };
+  return { fates, removePacksFirst, repackPacks, removePacks, ignorePacks: list(IGNORE), smallPackBytes: target };
 }

@@ -1,31 +1,59 @@
 /**
  * Per-pack usage from the index and the used-blob set (restic cmd_prune.go packInfoFromIndex).
  *
- * One pass over `index.entries()`; for each entry, `lookupAll` tells whether the blob has more than
- * one location. Identical locations (the same pack and offset listed by two index files, as after a
- * prune stopped between writing the new index and deleting the old one) count once. Real duplicates
- * (copies in different places) of a used blob are settled afterwards as restic does: one copy is
- * used, preferring packs that already hold other used blobs; the others are unused.
+ * One pass over `index.scan()` (one reused cursor: no object, buffer or string per entry). The
+ * locations of a blob come one after the other there; identical locations (the same pack and offset
+ * listed by two index files, as after a prune stopped between writing the new index and deleting the
+ * old one) count once. Real duplicates (copies in different places) of a used blob are settled
+ * afterwards as restic does: one copy is used, preferring packs that already hold other used blobs;
+ * the others are unused.
  *
- * Memory: one PackInfo per pack; for blobs with several locations, their key (type + hex) and, for
- * used real duplicates, their distinct locations. Nothing per blob otherwise.
+ * Memory: PackColumns, 25 bytes per pack by position (no object or string per pack), and the
+ * locations of used real duplicates (three numbers each). Nothing per blob otherwise.
  */
-import { COMPRESSED_ENTRY_SIZE, EMPTY_HEADER_SIZE, PLAIN_ENTRY_SIZE, idToHex, type BlobLocation, type BlobSet, type BlobType, type IndexStore } from '@highwater/repo';
+import { COMPRESSED_ENTRY_SIZE, EMPTY_HEADER_SIZE, PLAIN_ENTRY_SIZE, type BlobId, type BlobSet, type BlobType, type IndexStore } from '@highwater/repo';
 import type { PruneStats } from './prune-types.js';
 
-export interface PackInfo {
-  usedBlobs: number;
-  unusedBlobs: number;
+/** PackColumns.flags bits. */
+export const HAS_DATA = 1;
+export const HAS_TREE = 2;
+/** Some blob is stored uncompressed. */
+export const HAS_UNCOMPRESSED = 4;
+/** The index names at least one blob in the pack. */
+export const INDEXED = 8;
+
+/** Usage of every pack, by its position in the index's pack table. */
+export class PackColumns {
+  readonly count: number;
+  readonly usedBlobs: Uint32Array;
+  readonly unusedBlobs: Uint32Array;
   /** Starts at the pack's header size (restic counts the header as used). */
-  usedSize: number;
-  unusedSize: number;
-  type: BlobType | 'mixed' | undefined;
-  /** Some blob is stored uncompressed. */
-  uncompressed: boolean;
+  readonly usedSize: Float64Array;
+  readonly unusedSize: Float64Array;
+  readonly flags: Uint8Array;
+
+  constructor(count: number) {
+    this.count = count;
+    this.usedBlobs = new Uint32Array(count);
+    this.unusedBlobs = new Uint32Array(count);
+    this.usedSize = new Float64Array(count).fill(EMPTY_HEADER_SIZE);
+    this.unusedSize = new Float64Array(count);
+    this.flags = new Uint8Array(count);
+  }
+
+  /** The blob types in pack `p`: one, 'mixed', or undefined when the index names none. */
+  type(p: number): BlobType | 'mixed' | undefined {
+    const f = this.flags[p]! & (HAS_DATA | HAS_TREE);
+    return f === HAS_DATA ? 'data' : f === HAS_TREE ? 'tree' : f === 0 ? undefined : 'mixed';
+  }
+
+  total(p: number): number {
+    return this.usedSize[p]! + this.unusedSize[p]!;
+  }
 }
 
 export interface PackUsage {
-  readonly packs: Map<string, PackInfo>;
+  readonly packs: PackColumns;
   /** Distinct used blobs found in the index; `used.size` minus this is the number missing. */
   readonly usedFound: number;
 }
@@ -38,100 +66,125 @@ export function emptyStats(): PruneStats {
   };
 }
 
-interface Located {
-  readonly pack: string;
-  readonly loc: BlobLocation;
+/** The locations of one blob, as the scan gives them one after the other (reused from blob to blob). */
+export class BlobLocations {
+  type: BlobType = 'data';
+  readonly id = new Uint8Array(32) as BlobId;
+  readonly packs: number[] = [];
+  readonly offsets: number[] = [];
+  readonly lengths: number[] = [];
+  readonly uncompressed: number[] = [];
+
+  get size(): number {
+    return this.packs.length;
+  }
+
+  /** True when (type, id) is this group's blob. */
+  is(type: BlobType, id: Uint8Array): boolean {
+    if (this.packs.length === 0 || type !== this.type) return false;
+    for (let k = 31; k >= 0; k--) if (this.id[k] !== id[k]) return false;
+    return true;
+  }
+
+  start(type: BlobType, id: Uint8Array): void {
+    this.type = type;
+    this.id.set(id);
+    this.packs.length = this.offsets.length = this.lengths.length = this.uncompressed.length = 0;
+  }
+
+  /** Adds a location unless the group has it already (same pack and offset). */
+  add(pack: number, offset: number, length: number, uncompressed: number): void {
+    for (let i = 0; i < this.packs.length; i++) if (this.packs[i] === pack && this.offsets[i] === offset) return;
+    this.packs.push(pack);
+    this.offsets.push(offset);
+    this.lengths.push(length);
+    this.uncompressed.push(uncompressed);
+  }
+}
+
+/** Calls `visit` once per blob of the index with its distinct locations (the group is reused). */
+export function forEachBlob(index: IndexStore, visit: (g: BlobLocations) => void): void {
+  const g = new BlobLocations();
+  for (const e of index.scan()) {
+    if (!g.is(e.type, e.id)) {
+      if (g.size > 0) visit(g);
+      g.start(e.type, e.id);
+    }
+    g.add(e.pack, e.offset, e.length, e.uncompressedLength);
+  }
+  if (g.size > 0) visit(g);
 }
 
 export function packUsage(o: { index: IndexStore; used: BlobSet; stats: PruneStats }): PackUsage {
   const { index, used, stats } = o;
-  const packs = new Map<string, PackInfo>();
-  const info = (pack: string): PackInfo => {
-    let p = packs.get(pack);
-    if (!p) packs.set(pack, (p = { usedBlobs: 0, unusedBlobs: 0, usedSize: EMPTY_HEADER_SIZE, unusedSize: 0, type: undefined, uncompressed: false }));
-    return p;
-  };
+  const packs = new PackColumns(index.packCount);
+  const { usedBlobs, unusedBlobs, usedSize, unusedSize, flags } = packs;
   /** Header size, blob type and compression of one stored copy. */
-  const place = (type: BlobType, l: Located): PackInfo => {
-    const p = info(l.pack);
-    p.usedSize += l.loc.uncompressedLength > 0 ? COMPRESSED_ENTRY_SIZE : PLAIN_ENTRY_SIZE;
-    if (p.type === undefined) p.type = type;
-    else if (p.type !== type) p.type = 'mixed';
-    if (l.loc.uncompressedLength === 0) p.uncompressed = true;
-    return p;
+  const place = (type: BlobType, p: number, uncompressedLength: number): void => {
+    usedSize[p]! += uncompressedLength > 0 ? COMPRESSED_ENTRY_SIZE : PLAIN_ENTRY_SIZE;
+    flags[p]! |= INDEXED | (type === 'tree' ? HAS_TREE : HAS_DATA) | (uncompressedLength === 0 ? HAS_UNCOMPRESSED : 0);
   };
-  const count = (p: PackInfo, isUsed: boolean, length: number): void => {
+  const count = (p: number, isUsed: boolean, length: number): void => {
     if (isUsed) {
-      p.usedBlobs++;
-      p.usedSize += length;
+      usedBlobs[p]!++;
+      usedSize[p]! += length;
     } else {
-      p.unusedBlobs++;
-      p.unusedSize += length;
+      unusedBlobs[p]!++;
+      unusedSize[p]! += length;
     }
   };
   let usedFound = 0;
-  const multiSeen = new Set<string>();
-  const duplicates: Located[][] = [];
+  // Used blobs with copies in several places: their locations (pack, length), and where each blob's list ends.
+  const dupPacks: number[] = [];
+  const dupLengths: number[] = [];
+  const dupEnds: number[] = [];
 
-  for (const e of index.entries()) {
-    const isUsed = used.has(e.type, e.id);
-    const locs = index.lookupAll(e.type, e.id);
-    if (locs.length <= 1) {
-      const p = place(e.type, { pack: idToHex(e.packId), loc: e });
-      count(p, isUsed, e.length);
-      if (isUsed) {
-        usedFound++;
-        stats.blobs.used++;
-        stats.size.used += e.length;
-      } else {
-        stats.blobs.unused++;
-        stats.size.unused += e.length;
-      }
-      continue;
-    }
-    const key = e.type[0] + idToHex(e.id);
-    if (multiSeen.has(key)) continue;
-    multiSeen.add(key);
-    const distinct: Located[] = [];
-    for (const loc of locs) {
-      const pack = idToHex(loc.packId);
-      if (!distinct.some((d) => d.pack === pack && d.loc.offset === loc.offset)) distinct.push({ pack, loc });
-    }
-    for (const d of distinct) place(e.type, d);
+  forEachBlob(index, (g) => {
+    const n = g.size;
+    for (let i = 0; i < n; i++) place(g.type, g.packs[i]!, g.uncompressed[i]!);
+    const isUsed = used.has(g.type, g.id);
     if (!isUsed) {
-      for (const d of distinct) count(info(d.pack), false, d.loc.length);
-      stats.blobs.unused += distinct.length;
-      for (const d of distinct) stats.size.unused += d.loc.length;
-      continue;
+      for (let i = 0; i < n; i++) {
+        count(g.packs[i]!, false, g.lengths[i]!);
+        stats.size.unused += g.lengths[i]!;
+      }
+      stats.blobs.unused += n;
+      return;
     }
     usedFound++;
     stats.blobs.used++;
-    stats.size.used += distinct[0]!.loc.length;
-    if (distinct.length === 1) {
-      count(info(distinct[0]!.pack), true, distinct[0]!.loc.length);
-      continue;
+    stats.size.used += g.lengths[0]!;
+    if (n === 1) {
+      count(g.packs[0]!, true, g.lengths[0]!);
+      return;
     }
-    for (const d of distinct.slice(1)) {
+    for (let i = 1; i < n; i++) {
       stats.blobs.duplicate++;
-      stats.size.duplicate += d.loc.length;
+      stats.size.duplicate += g.lengths[i]!;
     }
-    duplicates.push(distinct);
-  }
+    for (let i = 0; i < n; i++) {
+      dupPacks.push(g.packs[i]!);
+      dupLengths.push(g.lengths[i]!);
+    }
+    dupEnds.push(dupPacks.length);
+  });
 
   // Used blobs stored more than once: keep a copy in a pack that has other used blobs, or the last.
-  for (const copies of duplicates) {
-    let left = copies.length;
-    for (const c of copies) {
-      const p = info(c.pack);
-      if (left === 0) count(p, false, c.loc.length);
-      else if (p.usedBlobs > 0 || left === 1) {
-        count(p, true, c.loc.length);
+  let from = 0;
+  for (const end of dupEnds) {
+    let left = end - from;
+    for (let i = from; i < end; i++) {
+      const p = dupPacks[i]!;
+      if (left === 0) count(p, false, dupLengths[i]!);
+      else if (usedBlobs[p]! > 0 || left === 1) {
+        count(p, true, dupLengths[i]!);
         left = 0;
       } else {
-        count(p, false, c.loc.length);
+        count(p, false, dupLengths[i]!);
         left--;
       }
     }
+    from = end;
   }
   return { packs, usedFound };
 }

@@ -1,5 +1,8 @@
 /** The prune operation's options, plan, events and result (restic cmd_prune.go's pruneStats/prunePlan). */
 import type { OpenRepository } from '@highwater/repo';
+import type { PackList } from './pack-ids.js';
+
+export type { PackList } from './pack-ids.js';
 
 /** --max-unused: what may stay unused after prune (restic default 5%). */
 export type MaxUnused = { readonly kind: 'unlimited' } | { readonly kind: 'percent'; readonly percent: number } | { readonly kind: 'bytes'; readonly bytes: number };
@@ -43,14 +46,15 @@ export interface PruneStats {
 export interface PrunePlan {
   readonly stats: PruneStats;
   readonly snapshots: number;
-  /** Packs no index references (deleted last). Hex ids, sorted. */
-  readonly removePacksFirst: readonly string[];
+  // Each list: its length, and hex ids in sorted order when iterated (made one at a time).
+  /** Packs no index references (deleted last). */
+  readonly removePacksFirst: PackList;
   /** Partly used (or small, or uncompressed tree) packs whose used blobs are copied into new packs. */
-  readonly repackPacks: readonly string[];
+  readonly repackPacks: PackList;
   /** Packs with no used blob. */
-  readonly removePacks: readonly string[];
+  readonly removePacks: PackList;
   /** Packs the index names that are missing and not needed: dropped from the index. */
-  readonly ignorePacks: readonly string[];
+  readonly ignorePacks: PackList;
   /** Packs below this many bytes counted as small. */
   readonly smallPackBytes: number;
 }

@@ -12,16 +12,19 @@
  * names, packs listed twice) `check` accepts and the next prune removes.
  * Takes the exclusive lock unless the caller holds it (forget --prune).
  *
- * Memory (beyond the loaded index): the used-blob set (strategy's BlobSet), one PackInfo per pack,
- * and when repacking two more BlobSets (used blobs in packs that stay; blobs copied). After the plan
- * nothing grows with the number of blobs: repack holds one pack's range and header, the open and
- * uploading packs and one index file's JSON (repack.ts); rewrite-index one old index file in compact
- * columns and one new file's JSON (rewrite-index.ts); delete one name at a time.
+ * Memory (beyond the loaded index): the used-blob set and, when repacking, two more (blobs to copy,
+ * blobs copied): the strategy's BlobSet, one bit per index entry for packed and paged. Packs by
+ * position in typed columns, ~80 bytes per pack (plan-packs.ts); no object or string per pack or blob,
+ * hex names made one at a time as packs are acted on. After the plan nothing grows with the number
+ * of blobs or packs beyond those: repack holds one pack's range and header, the open and uploading
+ * packs and one index file (repack.ts); rewrite-index one old index file in compact columns, one new
+ * file's JSON and one bit per pack (rewrite-index.ts); delete one name at a time.
  */
 import { removeStaleTempFiles } from '@highwater/backend';
-import { acquireLock, idToHex, type BlobId, type BlobSet, type BlobType, type IndexedRepository } from '@highwater/repo';
+import { acquireLock, idToHex, type BlobSet, type IndexedRepository } from '@highwater/repo';
 import { inPhase } from '@highwater/probe';
-import { planPacks } from './plan-packs.js';
+import { KEEP, REPACK, type PackFile } from './decide-packs.js';
+import { planPacks, type PackPlan } from './plan-packs.js';
 import { PruneError } from './prune-error.js';
 import type { PruneEvent, PruneOptions, PrunePlan, PruneResult } from './prune-types.js';
 import { repackPacks } from './repack.js';
@@ -30,9 +33,7 @@ import { findUsedBlobs } from './used-blobs.js';
 
 interface Planned {
   readonly plan: PrunePlan;
-  readonly sizes: Map<string, number>;
-  readonly needed: (type: BlobType, id: BlobId) => boolean;
-  readonly going: ReadonlySet<string>;
+  readonly packs: PackPlan;
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
@@ -56,12 +57,10 @@ async function planPrune(o: PruneOptions, repo: IndexedRepository, emit: (e: Pru
   checkAborted(o.signal);
   emit({ type: 'step', step: 'plan' });
   return inPhase(repo.probe, 'plan', async () => {
-    const sizes = new Map<string, number>();
-    for await (const f of repo.backend.list('data')) sizes.set(f.name, f.size);
-    const { stats, needed, going, ...d } = planPacks({
+    const packs = await planPacks({
       index: repo.index,
       used,
-      files: sizes,
+      files: repo.backend.list('data'),
       version: repo.config.version,
       packSize: o.packSize ?? repo.packSize,
       maxUnused: o.maxUnused,
@@ -72,19 +71,31 @@ async function planPrune(o: PruneOptions, repo: IndexedRepository, emit: (e: Pru
       repackUncompressed: o.repackUncompressed,
       warn: (message) => emit({ type: 'warning', message }),
     });
-    return { plan: { stats, snapshots: snapshots.length, ...d }, sizes, needed, going };
+    const { stats, removePacksFirst, repackPacks, removePacks, ignorePacks, smallPackBytes } = packs;
+    return { plan: { stats, snapshots: snapshots.length, removePacksFirst, repackPacks, removePacks, ignorePacks, smallPackBytes }, packs };
   });
 }
 
-/** After repacking: every needed blob of a repacked pack was copied (restic "blobs were not repacked"). */
-function verifyRepacked(repo: IndexedRepository, repacked: ReadonlySet<string>, needed: Planned['needed'], copied: BlobSet): void {
-  for (const e of repo.index.entries()) {
-    if (!needed(e.type, e.id) || copied.has(e.type, e.id) || !repacked.has(idToHex(e.packId))) continue;
-    throw new PruneError('REPACK_INCOMPLETE', `${e.type} blob ${idToHex(e.id)} was not repacked out of data/${idToHex(e.packId)}; nothing was deleted`, `data/${idToHex(e.packId)}`);
+/**
+ * After repacking: every needed blob was copied (restic "blobs were not repacked"). Repack copies
+ * only needed blobs, each once, so the counts tell; the index is scanned only to name a missing one.
+ */
+function verifyRepacked(repo: IndexedRepository, packs: PackPlan, copied: BlobSet): void {
+  if (copied.size === packs.needed.size) return;
+  for (const e of repo.index.scan()) {
+    if (packs.fates[e.pack] !== REPACK || !packs.needed.has(e.type, e.id) || copied.has(e.type, e.id)) continue;
+    const pack = packs.ids.hex(e.pack);
+    throw new PruneError('REPACK_INCOMPLETE', `${e.type} blob ${idToHex(e.id)} was not repacked out of data/${pack}; nothing was deleted`, `data/${pack}`);
   }
+  throw new PruneError('REPACK_INCOMPLETE', `${packs.needed.size - copied.size} blobs were not repacked; nothing was deleted`);
 }
 
-async function removeAll(repo: IndexedRepository, type: 'index' | 'data', names: readonly string[], tick: () => void, signal?: AbortSignal): Promise<void> {
+/** The packs to repack with their file sizes, made one at a time. */
+function* repackFiles(packs: PackPlan): Iterable<PackFile> {
+  for (const p of packs.repackPacks.positions) yield { name: packs.ids.hex(p), size: packs.fileSizes[p]! };
+}
+
+async function removeAll(repo: IndexedRepository, type: 'index' | 'data', names: Iterable<string>, tick: () => void, signal?: AbortSignal): Promise<void> {
   for (const name of names) {
     checkAborted(signal);
     await repo.backend.remove({ type, name }).catch((err: { code?: string }) => {
@@ -114,38 +125,38 @@ export async function prune(o: PruneOptions): Promise<PruneResult> {
     const indexed = await repo.loadIndex();
     try {
       emit({ type: 'step', step: 'load-snapshots' });
-      const { plan, sizes, needed, going } = await planPrune(o, indexed, emit);
+      const { plan, packs } = await planPrune(o, indexed, emit);
       emit({ type: 'plan', plan });
       const result = { plan, dryRun: o.dryRun === true, indexFilesWritten: 0, indexFilesRemoved: 0, packsRemoved: 0, blobsRepacked: 0 };
       if (o.dryRun) return result;
       await removeStaleTempFiles(repo.backend); // temporary files of killed writers (we hold the exclusive lock)
 
-      const repacked = new Set(plan.repackPacks);
       if (plan.repackPacks.length > 0) {
         emit({ type: 'step', step: 'repack' });
         const r = await inPhase(repo.probe, 'repack', () =>
           repackPacks({
             repo: indexed,
-            packs: plan.repackPacks,
-            sizes,
-            needed,
+            packs: repackFiles(packs),
+            count: plan.repackPacks.length,
+            needed: (type, id) => packs.needed.has(type, id),
             progress: (done, total) => emit({ type: 'progress', step: 'repack', done, total }),
             signal: o.signal,
           }),
         );
         result.blobsRepacked = r.blobs;
         result.indexFilesWritten += r.indexFiles;
-        verifyRepacked(indexed, repacked, needed, r.copied);
+        verifyRepacked(indexed, packs, r.copied);
       }
       checkAborted(o.signal);
       let removeIndex: string[] = [];
-      if (going.size > 0) {
+      if (packs.going > 0) {
         emit({ type: 'step', step: 'rewrite-index' });
         const written = await inPhase(repo.probe, 'rewrite-index', () =>
           rewriteIndex({
             repo: indexed,
             oldIndex,
-            drop: going,
+            packs: packs.ids,
+            drop: (p) => packs.fates[p] !== KEEP,
             progress: (done, total) => emit({ type: 'progress', step: 'rewrite-index', done, total }),
             signal: o.signal,
           }),
@@ -154,18 +165,18 @@ export async function prune(o: PruneOptions): Promise<PruneResult> {
         removeIndex = oldIndex;
       }
       checkAborted(o.signal);
-      const packs = [...plan.removePacks, ...plan.repackPacks, ...plan.removePacksFirst];
-      if (removeIndex.length + packs.length > 0) {
-        const total = removeIndex.length + packs.length;
+      const packCount = plan.removePacks.length + plan.repackPacks.length + plan.removePacksFirst.length;
+      if (removeIndex.length + packCount > 0) {
+        const total = removeIndex.length + packCount;
         emit({ type: 'step', step: 'delete', count: total });
         let done = 0;
         const tick = (): void => emit({ type: 'progress', step: 'delete', done: ++done, total });
         await inPhase(repo.probe, 'delete', async () => {
           await removeAll(indexed, 'index', removeIndex, tick, o.signal);
-          await removeAll(indexed, 'data', packs, tick, o.signal);
+          for (const list of [plan.removePacks, plan.repackPacks, plan.removePacksFirst]) await removeAll(indexed, 'data', list, tick, o.signal);
         });
         result.indexFilesRemoved = removeIndex.length;
-        result.packsRemoved = packs.length;
+        result.packsRemoved = packCount;
       }
       return result;
     } finally {

@@ -16,13 +16,14 @@
  */
 import { inPhase } from '@highwater/probe';
 import { idFromHex, openBlob, readPackHeaderColumns, type BlobId, type BlobSet, type BlobType, type IndexedRepository } from '@highwater/repo';
+import type { PackFile } from './decide-packs.js';
 
 export interface RepackOptions {
   readonly repo: IndexedRepository;
-  /** Hex ids of the packs to repack. */
-  readonly packs: readonly string[];
-  /** Pack file sizes (from the listing). */
-  readonly sizes: ReadonlyMap<string, number>;
+  /** The packs to repack (name = hex id, size from the listing), made one at a time. */
+  readonly packs: Iterable<PackFile>;
+  /** How many `packs` gives (for progress). */
+  readonly count: number;
   /** True for a blob that must survive and is in no pack that stays. */
   readonly needed: (type: BlobType, id: BlobId) => boolean;
   readonly progress?: (done: number, total: number) => void;
@@ -44,10 +45,10 @@ export async function repackPacks(o: RepackOptions): Promise<RepackResult> {
   let blobs = 0;
   let done = 0;
   try {
-    for (const hex of o.packs) {
+    for (const { name: hex, size } of o.packs) {
       o.signal?.throwIfAborted();
       const file = `data/${hex}`;
-      const h = await readPackHeaderColumns({ backend: repo.backend, key: repo.key, packId: idFromHex(hex), size: o.sizes.get(hex), version: repo.config.version });
+      const h = await readPackHeaderColumns({ backend: repo.backend, key: repo.key, packId: idFromHex(hex), size, version: repo.config.version });
       const typeOf = (i: number): BlobType => (h.trees[i] === 1 ? 'tree' : 'data');
       const idOf = (i: number): BlobId => h.ids.subarray(32 * i, 32 * i + 32) as BlobId;
       // One byte per header entry: wanted (still needed and not copied from an earlier pack).
@@ -80,7 +81,7 @@ export async function repackPacks(o: RepackOptions): Promise<RepackResult> {
           blobs++;
         }
       }
-      o.progress?.(++done, o.packs.length);
+      o.progress?.(++done, o.count);
     }
     // The new packs' last uploads and index files: phase save-index, as the repository's flush marks it.
     await inPhase(repo.probe, 'save-index', () => saver.flush());

@@ -4,18 +4,21 @@
  * `treeEvery`-th blob a tree. Nothing is stored per entry (ids and locations are computed), so a
  * test can plan over millions of entries in seconds and without a repository.
  */
-import type { BlobId, BlobLocation, BlobSet, BlobType, IndexStore, IndexedBlob, PackId, PackSummary } from '@highwater/repo';
+import type { BlobId, BlobLocation, BlobSet, BlobType, EntryCursor, IndexStore, IndexedBlob, PackId, PackSummary } from '@highwater/repo';
 
 export const SYNTHETIC_BLOB_LENGTH = 64;
 
-function idOf(i: number, tag: number): Uint8Array {
-  const id = Buffer.alloc(32);
+function writeId(id: Uint8Array, i: number, tag: number): Uint8Array {
   id[0] = i >>> 24;
   id[1] = (i >>> 16) & 0xff;
   id[2] = (i >>> 8) & 0xff;
   id[3] = i & 0xff;
   id[31] = tag;
   return id;
+}
+
+function idOf(i: number, tag: number): Uint8Array {
+  return writeId(Buffer.alloc(32), i, tag);
 }
 
 /** Entry number of a synthetic id, or -1. */
@@ -52,14 +55,12 @@ export class SyntheticIndex implements IndexStore {
     return idOf(p, 0xa7) as PackId;
   }
 
-  /** Pack file sizes as the backend would list them (hex id -> bytes): header + blobs. */
-  files(): Map<string, number> {
-    const out = new Map<string, number>();
+  /** Pack files as the backend would list them (name = hex id, size = header + blobs), made one at a time. */
+  *files(): Iterable<{ name: string; size: number }> {
     for (let p = 0; p < this.packCount; p++) {
       const n = Math.min(this.#perPack, this.size - p * this.#perPack);
-      out.set(Buffer.from(this.packId(p)).toString('hex'), n * (SYNTHETIC_BLOB_LENGTH + 37) + 4 + 32);
+      yield { name: Buffer.from(this.packId(p)).toString('hex'), size: n * (SYNTHETIC_BLOB_LENGTH + 37) + 4 + 32 };
     }
-    return out;
   }
 
   #find(type: BlobType, id: BlobId): number {
@@ -88,6 +89,23 @@ export class SyntheticIndex implements IndexStore {
 
   *entries(): Iterable<IndexedBlob> {
     for (let i = 0; i < this.size; i++) yield { type: this.typeOf(i), id: this.blobId(i), ...this.#location(i) };
+  }
+
+  *scan(): Iterable<EntryCursor> {
+    const cur: EntryCursor = { type: 'data', id: Buffer.alloc(32) as unknown as BlobId, pack: 0, offset: 0, length: SYNTHETIC_BLOB_LENGTH, uncompressedLength: 0 };
+    for (let i = 0; i < this.size; i++) {
+      writeId(cur.id, i, 0xb1);
+      cur.type = this.typeOf(i);
+      cur.pack = Math.floor(i / this.#perPack);
+      cur.offset = (i - cur.pack * this.#perPack) * SYNTHETIC_BLOB_LENGTH;
+      yield cur;
+    }
+  }
+
+  packIdTable(): Uint8Array {
+    const ids = new Uint8Array(32 * this.packCount);
+    for (let p = 0; p < this.packCount; p++) ids.set(this.packId(p), 32 * p);
+    return ids;
   }
 
   *packs(): Iterable<PackSummary> {

@@ -1,9 +1,10 @@
 /**
  * One IndexStore over a loaded store and the PendingIndex of this run ("what was loaded, plus blobs
  * saved in this session"). Loaded locations come first. Nothing is copied: both stay owned by
- * their creators, and `close()` closes only the loaded store.
+ * their creators, and `close()` closes only the loaded store. `scan()` and `packIdTable()` number
+ * this session's packs after the loaded ones (a pack the loaded index names keeps its position).
  */
-import type { BlobLocation, BlobSet, IndexStore, IndexedBlob, PackSummary, StrategyName } from '../index-store.js';
+import type { BlobLocation, BlobSet, EntryCursor, IndexStore, IndexedBlob, PackSummary, StrategyName } from '../index-store.js';
 import type { BlobId, BlobType, PackId } from '../ids.js';
 import { idToHex } from '../ids.js';
 import type { PendingIndex } from './pending-index.js';
@@ -27,6 +28,33 @@ export function combineIndex(loaded: IndexStore, pending: PendingIndex): IndexSt
     *entries(): Iterable<IndexedBlob> {
       yield* loaded.entries();
       yield* pending.entries();
+    },
+    *scan(): Iterable<EntryCursor> {
+      yield* loaded.scan();
+      if (pending.size === 0) return;
+      const positions = pendingPositions(loaded, pending);
+      const id = new Uint8Array(32) as BlobId;
+      const cur: EntryCursor = { type: 'data', id, pack: 0, offset: 0, length: 0, uncompressedLength: 0 };
+      for (const e of pending.entries()) {
+        id.set(e.id);
+        cur.type = e.type;
+        cur.pack = positions.get(idToHex(e.packId))!;
+        cur.offset = e.offset;
+        cur.length = e.length;
+        cur.uncompressedLength = e.uncompressedLength;
+        yield cur;
+      }
+    },
+    packIdTable(): Uint8Array {
+      const base = loaded.packIdTable();
+      if (pending.size === 0) return base;
+      const positions = pendingPositions(loaded, pending);
+      let end = base.length;
+      for (const p of positions.values()) end = Math.max(end, 32 * (p + 1));
+      const out = new Uint8Array(end);
+      out.set(base);
+      for (const [hex, p] of positions) out.set(Buffer.from(hex, 'hex'), 32 * p);
+      return out;
     },
     *packs(): Iterable<PackSummary> {
       const extra = pendingPacks(loaded, pending);
@@ -61,5 +89,20 @@ function pendingPacks(loaded: IndexStore, pending: PendingIndex): Map<string, Pa
     if (e.type === 'tree') t.hasTree = true;
   }
   if (out.size > 0) for (const s of loaded.packs()) { const t = out.get(idToHex(s.packId)); if (t) t.known = true; }
+  return out;
+}
+
+/** Positions of this session's packs (few): a loaded pack's own, else after the loaded ones in order of first use. */
+function pendingPositions(loaded: IndexStore, pending: PendingIndex): Map<string, number> {
+  const table = loaded.packIdTable();
+  const out = new Map<string, number>();
+  let next = loaded.packCount;
+  for (const e of pending.entries()) {
+    const hex = idToHex(e.packId);
+    if (out.has(hex)) continue;
+    let at = -1;
+    for (let p = 0; p < loaded.packCount && at < 0; p++) if (Buffer.compare(table.subarray(32 * p, 32 * p + 32), e.packId) === 0) at = p;
+    out.set(hex, at >= 0 ? at : next++);
+  }
   return out;
 }

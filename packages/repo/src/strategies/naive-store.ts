@@ -6,7 +6,7 @@
  * It exists to reproduce the reports, so it is plain, not artificially worse.
  * Resident: hundreds of bytes per blob (a 65-character key string, an entry object, Map slots).
  */
-import type { BlobLocation, BlobSet, IndexSource, IndexStore, IndexedBlob, PackSummary, StrategyChoices, StrategyName } from '../index-store.js';
+import type { BlobLocation, BlobSet, EntryCursor, IndexSource, IndexStore, IndexedBlob, PackSummary, StrategyChoices, StrategyName } from '../index-store.js';
 import type { BlobId, BlobType, PackId } from '../ids.js';
 import { idToHex } from '../ids.js';
 import { BitBlobSet } from './bit-blob-set.js';
@@ -75,6 +75,7 @@ export class NaiveIndexStore implements IndexStore {
   readonly #blobSet: 'strings' | 'bits';
   #size = 0;
   #positions: Map<string, number> | null = null;
+  #packPositions: Map<string, number> | null = null;
 
   constructor(blobSet: 'strings' | 'bits') {
     this.#blobSet = blobSet;
@@ -154,6 +155,39 @@ export class NaiveIndexStore implements IndexStore {
         yield { type, id: Buffer.from(key.slice(1), 'hex') as unknown as BlobId, ...naiveLocation(e) };
       }
     }
+  }
+
+  *scan(): Iterable<EntryCursor> {
+    const packs = this.#packOrder();
+    const id = Buffer.alloc(32);
+    const cur: EntryCursor = { type: 'data', id: id as unknown as BlobId, pack: 0, offset: 0, length: 0, uncompressedLength: 0 };
+    for (const [key, head] of this.#map) {
+      cur.type = key[0] === 't' ? 'tree' : 'data';
+      id.write(key.slice(1), 'hex');
+      for (let e: NaiveEntry | null = head; e !== null; e = e.next) {
+        cur.pack = packs.get(e.packId)!;
+        cur.offset = e.offset;
+        cur.length = e.length;
+        cur.uncompressedLength = e.uncompressedLength;
+        yield cur;
+      }
+    }
+  }
+
+  packIdTable(): Uint8Array {
+    const ids = Buffer.alloc(32 * this.#packs.size);
+    let p = 0;
+    for (const hex of this.#packs) ids.write(hex, 32 * p++, 'hex');
+    return ids;
+  }
+
+  /** Pack positions (the order of the Set of pack ids), numbered once. */
+  #packOrder(): Map<string, number> {
+    if (this.#packPositions === null) {
+      this.#packPositions = new Map();
+      for (const hex of this.#packs) this.#packPositions.set(hex, this.#packPositions.size);
+    }
+    return this.#packPositions;
   }
 
   *packs(): Iterable<PackSummary> {

@@ -84,6 +84,11 @@ export class PackTable {
     return this.#ids.subarray(p * 32, p * 32 + 32);
   }
 
+  /** Every id, 32 bytes each, by position (a view: the caller MUST NOT keep it past the table's life or modify it). */
+  idTable(): Uint8Array {
+    return this.#ids.subarray(0, this.#count * 32);
+  }
+
   /** Byte order of two packs' ids. */
   compare(a: number, b: number): number {
     if (a === b) return 0;

@@ -6,7 +6,7 @@
  * to 46 for packs over 16 MiB) + 32 per pack + 256 KiB, all in large blocks (probe/src/large-block.ts) that
  * never share glibc's arena with the load's freed buffers.
  */
-import type { BlobLocation, BlobSet, IndexStore, IndexedBlob, PackSummary, StrategyName } from '../index-store.js';
+import type { BlobLocation, BlobSet, EntryCursor, IndexStore, IndexedBlob, PackSummary, StrategyName } from '../index-store.js';
 import type { BlobId, BlobType } from '../ids.js';
 import { BitBlobSet } from './bit-blob-set.js';
 import { StringBlobSet } from './string-blob-set.js';
@@ -112,6 +112,31 @@ export class PackedIndexStore implements IndexStore {
         yield { type, id, ...this.#location(p) };
       }
     }
+  }
+
+  *scan(): Iterable<EntryCursor> {
+    const rows = this.#rows;
+    const id = new Uint8Array(32) as BlobId;
+    const cur: EntryCursor = { type: 'data', id, pack: 0, offset: 0, length: 0, uncompressedLength: 0 };
+    for (let b = 0; b < BUCKETS; b++) {
+      id[0] = b >>> 8;
+      id[1] = b & 0xff;
+      for (let p = this.#fan[b]!; p < this.#fan[b + 1]!; p++) {
+        const t = rows.chunks[p >>> CHUNK_BITS]!;
+        const o = (p & CHUNK_MASK) * rows.width;
+        for (let k = 0; k < TAIL; k++) id[k + 2] = t[o + k]!;
+        cur.type = rows.isTree(p) ? 'tree' : 'data';
+        cur.pack = rows.pack(p);
+        cur.offset = rows.offset(p);
+        cur.length = rows.length(p);
+        cur.uncompressedLength = rows.uncompressed(p);
+        yield cur;
+      }
+    }
+  }
+
+  packIdTable(): Uint8Array {
+    return this.#packs.idTable();
   }
 
   *packs(): Iterable<PackSummary> {

@@ -41,6 +41,18 @@ function expectSameAnswers(store: IndexStore, docs: IndexJson[]): void {
   const entries = [...store.entries()].map((e) => `${e.type}:${idToHex(e.id)}:${idToHex(e.packId)}:${e.offset}:${e.length}:${e.uncompressedLength}`);
   const want: string[] = [];
   for (const [key, locs] of model.byKey) for (const l of locs) want.push(`${key}:${l.packId}:${l.offset}:${l.length}:${l.uncompressedLength}`);
+  // scan(): entries() through one cursor, packs by position in packIdTable(), a blob's locations together.
+  const table = store.packIdTable();
+  expect(table.length).toBe(32 * store.packCount);
+  const scanned: string[] = [];
+  const runs: string[] = [];
+  for (const e of store.scan()) {
+    const key = `${e.type}:${idToHex(e.id)}`;
+    scanned.push(`${key}:${idToHex(table.subarray(32 * e.pack, 32 * e.pack + 32))}:${e.offset}:${e.length}:${e.uncompressedLength}`);
+    if (runs[runs.length - 1] !== key) runs.push(key);
+  }
+  expect(scanned).toEqual(entries);
+  expect(new Set(runs).size).toBe(runs.length);
   expect(entries.sort()).toEqual(want.sort());
   const packs = new Map([...store.packs()].map((p) => [idToHex(p.packId), { blobCount: p.blobCount, blobBytes: p.blobBytes, hasTree: p.hasTree }]));
   expect(packs).toEqual(model.packs);

@@ -4,7 +4,7 @@
  * memory (~1.3 B/entry plus ~0.5 MiB). Absent ids are mostly answered by the Bloom filter alone;
  * others read one page of ids with a positional read.
  */
-import type { BlobLocation, BlobSet, IndexStore, IndexedBlob, PackSummary, StrategyName } from '../../index-store.js';
+import type { BlobLocation, BlobSet, EntryCursor, IndexStore, IndexedBlob, PackSummary, StrategyName } from '../../index-store.js';
 import type { BlobId, BlobType, PackId } from '../../ids.js';
 import { BitBlobSet } from '../bit-blob-set.js';
 import { StringBlobSet } from '../string-blob-set.js';
@@ -130,6 +130,39 @@ export class PagedIndexStore implements IndexStore {
         }
       }
     }
+  }
+
+  *scan(): Iterable<EntryCursor> {
+    const t = this.#table;
+    const pageCount = t.layout.pageCount;
+    const block = new Uint8Array(BLOCK_PAGES * PAGE_BYTES);
+    const id = new Uint8Array(32) as BlobId;
+    const cur: EntryCursor = { type: 'data', id, pack: 0, offset: 0, length: 0, uncompressedLength: 0 };
+    for (let first = 0; first < pageCount; first += BLOCK_PAGES) {
+      const pages = Math.min(BLOCK_PAGES, pageCount - first);
+      t.readAt(block.subarray(0, pages * PAGE_BYTES), t.layout.pages + first * PAGE_BYTES);
+      for (let q = 0; q < pages; q++) {
+        const page = pageViews(block, q * PAGE_BYTES, Math.min(PAGE, t.count - (first + q) * PAGE));
+        const ids = page.ids;
+        for (let j = 0; j < page.count; j++) {
+          for (let k = 0; k < 32; k++) id[k] = ids[j * 32 + k]!;
+          cur.type = page.types[j] === 1 ? 'tree' : 'data';
+          cur.pack = page.packs[j]!;
+          cur.offset = page.offsets[j]!;
+          cur.length = page.lengths[j]!;
+          cur.uncompressedLength = page.uncompressed[j]!;
+          yield cur;
+        }
+      }
+    }
+  }
+
+  /** Read from the table file: a copy of 32 bytes per pack. */
+  packIdTable(): Uint8Array {
+    const t = this.#table;
+    const ids = new Uint8Array(32 * t.header.packCount);
+    t.readAt(ids, t.layout.packIds);
+    return ids;
   }
 
   *packs(): Iterable<PackSummary> {
