@@ -70,6 +70,14 @@ describe.each(STRATEGIES)('pending index %s', (strategy) => {
     expect([...all.entries()].length).toBe(3);
     const packs = [...all.packs()].map((p) => [idToHex(p.packId), p.blobCount, p.blobBytes, p.hasTree]);
     expect(packs).toEqual([[pack, 1, 10, false], [idToHex(newPack as PackId), 2, 30, true]]);
+    // scan(): the loaded entries, then this session's, with the new pack after the loaded ones.
+    const table = all.packIdTable();
+    expect(table.length).toBe(32 * all.packCount);
+    const scanned = [...all.scan()].length;
+    const rows: string[] = [];
+    for (const e of all.scan()) rows.push(`${e.type}:${idToHex(e.id)}:${idToHex(table.subarray(32 * e.pack, 32 * e.pack + 32))}:${e.offset}:${e.length}`);
+    expect(scanned).toBe(3);
+    expect(rows).toEqual([...all.entries()].map((e) => `${e.type}:${idToHex(e.id)}:${idToHex(e.packId)}:${e.offset}:${e.length}`));
     await all.close();
   });
 });
