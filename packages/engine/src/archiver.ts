@@ -8,8 +8,9 @@
  * Metadata calls (lstat, readdir, readlink) and small-file reads are synchronous: each is a few
  * microseconds in this thread, against a thread-pool round trip each (bench-backup's profile).
  *
- * Memory: one Tree per directory level being built (the nodes of the directories on the current
- * path), one parent Tree per level, and at most `pool.size` files in flight.
+ * Memory: the nodes of the directories on the current path and of those whose files are still in
+ * flight (their trees are saved when the files are), one parent Tree per level, at most `pool.size`
+ * large files and the FileBatcher's batches of small files in flight.
  */
 import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';

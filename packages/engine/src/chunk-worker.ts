@@ -24,7 +24,9 @@
  * chunks of a file job). Buffers are transferred, not copied, both ways.
  * Memory (per worker): a V8 isolate, the chunker's and zstd's WebAssembly memories (zstd's grows to
  * the largest chunk + its frame: <= ~17 MiB for restic's 8 MiB maximum chunk), `credits` chunks
- * (<= 8 MiB each, ~1 MiB on average) and one 1 MiB read buffer; for verify, the pack it was given.
+ * (<= 8 MiB each, ~1 MiB on average) and one 1 MiB read buffer; for verify, the pack it was given;
+ * for a `files` batch, its files' bytes and their sealed copies (the caller keeps a batch to ~1 MiB,
+ * plus any file that grew since its lstat); for `write-files`, its sealed bytes and one plaintext.
  * Imports JavaScript and WebAssembly only (it runs under qemu-user too).
  */
 import { createHash } from 'node:crypto';

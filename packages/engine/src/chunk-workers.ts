@@ -6,8 +6,9 @@
  * a TypeScript test runner `createChunkWorkers` returns undefined and the callers do the work in
  * this thread.
  *
- * Flow control: a file job streams its chunks with CREDITS chunks in flight per job; open and
- * verify jobs are bounded by their callers (a fixed number of blobs or packs in flight).
+ * Flow control: a file job streams its chunks with CREDITS chunks in flight per job; batches
+ * (`files`, `writeFiles`), open and verify jobs are bounded by their callers (file-batch.ts,
+ * restore-batch.ts: a fixed number of batches, blobs or packs in flight).
  * Memory: per worker a V8 isolate (~5-10 MB), the chunker's and zstd's WebAssembly memories and
  * the jobs' buffers (see chunk-worker.ts).
  */

@@ -5,7 +5,8 @@
  * opened with O_NOFOLLOW; an existing symlink or file in the way of a file is replaced, never
  * followed. Blob contents are verified (MAC, sha256 == id) as they are loaded: with chunk workers
  * in a worker thread (repo's openBlob there), else by the repository in this thread.
- * Memory: per file, the blob being written and up to PREFETCH blobs loaded ahead (<= 8 MiB each);
+ * Memory: per file, up to PREFETCH + 1 sealed blobs in flight to the workers (<= 8 MiB each; without
+ * workers, the blob being written and PREFETCH loaded ahead);
  * WINDOWS pack windows of WINDOW bytes (8 MiB); one pack size per pack read through a window.
  */
 import { closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';

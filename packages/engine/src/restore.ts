@@ -8,8 +8,10 @@
  * every problem so the CLI can exit 1.
  *
  * Memory: the trees on the current path, the files being written (with chunk workers, 4 per worker,
- * each its blob and 2 loaded ahead; without, one), and the first path of each hard-linked inode;
- * never a plan of the whole snapshot. Blobs are opened (MAC, zstd, SHA-256) in the workers.
+ * each up to 3 sealed blobs in flight, and the single-blob files' batches: restore-batch.ts; without,
+ * one file), the plans of the directories whose files are not all written yet, and the first path
+ * of each hard-linked inode; never a plan of the whole snapshot. Blobs are opened (MAC, zstd,
+ * SHA-256) and written in the workers.
  */
 import { mkdir, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
