@@ -59,8 +59,11 @@ if (ARM) {
   const node = join(ROOT, '.cache/arm/armv7/bin/node');
   const r18 = join(ROOT, '.cache/restic/0.18-armhf/usr/bin/restic');
   for (const p of [node, r18]) if (!existsSync(p)) fail(`${p} is missing (bash scripts/setup-arm.sh, setup-peers.sh)`);
-  engines.highwater = ['qemu-arm', [node, BIN]];
-  engines['restic 0.18'] = ['qemu-arm', [r18]];
+  // The armhf loader and libraries (as the harness's node-launcher passes them).
+  const sysroot = '/usr/arm-linux-gnueabihf';
+  if (!existsSync(sysroot)) fail(`${sysroot} is missing (the armhf cross libraries: bash scripts/setup-arm.sh)`);
+  engines.highwater = ['qemu-arm', ['-L', sysroot, node, BIN]];
+  engines['restic 0.18'] = ['qemu-arm', ['-L', sysroot, r18]];
 } else {
   const r18 = opt('--restic18', join(ROOT, '.cache/restic/0.18-amd64/usr/bin/restic'));
   const r14 = opt('--restic14', 'restic');

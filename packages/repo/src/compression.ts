@@ -28,6 +28,8 @@ interface ZstdWasm {
   compress(buf: Uint8Array, level?: number): Uint8Array;
   createCCtx(): number;
   compressUsingDict(cctx: number, buf: Uint8Array, dict: Uint8Array, level?: number): Uint8Array;
+  createDCtx(): number;
+  decompressUsingDict(dctx: number, buf: Uint8Array, dict: Uint8Array, opts?: { defaultHeapSize?: number }): Uint8Array;
   decompress(buf: Uint8Array, opts?: { defaultHeapSize?: number }): Uint8Array;
 }
 
@@ -41,6 +43,8 @@ let loading: Promise<void> | undefined;
  * is compress_usingDict with no dictionary).
  */
 let cctx: number | undefined;
+/** The same for decompression (ZSTD_decompress makes a context per call: 17 against 5.5 us for a 10 KiB blob). */
+let dctx: number | undefined;
 const NO_DICTIONARY = new Uint8Array(0);
 
 /** Loads and instantiates the WebAssembly codec once per process. Safe to call many times. */
@@ -99,7 +103,8 @@ export function decompress(b: Uint8Array, expectedLength?: number, file?: string
   const size = expectedLength ?? frameContentSize(b);
   if (wasm && size >= 0) {
     try {
-      out = wasm.decompress(b, { defaultHeapSize: Math.max(size, 1) });
+      dctx ??= wasm.createDCtx();
+      out = wasm.decompressUsingDict(dctx, b, NO_DICTIONARY, { defaultHeapSize: Math.max(size, 1) });
     } catch (err) {
       failure = err;
     }
