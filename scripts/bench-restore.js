@@ -14,7 +14,8 @@
  * Options: --generate-only, --rounds N, --dir DIR, --trees big,small, --ops backup,restore,check, --json FILE,
  * --restic18 PATH (default .cache/restic/0.18-amd64/usr/bin/restic), --restic14 PATH (default
  * `restic` on PATH), --arm (highwater on .cache/arm's armv7 node and restic's armhf 0.18 build under
- * qemu-arm; no 0.14).
+ * qemu-arm; no 0.14), --scale F (trees with F times the files and F times the large files' size, in
+ * their own folders: a reduced tree for the slow qemu-arm runs, e.g. --scale 0.1).
  */
 import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -44,10 +45,13 @@ for (const o of OPS) if (!['backup', 'restore', 'check'].includes(o)) fail(`--op
 const ARM = args.includes('--arm');
 if (!existsSync(join(ROOT, 'packages/cli/dist/run.js'))) fail('build first (npm run build)');
 
+const SCALE = Number(opt('--scale', '1'));
+if (!(SCALE > 0 && SCALE <= 1)) fail(`--scale: expected a number in (0, 1], got ${opt('--scale')}`);
 const SPECS = {
-  big: { bigFiles: 4, bigSize: 200 * 1024 * 1024, smallFiles: 20_000, smallSize: 10 * 1024, perDir: 200 },
-  small: { bigFiles: 0, bigSize: 0, smallFiles: 100_000, smallSize: 1024, perDir: 200 },
+  big: { bigFiles: 4, bigSize: Math.round(SCALE * 200 * 1024 * 1024), smallFiles: Math.round(SCALE * 20_000), smallSize: 10 * 1024, perDir: 200 },
+  small: { bigFiles: 0, bigSize: 0, smallFiles: Math.round(SCALE * 100_000), smallSize: 1024, perDir: 200 },
 };
+const treeSuffix = SCALE === 1 ? '' : `-scale${SCALE}`;
 
 /** Engines: name -> how to run it ([command, ...prefix args]). */
 const engines = {};
@@ -55,8 +59,11 @@ if (ARM) {
   const node = join(ROOT, '.cache/arm/armv7/bin/node');
   const r18 = join(ROOT, '.cache/restic/0.18-armhf/usr/bin/restic');
   for (const p of [node, r18]) if (!existsSync(p)) fail(`${p} is missing (bash scripts/setup-arm.sh, setup-peers.sh)`);
-  engines.highwater = ['qemu-arm', [node, BIN]];
-  engines['restic 0.18'] = ['qemu-arm', [r18]];
+  // The armhf loader and libraries (as the harness's node-launcher passes them).
+  const sysroot = '/usr/arm-linux-gnueabihf';
+  if (!existsSync(sysroot)) fail(`${sysroot} is missing (the armhf cross libraries: bash scripts/setup-arm.sh)`);
+  engines.highwater = ['qemu-arm', ['-L', sysroot, node, BIN]];
+  engines['restic 0.18'] = ['qemu-arm', ['-L', sysroot, r18]];
 } else {
   const r18 = opt('--restic18', join(ROOT, '.cache/restic/0.18-amd64/usr/bin/restic'));
   const r14 = opt('--restic14', 'restic');
@@ -87,8 +94,8 @@ function writeRandomFile(path, size) {
 /** Generates a tree once (a marker holds its spec); returns its path. */
 function generate(name) {
   const spec = SPECS[name];
-  const dir = join(BASE, `tree-${name}`);
-  const marker = join(BASE, `tree-${name}.complete`);
+  const dir = join(BASE, `tree-${name}${treeSuffix}`);
+  const marker = join(BASE, `tree-${name}${treeSuffix}.complete`);
   if (existsSync(marker) && readFileSync(marker, 'utf8') === JSON.stringify(spec)) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -127,7 +134,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-console.log(`bench-restore: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}${ARM ? ', under qemu-arm' : ''}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`bench-restore: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}${ARM ? ', under qemu-arm' : ''}${SCALE === 1 ? '' : `, trees at scale ${SCALE}`}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const result = { date: new Date().toISOString(), rounds: ROUNDS, arm: ARM, cpus: cpus().length, trees: {} };
 const names = Object.keys(engines);
 for (const tree of TREES) {

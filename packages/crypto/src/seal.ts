@@ -12,7 +12,7 @@
  * in one pass (it returns nothing unless the MAC matches); openInto verifies first, then decrypts,
  * so that the caller's buffer is untouched on failure.
  */
-import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync, timingSafeEqual } from 'node:crypto';
 import { CryptoError, expectBytes } from './errors.js';
 import type { MasterKey } from './master-key.js';
 import { SMALL_OBJECT, ctrXorSmall } from './key-ciphers.js';
@@ -29,6 +29,23 @@ export interface OpenOptions {
   name?: string;
 }
 
+/**
+ * IVs are cut from a pool of random bytes refilled 256 IVs at a time: one randomBytes(16) per blob cost
+ * ~5 microseconds (one call into OpenSSL each), a noticeable share of sealing a 1 KiB blob. Each IV is
+ * handed out once; sealInto copies it into its output before the pool can be refilled.
+ */
+const IV_POOL = new Uint8Array(IV_SIZE * 256);
+let ivPoolUsed = IV_POOL.length;
+
+function nextIv(): Uint8Array {
+  if (ivPoolUsed === IV_POOL.length) {
+    randomFillSync(IV_POOL);
+    ivPoolUsed = 0;
+  }
+  ivPoolUsed += IV_SIZE;
+  return IV_POOL.subarray(ivPoolUsed - IV_SIZE, ivPoolUsed);
+}
+
 function isZero(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
   return true;
@@ -43,7 +60,7 @@ export function sealInto(key: MasterKey, plaintext: Uint8Array, out: Uint8Array,
   expectBytes(out, 'out');
   const n = plaintext.length + SEAL_OVERHEAD;
   if (out.length < n) throw new RangeError(`expected an output buffer of at least ${n} bytes, got ${out.length}`);
-  const nonce = iv ?? randomBytes(IV_SIZE);
+  const nonce = iv ?? nextIv();
   expectBytes(nonce, 'iv', IV_SIZE);
   if (isZero(nonce)) throw new RangeError('expected a non-zero IV, got 16 zero bytes (restic refuses to open those)');
   out.set(nonce, 0);

@@ -8,8 +8,9 @@
  * Metadata calls (lstat, readdir, readlink) and small-file reads are synchronous: each is a few
  * microseconds in this thread, against a thread-pool round trip each (bench-backup's profile).
  *
- * Memory: one Tree per directory level being built (the nodes of the directories on the current
- * path), one parent Tree per level, and at most `pool.size` files in flight.
+ * Memory: the nodes of the directories on the current path and of those whose files are still in
+ * flight (their trees are saved when the files are), one parent Tree per level, at most `pool.size`
+ * large files and the FileBatcher's batches of small files in flight.
  */
 import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,9 @@ import type { ChunkWorkers } from './chunk-workers.js';
 import type { BackupEvent } from './backup-types.js';
 import { compareNames } from './compare-names.js';
 import { messageOf } from './errors.js';
-import { saveFileContent } from './file-content.js';
+import { MIN_CHUNK_SIZE } from './chunk-file.js';
+import type { FileBatcher } from './file-batch.js';
+import { saveBatchedFile, saveFileContent, type FileContent } from './file-content.js';
 import { parseGoTime } from './go-time.js';
 import { nodeFromStat } from './node-from-stat.js';
 import type { OwnerNames } from './owner-names.js';
@@ -40,12 +43,14 @@ export interface ArchiveStats {
   filesDone: number;
   bytesDone: number;
   errorCount: number;
+  /** Bytes of the files handed to be read so far (lstat sizes): when to start another chunk worker. */
+  bytesQueued: number;
 }
 
 export function emptyStats(): ArchiveStats {
   return {
     filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirsNew: 0, dirsChanged: 0, dirsUnmodified: 0,
-    dataBlobs: 0, treeBlobs: 0, dataAdded: 0, dataAddedStored: 0, filesDone: 0, bytesDone: 0, errorCount: 0,
+    dataBlobs: 0, treeBlobs: 0, dataAdded: 0, dataAddedStored: 0, filesDone: 0, bytesDone: 0, errorCount: 0, bytesQueued: 0,
   };
 }
 
@@ -67,6 +72,8 @@ export interface ArchiverContext {
   readonly loadTree: (id: string) => Promise<Tree>;
   /** Worker threads for large files (read, chunk, hash), when available. */
   readonly workers?: ChunkWorkers;
+  /** Batches small files for the workers (with `workers`). */
+  readonly batcher?: FileBatcher;
   readonly signal?: AbortSignal;
 }
 
@@ -160,9 +167,9 @@ export async function archivePath(ctx: ArchiverContext, path: string, name: stri
     return now(reportError(ctx, path, err));
   }
   if (ctx.filter.byStat(path, st)) return now(undefined);
-  // Depth-first: a subdirectory is finished before the next entry starts (bounded memory); only
-  // file reads overlap, through the pool.
-  if (st.isDirectory()) return now(await archiveDir(ctx, path, name, st, parent));
+  // Depth-first: a subdirectory is walked before the next entry starts; its tree is saved once its
+  // files are (their reads overlap with the walk of what follows, through the pool and the batcher).
+  if (st.isDirectory()) return archiveDir(ctx, path, name, st, parent);
   if (st.isSymbolicLink()) {
     try {
       const linkTarget = readlinkSync(path);
@@ -183,6 +190,17 @@ export async function archivePath(ctx: ArchiverContext, path: string, name: stri
     ctx.stats.bytesDone += node.size ?? 0;
     return now(node);
   }
+  ctx.stats.bytesQueued += Number(st.size);
+  if (ctx.batcher && Number(st.size) < MIN_CHUNK_SIZE) {
+    // A small file: one blob, read and sealed in a batch with others (file-batch.ts).
+    const handle = await ctx.batcher.submit(path, Number(st.size));
+    return pending(
+      handle.done.then(async (f) => {
+        if ('error' in f) return reportError(ctx, path, f.error);
+        return fileSaved(ctx, node, parent, await saveBatchedFile({ sink: ctx.sink, pieces: f.pieces, sealed: ctx.batcher!.sealed, onBytes: (n) => (ctx.stats.bytesDone += n) }));
+      }),
+    );
+  }
   return ctx.pool.submit(async (): Promise<TreeNode | undefined> => {
     ctx.current.add(path);
     try {
@@ -194,17 +212,7 @@ export async function archivePath(ctx: ArchiverContext, path: string, name: stri
         ...(ctx.workers ? { workers: ctx.workers } : {}),
         onBytes: (n) => (ctx.stats.bytesDone += n),
       });
-      node.content = r.content;
-      if (r.size > 0) node.size = r.size;
-      else delete node.size;
-      ctx.stats.dataBlobs += r.blobsAdded;
-      ctx.stats.dataAdded += r.bytesAdded;
-      ctx.stats.dataAddedStored += r.storedAdded;
-      if (parent?.type !== 'file') ctx.stats.filesNew++;
-      else if (sameContent(parent.content, r.content)) ctx.stats.filesUnmodified++;
-      else ctx.stats.filesChanged++;
-      ctx.stats.filesDone++;
-      return node;
+      return fileSaved(ctx, node, parent, r);
     } catch (err) {
       if (ctx.signal?.aborted) throw err;
       return reportError(ctx, path, err);
@@ -212,6 +220,27 @@ export async function archivePath(ctx: ArchiverContext, path: string, name: stri
       ctx.current.delete(path);
     }
   });
+}
+
+/** A Pending whose rejection is observed later (by the parent directory's Promise.all). */
+function pending(done: Promise<TreeNode | undefined>): Pending {
+  done.catch(() => undefined);
+  return { done };
+}
+
+/** Fills in a file's node from its saved content and counts it. */
+function fileSaved(ctx: ArchiverContext, node: TreeNode, parent: TreeNode | undefined, r: FileContent): TreeNode {
+  node.content = r.content;
+  if (r.size > 0) node.size = r.size;
+  else delete node.size;
+  ctx.stats.dataBlobs += r.blobsAdded;
+  ctx.stats.dataAdded += r.bytesAdded;
+  ctx.stats.dataAddedStored += r.storedAdded;
+  if (parent?.type !== 'file') ctx.stats.filesNew++;
+  else if (sameContent(parent.content, r.content)) ctx.stats.filesUnmodified++;
+  else ctx.stats.filesChanged++;
+  ctx.stats.filesDone++;
+  return node;
 }
 
 /** Every blob of a parent node is in the index (a malformed id counts as missing: the file is read again). */
@@ -227,23 +256,32 @@ function sameContent(a: readonly string[] | null | undefined, b: readonly string
   return x.length === b.length && x.every((id, i) => id === b[i]);
 }
 
-async function archiveDir(ctx: ArchiverContext, path: string, name: string, st: BigIntStats, parent: TreeNode | undefined): Promise<TreeNode | undefined> {
+/**
+ * Walks a directory (every entry submitted, subdirectories walked) and resolves to a Pending whose
+ * `done` saves the tree once every entry's content is saved: the walk goes on meanwhile. Memory:
+ * the directories waiting this way are those with files in flight and their ancestors.
+ */
+async function archiveDir(ctx: ArchiverContext, path: string, name: string, st: BigIntStats, parent: TreeNode | undefined): Promise<Pending> {
   const node = makeNode(ctx, { name, stat: st, owners: ctx.owners });
   let names: string[];
   try {
     // A mount point with --one-file-system is kept, empty (as restic).
     names = ctx.filter.emptyDir(path, st) ? [] : readdirSync(path);
   } catch (err) {
-    return reportError(ctx, path, err);
+    return now(reportError(ctx, path, err));
   }
   names.sort(compareNames);
   const previous = await parentChildren(ctx, parent, path);
-  const pending: Promise<TreeNode | undefined>[] = [];
-  for (const child of names) pending.push((await archivePath(ctx, join(path, child), child, previous?.get(child))).done);
-  const nodes = (await Promise.all(pending)).filter((n): n is TreeNode => n !== undefined);
-  node.subtree = await saveTree(ctx, nodes);
-  countDir(ctx, node.subtree, parent);
-  return node;
+  const entries: Promise<TreeNode | undefined>[] = [];
+  for (const child of names) entries.push((await archivePath(ctx, join(path, child), child, previous?.get(child))).done);
+  return pending(
+    (async () => {
+      const nodes = (await Promise.all(entries)).filter((n): n is TreeNode => n !== undefined);
+      node.subtree = await saveTree(ctx, nodes);
+      countDir(ctx, node.subtree, parent);
+      return node;
+    })(),
+  );
 }
 
 /**

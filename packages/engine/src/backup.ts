@@ -16,6 +16,7 @@ import { dryRunSink, repositorySink } from './blob-sink.js';
 import { createChunkWorkers } from './chunk-workers.js';
 import { compareNames } from './compare-names.js';
 import { EngineError, messageOf } from './errors.js';
+import { FileBatcher } from './file-batch.js';
 import { findParent } from './find-parent.js';
 import { goTimeNow } from './go-time.js';
 import { OwnerNames } from './owner-names.js';
@@ -31,8 +32,8 @@ export const PROGRAM_VERSION = 'highwater 0.1.0';
  * one holds at most CREDITS chunks (chunk-workers.ts) in this thread.
  */
 const FILES_PER_WORKER = 4;
-/** Source bytes per chunk worker (see where the workers are made). */
-const BYTES_PER_WORKER = 128 * 1024 * 1024;
+/** Source bytes queued per chunk worker before another starts (see where the workers are made). */
+const BYTES_PER_WORKER = 32 * 1024 * 1024;
 
 function defaultUser(): string {
   try {
@@ -83,7 +84,9 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
   const lock = await acquireLock(repo, { exclusive: false });
   let indexed: IndexedRepository | undefined;
   try {
-    indexed = await repo.loadIndex();
+    // With chunk workers the data packs stay in memory (PackSaverOptions.spoolData): writing each
+    // one to a spool file and reading it back cost more CPU than anything else left in this thread.
+    indexed = await repo.loadIndex(o.chunkWorkers === false ? {} : { write: { spoolData: false } });
     const idx = indexed;
     // --force: no parent at all (restic 0.14 ignores --parent too), every file is read.
     const parent = o.force || o.stdin ? undefined : await findParent(repo, { parent: o.parent, host, paths: snapshotPaths });
@@ -121,16 +124,21 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     timer.unref();
 
     const readConcurrency = o.fileConcurrency ?? 2;
-    // One worker per BYTES_PER_WORKER of source (the scan's total; all cores without a scan), up to
-    // the cores: a worker costs ~11 MiB (isolate, chunker and zstd memories), worth it for large
-    // backups only; this thread does a share of the work too (index, packs, trees).
+    // Up to one worker per core; a worker beyond the first starts only once BYTES_PER_WORKER per
+    // running worker have been queued (a worker costs ~11 MiB: isolate, chunker and zstd memories,
+    // worth it for large backups only; this thread does a share of the work too: index, packs, trees).
+    // With a scan, its total caps the count as well.
     const count = Math.min(availableParallelism(), o.noScan || o.stdin ? availableParallelism() : Math.max(1, Math.ceil(totals.bytes / BYTES_PER_WORKER)));
-    const workers = o.chunkWorkers === false ? undefined : createChunkWorkers({ count, ...(o.dryRun ? {} : { key: repo.key, compress: idx.compressesBlobs }) });
+    const workers = o.chunkWorkers === false
+      ? undefined
+      : createChunkWorkers({ count, startMore: (running) => stats.bytesQueued >= running * BYTES_PER_WORKER, ...(o.dryRun ? {} : { key: repo.key, compress: idx.compressesBlobs }) });
     // With workers every file is read in one (one file at a time per worker): the pool then bounds
     // the files queued for the workers, FILES_PER_WORKER each, so that none waits for this thread.
     const pool = new TaskPool(workers ? Math.max(readConcurrency, workers.size * FILES_PER_WORKER) : readConcurrency);
+    const sink = o.dryRun ? dryRunSink(idx) : repositorySink(idx);
+    const batcher = workers ? new FileBatcher(workers, { polynomial: repo.config.chunkerPolynomial, seal: sink.saveSealed !== undefined && workers.keyed }) : undefined;
     const ctx: ArchiverContext = {
-      sink: o.dryRun ? dryRunSink(idx) : repositorySink(idx),
+      sink,
       owners: new OwnerNames(),
       filter,
       withAtime: o.withAtime ?? false,
@@ -142,6 +150,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
       emit,
       loadTree: (id) => idx.loadTree(idFromHex<'blob'>(id)),
       ...(workers ? { workers } : {}),
+      ...(batcher ? { batcher } : {}),
       signal: o.signal,
     };
     let rootTree: string;

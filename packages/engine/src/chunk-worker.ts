@@ -6,23 +6,37 @@
  *   given the repository key (`init`), compresses it (zstd, version 2, kept when smaller) and seals
  *   it (AES-256-CTR + Poly1305-AES): the main thread only dedups and appends sealed bytes to packs.
  *   Flow control: the job's `credits` chunks may be posted before the main thread sends a `credit`.
- * - `open` (restore): MAC check, decrypt, decompress, SHA-256 against the id (repo's openBlob).
+ * - `files` (backup): a batch of small files (each expected below the chunker's minimum), read whole,
+ *   hashed and sealed like `file` jobs, answered with ONE message: the sealed blobs back to back in
+ *   one buffer and their ids, lengths and per-file chunk counts in typed arrays (a file that grew
+ *   past the minimum since its lstat is cut by the chunker as usual). One message per file each way
+ *   (request, chunk, credit, end) cost more than sealing a 1 KiB file.
+ * - `open` (restore): MAC check, decrypt, decompress, SHA-256 against the id (repo's openBlob); with
+ *   `fd`, the plaintext is written there at `position` (the file the main thread opened) instead
+ *   of being posted back.
+ * - `write-files` (restore): a batch of single-blob files, their sealed blobs back to back in one
+ *   buffer: each is opened (openBlob), written to a new file (restore-file.ts: O_EXCL, O_NOFOLLOW,
+ *   whatever non-directory was in the way removed) and given its metadata; one answer per batch.
  * - `verify` (check --read-data): a whole pack's SHA-256 against its name and every blob of its
  *   header through openBlob; posts the faults, never the plaintext.
  *
- * File jobs run one at a time, in arrival order; open/verify jobs run as they arrive (between the
+ * File and batch jobs run one at a time, in arrival order; open/verify jobs run as they arrive (between the
  * chunks of a file job). Buffers are transferred, not copied, both ways.
  * Memory (per worker): a V8 isolate, the chunker's and zstd's WebAssembly memories (zstd's grows to
  * the largest chunk + its frame: <= ~17 MiB for restic's 8 MiB maximum chunk), `credits` chunks
- * (<= 8 MiB each, ~1 MiB on average) and one 1 MiB read buffer; for verify, the pack it was given.
+ * (<= 8 MiB each, ~1 MiB on average) and one 1 MiB read buffer; for verify, the pack it was given;
+ * for a `files` batch, its files' bytes and their sealed copies (the caller keeps a batch to ~1 MiB,
+ * plus any file that grew since its lstat); for `write-files`, its sealed bytes and one plaintext.
  * Imports JavaScript and WebAssembly only (it runs under qemu-user too).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { chunkStream, MIN_SIZE } from '@highwater/chunker';
-import { loadZstd, makeMasterKey, openBlob, sealBlob, type BlobId, type MasterKey } from '@highwater/repo';
+import { loadZstd, makeMasterKey, openBlob, sealBlob, sealBlobInto, type BlobId, type MasterKey } from '@highwater/repo';
 import { readPieces } from './read-pieces.js';
+import { writeNewFile, type RestoreNodeMeta } from './restore-file.js';
+import { restoreMetadata } from './restore-metadata.js';
 
 /** restic's seal overhead: 16-byte IV + 16-byte MAC. */
 const SEAL_OVERHEAD = 32;
@@ -54,8 +68,26 @@ export type ChunkWorkerRequest =
       /** Seal each chunk (needs `init`); false: post the plaintext (dry run). */
       readonly seal: boolean;
     }
+  | {
+      readonly type: 'files';
+      readonly job: number;
+      readonly paths: readonly string[];
+      readonly polynomial: string;
+      readonly seal: boolean;
+    }
   | { readonly type: 'credit'; readonly job: number }
-  | { readonly type: 'open'; readonly job: number; readonly sealed: Uint8Array; readonly id: Uint8Array; readonly uncompressedLength: number; readonly file: string }
+  | {
+      readonly type: 'open';
+      readonly job: number;
+      readonly sealed: Uint8Array;
+      readonly id: Uint8Array;
+      readonly uncompressedLength: number;
+      readonly file: string;
+      /** Write the plaintext to this descriptor at `position` instead of posting it back. */
+      readonly fd?: number;
+      readonly position?: number;
+    }
+  | { readonly type: 'write-files'; readonly job: number; readonly data: Uint8Array; readonly files: readonly RestoreFileJob[]; readonly ownership: boolean }
   | { readonly type: 'verify'; readonly job: number; readonly pack: Uint8Array; readonly packId: Uint8Array; readonly entries: readonly VerifyEntry[] };
 
 export type ChunkWorkerMessage =
@@ -71,11 +103,90 @@ export type ChunkWorkerMessage =
       readonly uncompressedLength: number;
     }
   | { readonly type: 'end'; readonly job: number; readonly size: number }
+  | ({ readonly type: 'files'; readonly job: number } & FileBatch)
   | { readonly type: 'opened'; readonly job: number; readonly data: Uint8Array }
+  /** Per file of a `write-files` job: undefined when written, `blob` when its blob did not open (the caller retries it its own way), else why the file could not be written. */
+  | { readonly type: 'written-files'; readonly job: number; readonly results: readonly (undefined | 'blob' | string)[] }
   | { readonly type: 'verified'; readonly job: number; readonly packHashOk: boolean; readonly bad: number; readonly first: string }
   | { readonly type: 'error'; readonly job: number; readonly message: string; readonly code?: string };
 
-type FileRequest = Extract<ChunkWorkerRequest, { type: 'file' }>;
+/** One file of a `write-files` job; its sealed blob is `length` bytes of the batch's data, after the previous file's. */
+export interface RestoreFileJob {
+  readonly path: string;
+  readonly id: Uint8Array;
+  readonly length: number;
+  readonly uncompressedLength: number;
+  /** For error messages: `data/<pack>`. */
+  readonly file: string;
+  /** The node's metadata (restoreMetadata) and recorded size. */
+  readonly node: RestoreNodeMeta;
+}
+
+/** The answer to a `files` job: per chunk (in file order) and per file, in columns. */
+export interface FileBatch {
+  /** 32 bytes per chunk. */
+  readonly ids: Uint8Array;
+  /** Plaintext length per chunk. */
+  readonly lengths: Uint32Array;
+  /** Bytes of `data` per chunk (the sealed blob, or the plaintext when not sealing). */
+  readonly stored: Uint32Array;
+  /** Per chunk: 0 when stored uncompressed, else the plaintext length. */
+  readonly uncompressed: Uint32Array;
+  /** Chunks per file (0 for an empty file or one that failed). */
+  readonly chunks: Uint32Array;
+  /** Per file: undefined, or why it could not be read (and its errno code). */
+  readonly errors: readonly ({ message: string; code?: string } | undefined)[];
+  readonly data: Uint8Array;
+}
+
+type FileRequest = Extract<ChunkWorkerRequest, { type: 'file' }> | Extract<ChunkWorkerRequest, { type: 'files' }>;
+
+/** Columns that grow by doubling (a batch's chunk count is not known up front). */
+class BatchBuilder {
+  ids = new Uint8Array(32 * 64);
+  lengths = new Uint32Array(64);
+  stored = new Uint32Array(64);
+  uncompressed = new Uint32Array(64);
+  data: Uint8Array;
+  count = 0;
+  used = 0;
+
+  constructor(bytes: number) {
+    this.data = new Uint8Array(Math.max(bytes, 4096));
+  }
+
+  /** Room for one more chunk of up to `n` bytes; returns the view to write it into. */
+  reserve(n: number): Uint8Array {
+    if (this.count === this.lengths.length) {
+      const cap = this.count * 2;
+      const grow = <T extends Uint8Array | Uint32Array>(a: T, size: number): T => {
+        const b = new (a.constructor as new (size: number) => T)(size);
+        b.set(a);
+        return b;
+      };
+      this.ids = grow(this.ids, 32 * cap);
+      this.lengths = grow(this.lengths, cap);
+      this.stored = grow(this.stored, cap);
+      this.uncompressed = grow(this.uncompressed, cap);
+    }
+    if (this.used + n > this.data.length) {
+      const bigger = new Uint8Array(Math.max(this.data.length * 2, this.used + n));
+      bigger.set(this.data.subarray(0, this.used));
+      this.data = bigger;
+    }
+    return this.data.subarray(this.used, this.used + n);
+  }
+
+  /** Records the chunk just written into reserve()'s view (`stored` bytes of it). */
+  commit(id: Uint8Array, length: number, stored: number, uncompressed: number): void {
+    this.ids.set(id, 32 * this.count);
+    this.lengths[this.count] = length;
+    this.stored[this.count] = stored;
+    this.uncompressed[this.count] = uncompressed;
+    this.count++;
+    this.used += stored;
+  }
+}
 
 function errorMessage(job: number, err: unknown): ChunkWorkerMessage {
   const e = err as NodeJS.ErrnoException;
@@ -101,7 +212,80 @@ function serve(port: NonNullable<typeof parentPort>): void {
     return { data: s.sealed, uncompressedLength: s.uncompressedLength };
   };
 
+  /** A batch of small files: one answer for all (see FileBatch). */
+  const runFiles = async (req: Extract<FileRequest, { type: 'files' }>): Promise<void> => {
+    if (req.seal && compressing) await zstd;
+    const files: Uint8Array[] = [];
+    const errors: ({ message: string; code?: string } | undefined)[] = [];
+    let total = 0;
+    for (const path of req.paths) {
+      try {
+        const b = readFileSync(path);
+        files.push(b);
+        errors.push(undefined);
+        total += b.length + SEAL_OVERHEAD;
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        files.push(new Uint8Array(0));
+        errors.push({ message: e?.message ?? String(err), ...(typeof e?.code === 'string' ? { code: e.code } : {}) });
+      }
+    }
+    const out = new BatchBuilder(total);
+    const chunks = new Uint32Array(req.paths.length);
+    const add = (chunk: Uint8Array): void => {
+      const id = createHash('sha256').update(chunk).digest();
+      if (!req.seal) {
+        out.reserve(chunk.length).set(chunk);
+        out.commit(id, chunk.length, chunk.length, 0);
+        return;
+      }
+      // The stored form is never longer than the plaintext: the sealed blob fits in plaintext + 32 bytes.
+      const s = sealBlobInto(key!, 'data', chunk, out.reserve(chunk.length + SEAL_OVERHEAD), { compress: compressing });
+      out.commit(id, chunk.length, s.length, s.uncompressedLength);
+    };
+    for (let i = 0; i < files.length; i++) {
+      const b = files[i]!;
+      const before = out.count;
+      const usedBefore = out.used;
+      try {
+        if (b.length < MIN_SIZE) {
+          if (b.length > 0) add(b);
+        } else {
+          // Grew past the chunker's minimum since its lstat: cut as any large file.
+          for await (const chunk of chunkStream([b], BigInt('0x' + req.polynomial))) add(chunk);
+        }
+      } catch (err) {
+        errors[i] = { message: (err as Error)?.message ?? String(err) };
+        out.count = before; // its chunks are dropped
+        out.used = usedBefore;
+      }
+      chunks[i] = out.count - before;
+      files[i] = new Uint8Array(0);
+    }
+    const n = out.count;
+    const msg: ChunkWorkerMessage = {
+      type: 'files',
+      job: req.job,
+      ids: out.ids.slice(0, 32 * n),
+      lengths: out.lengths.slice(0, n),
+      stored: out.stored.slice(0, n),
+      uncompressed: out.uncompressed.slice(0, n),
+      chunks,
+      errors,
+      data: out.used === out.data.length ? out.data : out.data.slice(0, out.used),
+    };
+    port.postMessage(msg, [msg.ids.buffer, msg.lengths.buffer, msg.stored.buffer, msg.uncompressed.buffer, msg.chunks.buffer, msg.data.buffer] as ArrayBuffer[]);
+  };
+
   const run = async (req: FileRequest): Promise<void> => {
+    if (req.type === 'files') {
+      try {
+        await runFiles(req);
+      } catch (err) {
+        port.postMessage(errorMessage(req.job, err));
+      }
+      return;
+    }
     const job = req.job;
     credits.set(job, req.credits);
     let size = 0;
@@ -143,10 +327,46 @@ function serve(port: NonNullable<typeof parentPort>): void {
     });
   };
 
+  const writeFiles = async (m: Extract<ChunkWorkerRequest, { type: 'write-files' }>): Promise<void> => {
+    try {
+      await (zstd ??= loadZstd());
+      const results: (undefined | 'blob' | string)[] = [];
+      let offset = 0;
+      for (const f of m.files) {
+        const sealed = m.data.subarray(offset, offset + f.length);
+        offset += f.length;
+        let plain: Uint8Array;
+        try {
+          plain = openBlob(key!, sealed, { id: f.id as BlobId, uncompressedLength: f.uncompressedLength }, f.file);
+        } catch {
+          results.push('blob');
+          continue;
+        }
+        try {
+          writeNewFile(f.path, plain, f.node.size);
+          await restoreMetadata(f.path, f.node, { ownership: m.ownership });
+          results.push(undefined);
+        } catch (err) {
+          results.push((err as Error)?.message ?? String(err));
+        }
+      }
+      port.postMessage({ type: 'written-files', job: m.job, results } satisfies ChunkWorkerMessage);
+    } catch (err) {
+      port.postMessage(errorMessage(m.job, err));
+    }
+  };
+
   const open = async (m: Extract<ChunkWorkerRequest, { type: 'open' }>): Promise<void> => {
     try {
       if (m.uncompressedLength > 0) await (zstd ??= loadZstd());
-      const plain = own(openBlob(key!, m.sealed, { id: m.id as BlobId, uncompressedLength: m.uncompressedLength }, m.file));
+      const opened = openBlob(key!, m.sealed, { id: m.id as BlobId, uncompressedLength: m.uncompressedLength }, m.file);
+      if (m.fd !== undefined) {
+        const position = m.position ?? 0;
+        for (let off = 0; off < opened.length; ) off += writeSync(m.fd, opened, off, opened.length - off, position + off);
+        port.postMessage({ type: 'opened', job: m.job, data: new Uint8Array(0) } satisfies ChunkWorkerMessage);
+        return;
+      }
+      const plain = own(opened);
       port.postMessage({ type: 'opened', job: m.job, data: plain } satisfies ChunkWorkerMessage, [plain.buffer as ArrayBuffer]);
     } catch (err) {
       port.postMessage(errorMessage(m.job, err));
@@ -188,6 +408,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
         wake = undefined;
         break;
       case 'file':
+      case 'files':
         queue.push(m);
         next();
         break;
@@ -196,6 +417,9 @@ function serve(port: NonNullable<typeof parentPort>): void {
         break;
       case 'verify':
         void verify(m);
+        break;
+      case 'write-files':
+        void writeFiles(m);
         break;
     }
   });

@@ -6,8 +6,9 @@
  * a TypeScript test runner `createChunkWorkers` returns undefined and the callers do the work in
  * this thread.
  *
- * Flow control: a file job streams its chunks with CREDITS chunks in flight per job; open and
- * verify jobs are bounded by their callers (a fixed number of blobs or packs in flight).
+ * Flow control: a file job streams its chunks with CREDITS chunks in flight per job; batches
+ * (`files`, `writeFiles`), open and verify jobs are bounded by their callers (file-batch.ts,
+ * restore-batch.ts: a fixed number of batches, blobs or packs in flight).
  * Memory: per worker a V8 isolate (~5-10 MB), the chunker's and zstd's WebAssembly memories and
  * the jobs' buffers (see chunk-worker.ts).
  */
@@ -16,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MasterKey } from '@highwater/repo';
-import type { ChunkWorkerMessage, ChunkWorkerRequest, VerifyEntry } from './chunk-worker.js';
+import type { ChunkWorkerMessage, ChunkWorkerRequest, FileBatch, RestoreFileJob, VerifyEntry } from './chunk-worker.js';
 
 const CREDITS = 2;
 /** A worker's young generation (V8 semi-spaces): its garbage is short-lived buffers, kept small. */
@@ -31,6 +32,9 @@ export interface ChunkedPiece {
   /** Sealed pieces: 0 when stored uncompressed, else the plaintext length. */
   readonly uncompressedLength: number;
 }
+
+/** One file of a batch: its chunks (views into the batch's one buffer), or why it failed. */
+export type BatchedFile = { readonly pieces: readonly ChunkedPiece[]; readonly size: number } | { readonly error: Error };
 
 export interface PackVerdict {
   readonly packHashOk: boolean;
@@ -48,8 +52,23 @@ export interface ChunkWorkers {
    * worker. Throws the worker's read error (with its `code`).
    */
   chunks(path: string, o: { polynomial: bigint; expectedSize: number; seal: boolean }): AsyncGenerator<ChunkedPiece>;
-  /** A blob's verified plaintext from its sealed bytes (repo's openBlob in a worker; `sealed` is transferred when it owns its buffer); throws its error message. */
-  open(sealed: Uint8Array, blob: { id: Uint8Array; uncompressedLength: number }, file: string): Promise<Uint8Array>;
+  /**
+   * Reads, hashes (and with `seal`, compresses and seals) a batch of small files in one worker, one
+   * message each way; one outcome per path, in order. Pieces are views into one transferred buffer.
+   */
+  files(paths: readonly string[], o: { polynomial: bigint; seal: boolean }): Promise<BatchedFile[]>;
+  /**
+   * A blob's verified plaintext from its sealed bytes (repo's openBlob in a worker; `sealed` is
+   * transferred when it owns its buffer); throws its error message. With `into`, the worker writes
+   * the plaintext to that descriptor at that position instead, and the result is empty.
+   */
+  open(sealed: Uint8Array, blob: { id: Uint8Array; uncompressedLength: number }, file: string, into?: { fd: number; position: number }): Promise<Uint8Array>;
+  /**
+   * Restores a batch of single-blob files in one worker (chunk-worker.ts `write-files`): `data` holds
+   * their sealed blobs back to back (transferred). One result per file: undefined when written,
+   * 'blob' when its blob did not open, else the error message.
+   */
+  writeFiles(data: Uint8Array, files: readonly RestoreFileJob[], ownership: boolean): Promise<readonly (undefined | 'blob' | string)[]>;
   /** Checks a whole pack in a worker: its SHA-256 against `packId` and every entry through openBlob. `pack` is transferred. */
   verify(pack: Uint8Array, packId: Uint8Array, entries: readonly VerifyEntry[]): Promise<PackVerdict>;
   close(): Promise<void>;
@@ -90,15 +109,40 @@ class WorkerSlot {
   }
 }
 
-function workerError(m: Extract<ChunkWorkerMessage, { type: 'error' }>): Error {
+function workerError(m: { message: string; code?: string }): Error {
   return Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
 }
 
+/** A `files` answer, split per file. */
+function splitBatch(b: FileBatch): BatchedFile[] {
+  const out: BatchedFile[] = [];
+  let c = 0;
+  let offset = 0;
+  for (let f = 0; f < b.chunks.length; f++) {
+    const err = b.errors[f];
+    if (err) {
+      out.push({ error: workerError(err) });
+      continue;
+    }
+    const pieces: ChunkedPiece[] = [];
+    let size = 0;
+    for (let end = c + b.chunks[f]!; c < end; c++) {
+      const stored = b.stored[c]!;
+      pieces.push({ id: b.ids.subarray(32 * c, 32 * c + 32), length: b.lengths[c]!, data: b.data.subarray(offset, offset + stored), uncompressedLength: b.uncompressed[c]! });
+      size += b.lengths[c]!;
+      offset += stored;
+    }
+    out.push({ pieces, size });
+  }
+  return out;
+}
+
 /**
- * `count` defaults to os.availableParallelism(). With `key`, the workers can seal (backup) and open
+ * `count` defaults to os.availableParallelism(); `startMore(running)`, when given, must also agree
+ * before a worker beyond the first starts. With `key`, the workers can seal (backup) and open
  * (restore, check) blobs; `compress`: seal compresses first (repository version 2).
  */
-export function createChunkWorkers(o: { count?: number; key?: MasterKey; compress?: boolean } = {}): ChunkWorkers | undefined {
+export function createChunkWorkers(o: { count?: number; key?: MasterKey; compress?: boolean; startMore?: (running: number) => boolean } = {}): ChunkWorkers | undefined {
   const count = o.count ?? availableParallelism();
   const url = new URL('./chunk-worker.js', import.meta.url);
   if (count < 1 || url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
@@ -110,7 +154,7 @@ export function createChunkWorkers(o: { count?: number; key?: MasterKey; compres
   const pick = (): WorkerSlot => {
     let best: WorkerSlot | undefined;
     for (const s of all) if (!best || s.load < best.load) best = s;
-    if ((!best || best.load > 0) && all.length < count) {
+    if ((!best || (best.load > 0 && (o.startMore?.(all.length) ?? true))) && all.length < count) {
       best = new WorkerSlot(url, init);
       all.push(best);
     }
@@ -177,9 +221,21 @@ export function createChunkWorkers(o: { count?: number; key?: MasterKey; compres
         if (!clean) retire(slot);
       }
     },
-    open: (sealed, blob, file) =>
+    files: (paths, f) =>
       ask(
-        (job) => ({ type: 'open', job, sealed, id: blob.id, uncompressedLength: blob.uncompressedLength, file }),
+        (job) => ({ type: 'files', job, paths, polynomial: f.polynomial.toString(16), seal: f.seal }),
+        [],
+        (m) => splitBatch(m as Extract<ChunkWorkerMessage, { type: 'files' }>),
+      ),
+    writeFiles: (data, files, ownership) =>
+      ask(
+        (job) => ({ type: 'write-files', job, data, files, ownership }),
+        ownsBuffer(data) ? [data.buffer as ArrayBuffer] : [],
+        (m) => (m as Extract<ChunkWorkerMessage, { type: 'written-files' }>).results,
+      ),
+    open: (sealed, blob, file, into) =>
+      ask(
+        (job) => ({ type: 'open', job, sealed, id: blob.id, uncompressedLength: blob.uncompressedLength, file, ...(into ? { fd: into.fd, position: into.position } : {}) }),
         ownsBuffer(sealed) ? [sealed.buffer as ArrayBuffer] : [],
         (m) => (m as Extract<ChunkWorkerMessage, { type: 'opened' }>).data,
       ),

@@ -11,7 +11,7 @@ import { readPieces } from './read-pieces.js';
 import { idToHex, type BlobId } from '@highwater/repo';
 import type { BlobSink, SavedBlob } from './blob-sink.js';
 import { chunkFile, MIN_CHUNK_SIZE } from './chunk-file.js';
-import type { ChunkWorkers } from './chunk-workers.js';
+import type { ChunkedPiece, ChunkWorkers } from './chunk-workers.js';
 
 export interface FileContent {
   /** Hex ids of the data blobs, in file order. */
@@ -35,22 +35,44 @@ export interface SaveFileOptions {
   readonly onBytes?: (n: number) => void;
 }
 
-export async function saveFileContent(o: SaveFileOptions): Promise<FileContent> {
+/** Adds up a file's saved blobs. */
+function tally(onBytes: ((n: number) => void) | undefined): { count: (r: SavedBlob, length: number) => void; result: () => FileContent } {
   const content: string[] = [];
   let size = 0;
   let blobsAdded = 0;
   let bytesAdded = 0;
   let storedAdded = 0;
-  const count = (r: SavedBlob, length: number): void => {
-    content.push(idToHex(r.id));
-    size += length;
-    if (!r.known) {
-      blobsAdded++;
-      bytesAdded += length;
-      storedAdded += r.storedLength;
-    }
-    o.onBytes?.(length);
+  return {
+    count: (r, length) => {
+      content.push(idToHex(r.id));
+      size += length;
+      if (!r.known) {
+        blobsAdded++;
+        bytesAdded += length;
+        storedAdded += r.storedLength;
+      }
+      onBytes?.(length);
+    },
+    result: () => ({ content, size, blobsAdded, bytesAdded, storedAdded }),
   };
+}
+
+/**
+ * Saves the chunks of a file read in a batch (FileBatcher): sealed blobs (`sealed`) or plaintext
+ * (dry run), in file order.
+ */
+export async function saveBatchedFile(o: { sink: BlobSink; pieces: readonly ChunkedPiece[]; sealed: boolean; onBytes?: (n: number) => void }): Promise<FileContent> {
+  const t = tally(o.onBytes);
+  for (const c of o.pieces) {
+    const r = o.sealed && o.sink.saveSealed ? await o.sink.saveSealed('data', c.id as BlobId, c.data, c.uncompressedLength, c.length) : await o.sink.saveBlob('data', c.data, c.id as BlobId);
+    t.count(r, c.length);
+  }
+  return t.result();
+}
+
+export async function saveFileContent(o: SaveFileOptions): Promise<FileContent> {
+  const t = tally(o.onBytes);
+  const count = t.count;
   const save = async (chunk: Uint8Array, id?: Uint8Array): Promise<void> => {
     count(await o.sink.saveBlob('data', chunk, id as BlobId | undefined), chunk.length);
   };
@@ -64,7 +86,7 @@ export async function saveFileContent(o: SaveFileOptions): Promise<FileContent> 
         count(r, c.length);
       } else await save(c.data, c.id);
     }
-    return { content, size, blobsAdded, bytesAdded, storedAdded };
+    return t.result();
   }
   if (o.expectedSize < MIN_CHUNK_SIZE) {
     // Synchronous on purpose: for a small file one open/fstat/read/close in this thread costs a
@@ -72,12 +94,12 @@ export async function saveFileContent(o: SaveFileOptions): Promise<FileContent> 
     const data = readFileSync(o.path);
     if (data.length < MIN_CHUNK_SIZE) {
       if (data.length > 0) await save(data);
-      return { content, size, blobsAdded, bytesAdded, storedAdded };
+      return t.result();
     }
     // The file grew past the minimum since lstat: chunk what was read.
     for await (const chunk of chunkFile({ source: [data], polynomial: o.polynomial })) await save(chunk);
-    return { content, size, blobsAdded, bytesAdded, storedAdded };
+    return t.result();
   }
   for await (const chunk of chunkFile({ source: readPieces(o.path), polynomial: o.polynomial })) await save(chunk);
-  return { content, size, blobsAdded, bytesAdded, storedAdded };
+  return t.result();
 }

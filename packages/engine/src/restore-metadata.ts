@@ -19,7 +19,7 @@ export interface MetadataOptions {
   readonly ownership: boolean;
 }
 
-export async function restoreMetadata(path: string, node: TreeNode, o: MetadataOptions): Promise<void> {
+export async function restoreMetadata(path: string, node: Pick<TreeNode, 'type' | 'mode' | 'mtime' | 'atime' | 'uid' | 'gid'>, o: MetadataOptions): Promise<void> {
   if (o.ownership && node.uid !== undefined && node.gid !== undefined) lchown(path, node.uid, node.gid);
   if (node.type !== 'symlink' && node.mode !== undefined) chmod(path, fromGoMode(node.mode));
   const mtime = parseGoTime(node.mtime);

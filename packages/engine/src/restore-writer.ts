@@ -5,7 +5,8 @@
  * opened with O_NOFOLLOW; an existing symlink or file in the way of a file is replaced, never
  * followed. Blob contents are verified (MAC, sha256 == id) as they are loaded: with chunk workers
  * in a worker thread (repo's openBlob there), else by the repository in this thread.
- * Memory: per file, the blob being written and up to PREFETCH blobs loaded ahead (<= 8 MiB each);
+ * Memory: per file, up to PREFETCH + 1 sealed blobs in flight to the workers (<= 8 MiB each; without
+ * workers, the blob being written and PREFETCH loaded ahead);
  * WINDOWS pack windows of WINDOW bytes (8 MiB); one pack size per pack read through a window.
  */
 import { closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { join } from 'node:path';
 import { idFromHex, idToHex, type BlobId, type IndexedRepository, type TreeNode } from '@highwater/repo';
 import type { ChunkWorkers } from './chunk-workers.js';
 
+/** IV + MAC around each sealed blob. */
+const SEAL_OVERHEAD = 32;
 /** Blobs of one file loaded (read and opened) ahead of the one being written. */
 const PREFETCH = 2;
 /**
@@ -125,6 +128,24 @@ export class RestoreWriter {
     }
   }
 
+  /**
+   * Where a data blob is and its plaintext length, when it can be opened in a worker (workers with
+   * the key, blob in the index); else undefined.
+   */
+  locate(hex: string): { id: BlobId; pack: string; offset: number; length: number; uncompressedLength: number; plainLength: number } | undefined {
+    if (!this.workers?.keyed) return undefined;
+    const id = idFromHex<'blob'>(hex) as BlobId;
+    const loc = this.repo.index.lookup('data', id);
+    if (!loc) return undefined;
+    const plainLength = loc.uncompressedLength > 0 ? loc.uncompressedLength : loc.length - SEAL_OVERHEAD;
+    return { id, pack: idToHex(loc.packId), offset: loc.offset, length: loc.length, uncompressedLength: loc.uncompressedLength, plainLength };
+  }
+
+  /** A blob's sealed bytes (see #sealedBytes): for restore-batch.ts. */
+  sealedBytes(pack: string, offset: number, length: number): Promise<Uint8Array> {
+    return this.#sealedBytes(pack, offset, length);
+  }
+
   /** Writes a file's content blob by blob; returns the bytes written. */
   async writeFile(components: readonly string[], node: TreeNode, onBytes?: (n: number) => void): Promise<number> {
     await this.ensureDir(components.slice(0, -1));
@@ -136,22 +157,27 @@ export class RestoreWriter {
     let written = 0;
     try {
       const content = node.content ?? [];
-      // Up to PREFETCH blobs load (read + open in a worker) while the current one is written.
-      const ahead: Promise<Uint8Array>[] = [];
-      const load = (i: number): void => {
-        if (i < content.length) {
-          const pr = this.#loadBlob(content[i]!);
-          pr.catch(() => undefined); // awaited in order below; a file abandoned early leaves none unobserved
-          ahead.push(pr);
+      const where = content.map((hex) => this.locate(hex));
+      if (content.length > 0 && where.every((w) => w !== undefined)) {
+        written = await this.#writeInWorkers(fd, content, where as NonNullable<(typeof where)[number]>[], onBytes);
+      } else {
+        // Up to PREFETCH blobs load (read + open in a worker) while the current one is written.
+        const ahead: Promise<Uint8Array>[] = [];
+        const load = (i: number): void => {
+          if (i < content.length) {
+            const pr = this.#loadBlob(content[i]!);
+            pr.catch(() => undefined); // awaited in order below; a file abandoned early leaves none unobserved
+            ahead.push(pr);
+          }
+        };
+        for (let i = 0; i < Math.min(PREFETCH, content.length); i++) load(i);
+        for (let i = 0; i < content.length; i++) {
+          const data = await ahead.shift()!;
+          load(i + PREFETCH);
+          for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off, written + off);
+          written += data.length;
+          onBytes?.(data.length);
         }
-      };
-      for (let i = 0; i < Math.min(PREFETCH, content.length); i++) load(i);
-      for (let i = 0; i < content.length; i++) {
-        const data = await ahead.shift()!;
-        load(i + PREFETCH);
-        for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off, written + off);
-        written += data.length;
-        onBytes?.(data.length);
       }
     } catch (err) {
       try {
@@ -167,6 +193,41 @@ export class RestoreWriter {
       throw new Error(`${p}: restored ${written} bytes but the snapshot records ${node.size}`);
     }
     return written;
+  }
+
+  /**
+   * Every blob opened and written at its position by a worker (positions from the index's plaintext
+   * lengths), PREFETCH + 1 blobs in flight; a blob the worker cannot open is loaded by the
+   * repository (its own errors) and written here.
+   */
+  async #writeInWorkers(fd: number, content: readonly string[], where: readonly NonNullable<ReturnType<RestoreWriter['locate']>>[], onBytes?: (n: number) => void): Promise<number> {
+    const inFlight: Promise<void>[] = [];
+    let position = 0;
+    let failure: { err: unknown } | undefined;
+    for (let i = 0; i < content.length; i++) {
+      const w = where[i]!;
+      const at = position;
+      position += w.plainLength;
+      const one = (async () => {
+        try {
+          const raw = await this.#sealedBytes(w.pack, w.offset, w.length);
+          await this.workers!.open(raw, { id: w.id, uncompressedLength: w.uncompressedLength }, `data/${w.pack}`, { fd, position: at });
+        } catch {
+          const data = await this.repo.loadBlob('data', w.id);
+          if (data.length !== w.plainLength) throw new Error(`blob ${content[i]} has ${data.length} bytes, the index says ${w.plainLength}`);
+          for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off, at + off);
+        }
+        onBytes?.(w.plainLength);
+      })();
+      one.catch((err: unknown) => (failure ??= { err }));
+      inFlight.push(one);
+      // Settled, never thrown out of early: no worker may still write to fd once the caller closes it.
+      if (inFlight.length > PREFETCH) await inFlight.shift()!.catch(() => undefined);
+      if (failure) break;
+    }
+    await Promise.allSettled(inFlight);
+    if (failure) throw failure.err;
+    return position;
   }
 
   async writeSymlink(components: readonly string[], node: TreeNode): Promise<void> {

@@ -8,8 +8,10 @@
  * every problem so the CLI can exit 1.
  *
  * Memory: the trees on the current path, the files being written (with chunk workers, 4 per worker,
- * each its blob and 2 loaded ahead; without, one), and the first path of each hard-linked inode;
- * never a plan of the whole snapshot. Blobs are opened (MAC, zstd, SHA-256) in the workers.
+ * each up to 3 sealed blobs in flight, and the single-blob files' batches: restore-batch.ts; without,
+ * one file), the plans of the directories whose files are not all written yet, and the first path
+ * of each hard-linked inode; never a plan of the whole snapshot. Blobs are opened (MAC, zstd,
+ * SHA-256) and written in the workers.
  */
 import { mkdir, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -22,10 +24,13 @@ import { countRestore, planDirectory, type PlanProblem, type PlanRules } from '.
 import type { RestoreOptions, RestoreStatus, RestoreSummary } from './restore-types.js';
 import { RestoreWriter } from './restore-writer.js';
 import { createChunkWorkers } from './chunk-workers.js';
+import { RestoreBatcher } from './restore-batch.js';
 import { TaskPool } from './task-pool.js';
 
 /** Files restored at once per chunk worker (each holds at most its blob and PREFETCH loaded ahead). */
 const FILES_PER_WORKER = 4;
+/** Single-blob files whose sealed blob is at most this long go through the RestoreBatcher. */
+const BATCHED_BLOB = 1 << 20;
 
 export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
   const started = Date.now();
@@ -87,6 +92,7 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
     const workers = o.workers === false ? undefined : createChunkWorkers({ key: repo.key });
     const pool = new TaskPool(workers ? workers.size * FILES_PER_WORKER : 1);
     const writer = new RestoreWriter(indexed, root, workers);
+    const batcher = workers?.keyed ? new RestoreBatcher(workers, { ownership }) : undefined;
     const links = new Map<string, readonly string[]>();
 
     const writeItem = async (components: readonly string[], node: TreeNode): Promise<void> => {
@@ -109,16 +115,60 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
       await restoreMetadata(writer.pathOf(components), node, { ownership });
     };
 
-    const walk = async (treeHex: string, dirPath: string, comps: readonly string[]): Promise<void> => {
+    /** Every file write not finished yet (a hard link waits for them: its first path must exist). */
+    const outstanding = new Set<Promise<unknown>>();
+    const track = (p: Promise<unknown>): Promise<unknown> => {
+      outstanding.add(p);
+      p.catch(() => undefined);
+      void p.finally(() => outstanding.delete(p)).catch(() => undefined);
+      return p;
+    };
+    const drainAll = async (): Promise<void> => {
+      await pool.drain();
+      while (outstanding.size > 0) await Promise.all([...outstanding]);
+    };
+
+    /** A single-blob file through the batcher: its completion; false when it is not one (or its blob cannot be read here). */
+    const submitBatched = async (item: { path: string; components: readonly string[]; node: TreeNode }, run: () => Promise<void>): Promise<{ done: Promise<unknown> } | false> => {
+      const node = item.node;
+      if (!batcher || node.type !== 'file' || (node.links ?? 1) > 1 || node.content?.length !== 1) return false;
+      const w = writer.locate(node.content[0]!);
+      if (!w || w.length > BATCHED_BLOB) return false;
+      let sealed: Uint8Array;
+      try {
+        await writer.ensureDir(item.components.slice(0, -1));
+        sealed = await writer.sealedBytes(w.pack, w.offset, w.length);
+      } catch {
+        return false; // the usual path reports it
+      }
+      const h = await batcher.submit({ path: writer.pathOf(item.components), id: w.id, length: w.length, uncompressedLength: w.uncompressedLength, file: `data/${w.pack}`, node: RestoreBatcher.meta(node) }, sealed);
+      return { done: track(
+        h.done.then(async (r) => {
+          if (r === undefined) {
+            filesRestored++;
+            bytesRestored += w.plainLength;
+          } else if (r === 'blob') await run(); // the repository loads it and reports a damaged blob its own way
+          else report({ path: item.path, message: `cannot restore ${item.path}: ${r}` });
+        }),
+      ) };
+    };
+
+    /**
+     * Submits a directory's files and walks its subdirectories; resolves (once all is submitted) to
+     * the promise of their completion: the next directory starts while these files finish. A
+     * directory gets its metadata once its own completion has resolved.
+     */
+    const walk = async (treeHex: string, dirPath: string, comps: readonly string[]): Promise<{ done: Promise<void> }> => {
       o.signal?.throwIfAborted();
       let nodes: TreeNode[];
       try {
         nodes = (await indexed.loadTree(idFromHex(treeHex))).nodes;
       } catch {
-        return; // reported by countRestore
+        return { done: Promise.resolve() }; // reported by countRestore
       }
       const plan = planDirectory(nodes, dirPath, comps, rules);
       nodes = [];
+      const waits: Promise<unknown>[] = [];
       for (const item of plan.items) {
         o.signal?.throwIfAborted();
         const run = async (): Promise<void> => {
@@ -128,33 +178,51 @@ export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
             report({ path: item.path, message: `cannot restore ${item.path}: ${messageOf(err)}` });
           }
         };
+        const batched = await submitBatched(item, run);
+        if (batched !== false) {
+          waits.push(batched.done);
+          continue;
+        }
         // A node that may be a hard link waits for the files before it (its first path must exist).
         if ((item.node.links ?? 1) > 1) {
-          await pool.drain();
+          await drainAll();
           await run();
-        } else await pool.submit(run);
+        } else waits.push(track((await pool.submit(run)).done));
       }
-      // The directory's files are complete before its subdirectories and its own metadata.
-      await pool.drain();
       for (const d of plan.dirs) {
         try {
           if (d.selected) {
             await writer.ensureDir(d.components);
             dirsRestored++;
           }
-          await walk(d.node.subtree!, d.path, d.components);
-          if (d.selected) await restoreMetadata(writer.pathOf(d.components), d.node, { ownership });
+          const sub = await walk(d.node.subtree!, d.path, d.components);
+          const fin = sub.done.then(async () => {
+            if (d.selected) await restoreMetadata(writer.pathOf(d.components), d.node, { ownership });
+          });
+          waits.push(
+            fin.catch((err: unknown) => {
+              if (o.signal?.aborted) throw err;
+              report({ path: d.path, message: `cannot restore ${d.path}: ${messageOf(err)}` });
+            }),
+          );
         } catch (err) {
           if (o.signal?.aborted) throw err;
           report({ path: d.path, message: `cannot restore ${d.path}: ${messageOf(err)}` });
         }
       }
+      // The directory's files and subdirectories are complete before its own metadata (the caller's).
+      const all = Promise.all(waits).then(() => undefined);
+      all.catch(() => undefined);
+      return { done: all };
     };
     try {
-      await inPhase(probe, 'restore-files', () => walk(entry.snapshot.tree, '/', []));
+      await inPhase(probe, 'restore-files', async () => {
+        await (await walk(entry.snapshot.tree, '/', [])).done;
+        await drainAll();
+      });
     } finally {
       clearInterval(timer);
-      await pool.drain().catch(() => undefined);
+      await drainAll().catch(() => undefined);
       await workers?.close();
     }
     emit({ type: 'status', status: status() });

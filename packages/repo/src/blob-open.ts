@@ -52,6 +52,16 @@ export function sealBlob(key: MasterKey, type: BlobType, plaintext: Uint8Array, 
 }
 
 /**
+ * sealBlob into a caller's buffer at offset 0 (a batch of blobs sealed back to back): `out` MUST
+ * hold plaintext.length + 32 bytes (the stored form is never longer than the plaintext). Returns the
+ * sealed length and the uncompressed length (0 when stored as is).
+ */
+export function sealBlobInto(key: MasterKey, type: BlobType, plaintext: Uint8Array, out: Uint8Array, o: { compress: boolean }): { length: number; uncompressedLength: number } {
+  const { data, uncompressedLength } = storedForm(type, plaintext, o.compress);
+  return { length: sealInto(key, data, out), uncompressedLength };
+}
+
+/**
  * What a blob is stored as before sealing: with `compress` (version 2), a tree always compressed
  * (restic's rule: prune repacks every uncompressed tree pack of a version-2 repository, so storing
  * one as is would make every prune rewrite it again), data when the zstd frame is smaller; else the

@@ -26,12 +26,26 @@ export const ZSTD_LEVEL = 3;
 interface ZstdWasm {
   init(): Promise<void>;
   compress(buf: Uint8Array, level?: number): Uint8Array;
+  createCCtx(): number;
+  compressUsingDict(cctx: number, buf: Uint8Array, dict: Uint8Array, level?: number): Uint8Array;
+  createDCtx(): number;
+  decompressUsingDict(dctx: number, buf: Uint8Array, dict: Uint8Array, opts?: { defaultHeapSize?: number }): Uint8Array;
   decompress(buf: Uint8Array, opts?: { defaultHeapSize?: number }): Uint8Array;
 }
 
 // The loaded codec is process-wide by nature (one WebAssembly instance); it is set once and never changes.
 let wasm: ZstdWasm | undefined;
 let loading: Promise<void> | undefined;
+/**
+ * One compression context for the process (thread), made on first use and kept: ZSTD_compress makes
+ * and frees one per call, whose workspace set-up costs more than compressing a 10 KiB blob (127 against
+ * 20 microseconds in this module). The frames are byte for byte the same (libzstd's ZSTD_compressCCtx
+ * is compress_usingDict with no dictionary).
+ */
+let cctx: number | undefined;
+/** The same for decompression (ZSTD_decompress makes a context per call: 17 against 5.5 us for a 10 KiB blob). */
+let dctx: number | undefined;
+const NO_DICTIONARY = new Uint8Array(0);
 
 /** Loads and instantiates the WebAssembly codec once per process. Safe to call many times. */
 export function loadZstd(): Promise<void> {
@@ -56,7 +70,9 @@ function codec(): ZstdWasm {
 
 /** Compresses one buffer into one zstd frame (level 3, content size recorded in the frame). */
 export function compress(b: Uint8Array): Uint8Array {
-  return codec().compress(b, ZSTD_LEVEL);
+  const c = codec();
+  cctx ??= c.createCCtx();
+  return c.compressUsingDict(cctx, b, NO_DICTIONARY, ZSTD_LEVEL);
 }
 
 /** The frame content size recorded in a zstd frame header, or -1 when absent/unknown. */
@@ -87,7 +103,8 @@ export function decompress(b: Uint8Array, expectedLength?: number, file?: string
   const size = expectedLength ?? frameContentSize(b);
   if (wasm && size >= 0) {
     try {
-      out = wasm.decompress(b, { defaultHeapSize: Math.max(size, 1) });
+      dctx ??= wasm.createDCtx();
+      out = wasm.decompressUsingDict(dctx, b, NO_DICTIONARY, { defaultHeapSize: Math.max(size, 1) });
     } catch (err) {
       failure = err;
     }

@@ -50,6 +50,14 @@ export interface PackSaverOptions {
   compress?: boolean;
   /** Folder for temporary pack files (restic's way); null or absent: packs stay in memory. */
   spoolDir?: string | null;
+  /**
+   * false: data packs stay in memory even with a `spoolDir` (tree packs, which can hold one huge
+   * blob, are still spooled). Default true. Costs up to packSize + one blob per open data pack and
+   * the packs being uploaded, and saves writing every data pack twice (the spool file, then the
+   * backend): in a backup with chunk workers that kernel copy was the largest cost left in the
+   * main thread (docs/measurements.md, issue 15).
+   */
+  spoolData?: boolean;
 }
 
 /** A Set key for (type, id): one type letter and the 32 id bytes as latin1 (cheaper than hex). */
@@ -110,7 +118,8 @@ export class PackSaver {
     this.#throwIfFailed();
     let w = this.#open.get(type);
     if (!w) {
-      w = new PackWriter({ key: this.#o.key, version: this.#o.version, compress: this.#o.compress, spoolDir: this.#o.spoolDir ?? null });
+      const spool = type === 'tree' || this.#o.spoolData !== false;
+      w = new PackWriter({ key: this.#o.key, version: this.#o.version, compress: this.#o.compress, spoolDir: spool ? (this.#o.spoolDir ?? null) : null });
       this.#open.set(type, w);
     }
     const n = append(w);

@@ -45,6 +45,8 @@ export interface WriteOptions {
    * open packs then hold one 1 MiB segment each instead of up to packSize. null: packs in memory.
    */
   spoolDir?: string | null;
+  /** false: data packs stay in memory even with a spoolDir (PackSaverOptions.spoolData). Default true. */
+  spoolData?: boolean;
 }
 
 export interface RepositoryState {
@@ -92,10 +94,13 @@ export class OpenRepository {
     return createIndexSource({ backend: this.backend, key: this.key, version: this.config.version, repositoryId: this.config.id });
   }
 
-  /** Loads the blob index with `choices.index` (phase 'load-index'). */
-  async loadIndex(): Promise<IndexedRepository> {
+  /**
+   * Loads the blob index with `choices.index` (phase 'load-index'). `write` overrides this
+   * repository's write options for the returned object (backup: data packs in memory).
+   */
+  async loadIndex(o: { write?: Partial<WriteOptions> } = {}): Promise<IndexedRepository> {
     const store = await inPhase(this.probe, 'load-index', () => loadIndexStore(this.indexSource(), this.choices, this.probe));
-    return new IndexedRepository(this.state, store);
+    return new IndexedRepository(o.write ? { ...this.state, write: { ...this.state.write, ...o.write } } : this.state, store);
   }
 
   /** Every snapshot, oldest first (phase 'load-snapshots'). */
@@ -225,6 +230,7 @@ export class IndexedRepository extends OpenRepository {
       maxUploads: state.write.maxUploads,
       compress: state.write.compress,
       spoolDir: state.write.spoolDir === undefined ? tmpdir() : state.write.spoolDir,
+      spoolData: state.write.spoolData,
     });
   }
 

@@ -81,7 +81,8 @@ describe.skipIf(!hasRestic)('a SIGKILLed backup leaves no litter behind for good
     for (const [i, delay] of DELAYS_MS.entries()) {
       // New incompressible data each round, so every run has packs to spool and upload.
       for (let f = 0; f < 4; f++) await writeFile(join(src, `r${i}-${f}.bin`), pseudoRandom(6 << 20, 100 * i + f + 1));
-      const r = await backupKilledWhileSpooling(['-r', repo, 'backup', src, '--no-cache'], spool, delay);
+      // --no-chunk-workers: with chunk workers data packs stay in memory (only tree packs spool).
+      const r = await backupKilledWhileSpooling(['-r', repo, 'backup', src, '--no-cache', '--no-chunk-workers'], spool, delay);
       landed.push(r === 'SIGKILL' ? `${delay}ms:killed` : `${delay}ms:finished(${r})`);
       expect(await readdir(spool), `the temporary folder after kill ${i} at ${delay} ms (${landed.at(-1)})`).toEqual([]);
     }
