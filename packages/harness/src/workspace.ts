@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError } from './errors.js';
 import type { OpWorkspace } from './op-args.js';
@@ -52,6 +52,11 @@ export function linkCopyRepository(from: string, to: string): void {
     rmSync(to, { recursive: true, force: true });
     execFileSync('cp', ['-a', from, to], { stdio: ['ignore', 'ignore', 'pipe'] });
   }
+  // The source's locks belong to processes working on the source (a replay restoring from it, a
+  // crashed run), never to this private copy: without this a prune of the copy stops at "already
+  // locked". Removing the copy's links leaves the source's lock files as they are.
+  const locks = join(to, 'locks');
+  if (existsSync(locks)) for (const name of readdirSync(locks)) rmSync(join(locks, name), { force: true });
 }
 
 export interface RepeatWorkspaceOptions {
