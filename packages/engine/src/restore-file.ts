@@ -25,18 +25,23 @@ function create(p: string): number {
   return openSync(p, FLAGS, 0o600);
 }
 
+/** After a failed write: closes `fd` and removes the partial file `p` (the first error is the one reported). */
+export function abandonFile(fd: number, p: string): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already failing
+  }
+  rmSync(p, { force: true });
+}
+
 /** Creates `p` holding `data`; throws when `size` is given and differs from data's length. */
 export function writeNewFile(p: string, data: Uint8Array, size: number | undefined): void {
   const fd = create(p);
   try {
     for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off, off);
   } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already failing: the first error is the one reported
-    }
-    rmSync(p, { force: true });
+    abandonFile(fd, p);
     throw err;
   }
   closeSync(fd);

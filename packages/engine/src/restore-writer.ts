@@ -9,11 +9,12 @@
  * workers, the blob being written and PREFETCH loaded ahead);
  * WINDOWS pack windows of WINDOW bytes (8 MiB); one pack size per pack read through a window.
  */
-import { closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { link, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { idFromHex, idToHex, type BlobId, type IndexedRepository, type TreeNode } from '@highwater/repo';
 import type { ChunkWorkers } from './chunk-workers.js';
+import { abandonFile } from './restore-file.js';
 
 /** IV + MAC around each sealed blob. */
 const SEAL_OVERHEAD = 32;
@@ -195,12 +196,7 @@ export class RestoreWriter {
         }
       }
     } catch (err) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already failing: the first error is the one reported
-      }
-      rmSync(p, { force: true });
+      abandonFile(fd, p);
       throw err;
     }
     closeSync(fd);
