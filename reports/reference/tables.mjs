@@ -41,7 +41,7 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
   const runs = load(file);
   const r0 = runs[0];
   if (!r0 || r0.schemaVersion !== 1) continue;
-  const who = r0.engine === 'restic' ? 'restic' : `highwater ${r0.strategy}`;
+  const who = r0.engine === 'highwater' ? `highwater ${r0.strategy}` : r0.engine; // restic, restic@0.18, or a named binary
   const peaks = runs.map((r) => r.peakRssBytes).filter((x) => x != null);
   const less = runs.map((r) => r.peakRssLessBaselineBytes).filter((x) => x != null);
   const walls = runs.map((r) => r.wallMs / 1000);
