@@ -30,12 +30,12 @@
  * Imports JavaScript and WebAssembly only (it runs under qemu-user too).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { chunkStream, MIN_SIZE } from '@highwater/chunker';
 import { loadZstd, makeMasterKey, openBlob, sealBlob, sealBlobInto, type BlobId, type MasterKey } from '@highwater/repo';
 import { readPieces } from './read-pieces.js';
-import { writeNewFile, type RestoreNodeMeta } from './restore-file.js';
+import { writeAllAt, writeNewFile, type RestoreNodeMeta } from './restore-file.js';
 import { restoreMetadata } from './restore-metadata.js';
 
 /** restic's seal overhead: 16-byte IV + 16-byte MAC. */
@@ -188,9 +188,14 @@ class BatchBuilder {
   }
 }
 
-function errorMessage(job: number, err: unknown): ChunkWorkerMessage {
+/** What is posted of an error: its message, and its errno code when it has one. */
+function errorFields(err: unknown): { message: string; code?: string } {
   const e = err as NodeJS.ErrnoException;
-  return { type: 'error', job, message: e?.message ?? String(err), ...(typeof e?.code === 'string' ? { code: e.code } : {}) };
+  return { message: e?.message ?? String(err), ...(typeof e?.code === 'string' ? { code: e.code } : {}) };
+}
+
+function errorMessage(job: number, err: unknown): ChunkWorkerMessage {
+  return { type: 'error', job, ...errorFields(err) };
 }
 
 /** The buffer of `b` alone (copied when `b` is a view into a larger one), for a transfer. */
@@ -225,9 +230,8 @@ function serve(port: NonNullable<typeof parentPort>): void {
         errors.push(undefined);
         total += b.length + SEAL_OVERHEAD;
       } catch (err) {
-        const e = err as NodeJS.ErrnoException;
         files.push(new Uint8Array(0));
-        errors.push({ message: e?.message ?? String(err), ...(typeof e?.code === 'string' ? { code: e.code } : {}) });
+        errors.push(errorFields(err));
       }
     }
     const out = new BatchBuilder(total);
@@ -361,8 +365,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
       if (m.uncompressedLength > 0) await (zstd ??= loadZstd());
       const opened = openBlob(key!, m.sealed, { id: m.id as BlobId, uncompressedLength: m.uncompressedLength }, m.file);
       if (m.fd !== undefined) {
-        const position = m.position ?? 0;
-        for (let off = 0; off < opened.length; ) off += writeSync(m.fd, opened, off, opened.length - off, position + off);
+        writeAllAt(m.fd, opened, m.position ?? 0);
         port.postMessage({ type: 'opened', job: m.job, data: new Uint8Array(0) } satisfies ChunkWorkerMessage);
         return;
       }

@@ -25,6 +25,11 @@ function create(p: string): number {
   return openSync(p, FLAGS, 0o600);
 }
 
+/** Writes all of `data` to `fd` at `position` (writeSync may write less than asked). */
+export function writeAllAt(fd: number, data: Uint8Array, position: number): void {
+  for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off, position + off);
+}
+
 /** After a failed write: closes `fd` and removes the partial file `p` (the first error is the one reported). */
 export function abandonFile(fd: number, p: string): void {
   try {
@@ -39,7 +44,7 @@ export function abandonFile(fd: number, p: string): void {
 export function writeNewFile(p: string, data: Uint8Array, size: number | undefined): void {
   const fd = create(p);
   try {
-    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off, off);
+    writeAllAt(fd, data, 0);
   } catch (err) {
     abandonFile(fd, p);
     throw err;

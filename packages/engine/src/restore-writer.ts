@@ -9,15 +9,13 @@
  * workers, the blob being written and PREFETCH loaded ahead);
  * WINDOWS pack windows of WINDOW bytes (8 MiB); one pack size per pack read through a window.
  */
-import { closeSync, constants, lstatSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import { link, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { idFromHex, idToHex, type BlobId, type IndexedRepository, type TreeNode } from '@highwater/repo';
+import { blobPlaintextLength, idFromHex, idToHex, type BlobId, type IndexedRepository, type TreeNode } from '@highwater/repo';
 import type { ChunkWorkers } from './chunk-workers.js';
-import { abandonFile } from './restore-file.js';
+import { abandonFile, writeAllAt } from './restore-file.js';
 
-/** IV + MAC around each sealed blob. */
-const SEAL_OVERHEAD = 32;
 /** Blobs of one file loaded (read and opened) ahead of the one being written. */
 const PREFETCH = 2;
 /**
@@ -153,7 +151,7 @@ export class RestoreWriter {
     const id = idFromHex<'blob'>(hex) as BlobId;
     const loc = this.repo.index.lookup('data', id);
     if (!loc) return undefined;
-    const plainLength = loc.uncompressedLength > 0 ? loc.uncompressedLength : loc.length - SEAL_OVERHEAD;
+    const plainLength = blobPlaintextLength(loc);
     return { id, pack: idToHex(loc.packId), offset: loc.offset, length: loc.length, uncompressedLength: loc.uncompressedLength, plainLength };
   }
 
@@ -190,7 +188,7 @@ export class RestoreWriter {
         for (let i = 0; i < content.length; i++) {
           const data = await ahead.shift()!;
           load(i + PREFETCH);
-          for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off, written + off);
+          writeAllAt(fd, data, written);
           written += data.length;
           onBytes?.(data.length);
         }
@@ -226,7 +224,7 @@ export class RestoreWriter {
         } catch {
           const data = await this.repo.loadBlob('data', w.id);
           if (data.length !== w.plainLength) throw new Error(`blob ${content[i]} has ${data.length} bytes, the index says ${w.plainLength}`);
-          for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off, at + off);
+          writeAllAt(fd, data, at);
         }
         onBytes?.(w.plainLength);
       })();
