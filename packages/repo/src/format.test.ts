@@ -53,6 +53,15 @@ describe('Go-style JSON strings', () => {
     expect(goString('x\ud800y')).toBe('"x\ufffdy"');
     expect(goString('\\b')).toBe('"\\\\b"');
   });
+
+  it('encode every ASCII character as Go does, alone and inside a name', () => {
+    const short: Record<number, string> = { 0x08: '\\u0008', 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\u000c', 0x0d: '\\r', 0x22: '\\"', 0x5c: '\\\\', 0x3c: '\\u003c', 0x3e: '\\u003e', 0x26: '\\u0026' };
+    for (let c = 0; c < 0x80; c++) {
+      const go = short[c] ?? (c < 0x20 ? `\\u${c.toString(16).padStart(4, '0')}` : String.fromCharCode(c));
+      expect(goString(String.fromCharCode(c))).toBe(`"${go}"`);
+      expect(goString(`file${String.fromCharCode(c)}.txt`)).toBe(`"file${go}.txt"`);
+    }
+  });
 });
 
 describe('trees', () => {

@@ -18,7 +18,11 @@ const REPLACE: Record<string, string> = {
   '\u2029': '\\u2029',
 };
 
+/** Printable ASCII but `"`, `\`, `<`, `>`, `&`: encodes as itself between quotes (most names and every time). */
+const PLAIN = /^[\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x5b\x5d-\x7e]*$/;
+
 export function goString(s: string): string {
+  if (PLAIN.test(s)) return `"${s}"`;
   return JSON.stringify(s.replace(LONE_SURROGATE, '\ufffd')).replace(SPECIAL, (m: string, esc: string | undefined) => {
     if (esc === undefined) return REPLACE[m]!;
     if (esc === 'b') return '\\u0008';
