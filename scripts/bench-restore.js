@@ -11,7 +11,12 @@
  * --no-cache. Prints per-run wall times, the median and the spread (min-max) of each, and the
  * ratio restic time / highwater time (>= 1.0: highwater as fast or faster) against each restic.
  *
- * Options: --generate-only, --rounds N, --dir DIR, --trees big,small, --ops backup,restore,check, --json FILE,
+ * Restores go into --restore-dir (default: --dir), a fresh folder per run, deleted after it. On a file
+ * system that is slow to create files where many were just deleted (ext4 without a journal, as this
+ * machine's: docs/measurements.md, "Restoring where files were just deleted"), point it at a tmpfs
+ * (/dev/shm) so that no engine pays for the deletion of the previous engine's restore.
+ *
+ * Options: --generate-only, --rounds N, --dir DIR, --restore-dir DIR, --trees big,small, --ops backup,restore,check, --json FILE,
  * --restic18 PATH (default .cache/restic/0.18-amd64/usr/bin/restic), --restic14 PATH (default
  * `restic` on PATH), --arm (highwater on .cache/arm's armv7 node and restic's armhf 0.18 build under
  * qemu-arm; no 0.14), --scale F (trees with F times the files and F times the large files' size, in
@@ -38,6 +43,7 @@ const fail = (msg) => {
 const ROUNDS = Number(opt('--rounds', '3'));
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) fail(`--rounds must be a positive integer, got ${opt('--rounds')}`);
 const BASE = opt('--dir', join(tmpdir(), 'highwater-bench-throughput'));
+const RESTORE_BASE = opt('--restore-dir', BASE);
 const TREES = opt('--trees', 'big,small').split(',');
 const OPS = opt('--ops', 'backup,restore,check').split(',');
 for (const t of TREES) if (!['big', 'small'].includes(t)) fail(`--trees: expected big and/or small, got ${t}`);
@@ -135,7 +141,8 @@ const median = (xs) => {
 };
 
 console.log(`bench-restore: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}${ARM ? ', under qemu-arm' : ''}${SCALE === 1 ? '' : `, trees at scale ${SCALE}`}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-const result = { date: new Date().toISOString(), rounds: ROUNDS, arm: ARM, cpus: cpus().length, trees: {} };
+console.log(`bench-restore: restores into ${RESTORE_BASE}`);
+const result = { date: new Date().toISOString(), rounds: ROUNDS, arm: ARM, cpus: cpus().length, restoreDir: RESTORE_BASE, trees: {} };
 const names = Object.keys(engines);
 for (const tree of TREES) {
   const t0 = Date.now();
@@ -149,7 +156,7 @@ for (const tree of TREES) {
     for (const engine of order) {
       const slug = engine.replace(/\W+/g, '-');
       const repo = join(BASE, `repo-${slug}`);
-      const target = join(BASE, `restore-${slug}`);
+      const target = join(RESTORE_BASE, `restore-${slug}`);
       rmSync(repo, { recursive: true, force: true });
       rmSync(target, { recursive: true, force: true });
       run(engine, ['init', '-q', ...cacheArgs(engine), '-r', repo]);
