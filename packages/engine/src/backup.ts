@@ -135,7 +135,7 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     // With workers every file is read in one (one file at a time per worker): the pool then bounds
     // the files queued for the workers, FILES_PER_WORKER each, so that none waits for this thread.
     const pool = new TaskPool(workers ? Math.max(readConcurrency, workers.size * FILES_PER_WORKER) : readConcurrency);
-    const sink = o.dryRun ? dryRunSink(idx) : repositorySink(idx);
+    const sink = o.dryRun ? dryRunSink(idx) : repositorySink(idx, workers?.keyed ? workers : undefined);
     const batcher = workers ? new FileBatcher(workers, { polynomial: repo.config.chunkerPolynomial, seal: sink.saveSealed !== undefined && workers.keyed }) : undefined;
     const ctx: ArchiverContext = {
       sink,

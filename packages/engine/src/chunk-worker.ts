@@ -88,7 +88,9 @@ export type ChunkWorkerRequest =
       readonly position?: number;
     }
   | { readonly type: 'write-files'; readonly job: number; readonly data: Uint8Array; readonly files: readonly RestoreFileJob[]; readonly ownership: boolean }
-  | { readonly type: 'verify'; readonly job: number; readonly pack: Uint8Array; readonly packId: Uint8Array; readonly entries: readonly VerifyEntry[] };
+  | { readonly type: 'verify'; readonly job: number; readonly pack: Uint8Array; readonly packId: Uint8Array; readonly entries: readonly VerifyEntry[] }
+  /** Compress (as the repository does: storedForm) and seal one blob whose id the caller computed. */
+  | { readonly type: 'seal'; readonly job: number; readonly blobType: 'data' | 'tree'; readonly plaintext: Uint8Array };
 
 export type ChunkWorkerMessage =
   | {
@@ -108,6 +110,7 @@ export type ChunkWorkerMessage =
   /** Per file of a `write-files` job: undefined when written, `blob` when its blob did not open (the caller retries it its own way), else why the file could not be written. */
   | { readonly type: 'written-files'; readonly job: number; readonly results: readonly (undefined | 'blob' | string)[] }
   | { readonly type: 'verified'; readonly job: number; readonly packHashOk: boolean; readonly bad: number; readonly first: string }
+  | { readonly type: 'sealed'; readonly job: number; readonly sealed: Uint8Array; readonly uncompressedLength: number }
   | { readonly type: 'error'; readonly job: number; readonly message: string; readonly code?: string };
 
 /** One file of a `write-files` job; its sealed blob is `length` bytes of the batch's data, after the previous file's. */
@@ -398,6 +401,16 @@ function serve(port: NonNullable<typeof parentPort>): void {
     }
   };
 
+  const seal = async (m: Extract<ChunkWorkerRequest, { type: 'seal' }>): Promise<void> => {
+    try {
+      if (compressing) await (zstd ??= loadZstd());
+      const s = sealBlob(key!, m.blobType, m.plaintext, { compress: compressing });
+      port.postMessage({ type: 'sealed', job: m.job, sealed: s.sealed, uncompressedLength: s.uncompressedLength } satisfies ChunkWorkerMessage, [s.sealed.buffer as ArrayBuffer]);
+    } catch (err) {
+      port.postMessage(errorMessage(m.job, err));
+    }
+  };
+
   port.on('message', (m: ChunkWorkerRequest) => {
     switch (m.type) {
       case 'init':
@@ -423,6 +436,9 @@ function serve(port: NonNullable<typeof parentPort>): void {
         break;
       case 'write-files':
         void writeFiles(m);
+        break;
+      case 'seal':
+        void seal(m);
         break;
     }
   });

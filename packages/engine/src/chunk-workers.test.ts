@@ -72,6 +72,16 @@ describe('chunk workers (built)', () => {
     await expect(workers.open(pieces[0]!.data, { id: wrongId, uncompressedLength: pieces[0]!.uncompressedLength }, 'data/abc')).rejects.toThrow(/does not match its id/);
   });
 
+  it('seal() compresses and seals a tree that opens to its bytes, and transfers the plaintext it owns', async () => {
+    const tree = new TextEncoder().encode(`{"nodes":[${Array.from({ length: 50 }, (_, i) => `{"name":"f${i}","type":"file"}`).join(',')}]}\n`);
+    const copy = Buffer.from(tree);
+    const s = await workers.seal('tree', tree);
+    expect(tree.byteLength).toBe(0); // transferred
+    expect(s.uncompressedLength).toBe(copy.length);
+    expect(s.sealed.length).toBeLessThan(copy.length);
+    expect(Buffer.from(openBlob(key, s.sealed, { id: sha(copy) as BlobId, uncompressedLength: s.uncompressedLength }, 'x')).equals(copy)).toBe(true);
+  });
+
   it("a file that cannot be read rejects with the system's code", async () => {
     const it = workers.chunks(join(dir.path, 'missing'), { polynomial: POLY, expectedSize: 10, seal: true });
     await expect(it.next()).rejects.toMatchObject({ code: 'ENOENT' });

@@ -69,6 +69,11 @@ export interface ChunkWorkers {
    * 'blob' when its blob did not open, else the error message.
    */
   writeFiles(data: Uint8Array, files: readonly RestoreFileJob[], ownership: boolean): Promise<readonly (undefined | 'blob' | string)[]>;
+  /**
+   * Compresses (repo's storedForm) and seals one blob in a worker, for the repository's saveSealedBlob;
+   * `plaintext` is transferred when it owns its buffer. Needs `keyed`.
+   */
+  seal(type: 'data' | 'tree', plaintext: Uint8Array): Promise<{ sealed: Uint8Array; uncompressedLength: number }>;
   /** Checks a whole pack in a worker: its SHA-256 against `packId` and every entry through openBlob. `pack` is transferred. */
   verify(pack: Uint8Array, packId: Uint8Array, entries: readonly VerifyEntry[]): Promise<PackVerdict>;
   close(): Promise<void>;
@@ -238,6 +243,15 @@ export function createChunkWorkers(o: { count?: number; key?: MasterKey; compres
         (job) => ({ type: 'open', job, sealed, id: blob.id, uncompressedLength: blob.uncompressedLength, file, ...(into ? { fd: into.fd, position: into.position } : {}) }),
         ownsBuffer(sealed) ? [sealed.buffer as ArrayBuffer] : [],
         (m) => (m as Extract<ChunkWorkerMessage, { type: 'opened' }>).data,
+      ),
+    seal: (type, plaintext) =>
+      ask(
+        (job) => ({ type: 'seal', job, blobType: type, plaintext }),
+        ownsBuffer(plaintext) ? [plaintext.buffer as ArrayBuffer] : [],
+        (m) => {
+          const s = m as Extract<ChunkWorkerMessage, { type: 'sealed' }>;
+          return { sealed: s.sealed, uncompressedLength: s.uncompressedLength };
+        },
       ),
     verify: (pack, packId, entries) =>
       ask(
