@@ -18,10 +18,15 @@ import { idToHex, type BlobScratch, type IndexedRepository, type PackId } from '
 import type { CheckProblem } from './check-types.js';
 import { createCheckWorkers, type CheckJobResult, type CheckWorkers } from './check-workers.js';
 import { messageOf } from './errors.js';
-import { bytesReader, verifyPack, WINDOW, type PackVerdict } from './pack-verify.js';
+import { bytesReader, joinVerdicts, verifyPack, WINDOW, type PackVerdict } from './pack-verify.js';
 
-/** Jobs per worker when workers read the files (names only: nothing is held per job). */
+/** Packs in flight per worker when workers read the files (names only: nothing is held per job). */
 const JOBS_PER_WORKER = 2;
+/**
+ * A pack with at least twice this many blobs is split into parts, one per worker at most: the cost
+ * of a small blob is mostly per blob, and a repository of small files has few packs to share out.
+ */
+const BLOBS_PER_PART = 2000;
 
 /** The problem message for a verdict, or undefined when the pack is sound. */
 function verdictMessage(file: string, v: PackVerdict): string | undefined {
@@ -42,7 +47,7 @@ export async function checkReadData(o: {
   workers?: boolean;
 }): Promise<{ read: number; damaged: string[] }> {
   const { repo } = o;
-  const packs = [...repo.index.packs()].map((p) => p.packId);
+  const packs = [...repo.index.packs()].map((p) => ({ packId: p.packId, blobs: p.blobCount }));
   const damaged: string[] = [];
   let read = 0;
   let done = 0;
@@ -54,10 +59,16 @@ export async function checkReadData(o: {
   let here: { window: Uint8Array; scratch: BlobScratch } | undefined;
 
   /** One pack: its problem message (or undefined), and whether it could be read. */
-  const verifyOne = async (packId: PackId, hex: string, size: number): Promise<{ message: string | undefined; read: boolean }> => {
+  const verifyOne = async (packId: PackId, hex: string, size: number, blobs: number): Promise<{ message: string | undefined; read: boolean }> => {
     const file = `data/${hex}`;
     let r: CheckJobResult | undefined;
-    if (workers && local) r = await workers.verifyFile(local.filePath({ type: 'data', name: hex }), size, packId);
+    if (workers && local) {
+      const path = local.filePath({ type: 'data', name: hex });
+      const parts = Math.max(1, Math.min(workers.size, Math.floor(blobs / BLOBS_PER_PART)));
+      const rs = await Promise.all(Array.from({ length: parts }, (_, i) => workers.verifyFile(path, size, packId, i, parts)));
+      const unreadable = rs.find((x) => 'unreadable' in x);
+      r = unreadable ?? { verdict: joinVerdicts(rs.map((x) => (x as { verdict: PackVerdict }).verdict)) };
+    }
     if (r === undefined || 'unreadable' in r) {
       let bytes: Uint8Array;
       try {
@@ -90,7 +101,7 @@ export async function checkReadData(o: {
 
   try {
     o.progress?.(0, packs.length);
-    for (const packId of packs) {
+    for (const { packId, blobs } of packs) {
       o.signal?.throwIfAborted();
       const hex = idToHex(packId);
       const size = o.sizes.get(hex);
@@ -98,7 +109,7 @@ export async function checkReadData(o: {
         o.progress?.(++done, packs.length);
         continue; // reported by check-packs
       }
-      queue.push({ hex, verdict: verifyOne(packId as PackId, hex, size) });
+      queue.push({ hex, verdict: verifyOne(packId as PackId, hex, size, blobs) });
       while (queue.length >= inFlight) await settle();
     }
     while (queue.length > 0) await settle();

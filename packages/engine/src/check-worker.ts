@@ -3,7 +3,8 @@
  * pack-verify.ts, one job at a time in arrival order.
  *
  * - `file`: the worker opens the pack file itself (a local repository) and reads it front to back
- *   through its one window: the main thread neither reads nor transfers the bytes.
+ *   through its one window: the main thread neither reads nor transfers the bytes. A pack of many
+ *   blobs comes as several jobs, one `part` each (pack-verify.ts), spread over the workers.
  * - `bytes`: a pack the main thread loaded (any other backend), transferred.
  *
  * Answers `verified` (the verdict, never plaintext), `unreadable` when a `file` job could not open or
@@ -25,7 +26,7 @@ export interface CheckWorkerKey {
 
 export type CheckWorkerRequest =
   | { readonly type: 'init'; readonly key: CheckWorkerKey; readonly version: 1 | 2 }
-  | { readonly type: 'file'; readonly job: number; readonly path: string; readonly size: number; readonly packId: Uint8Array }
+  | { readonly type: 'file'; readonly job: number; readonly path: string; readonly size: number; readonly packId: Uint8Array; readonly part: number; readonly parts: number }
   | { readonly type: 'bytes'; readonly job: number; readonly pack: Uint8Array; readonly packId: Uint8Array };
 
 export type CheckWorkerMessage =
@@ -41,8 +42,8 @@ function serve(port: NonNullable<typeof parentPort>): void {
   const scratch: BlobScratch = { buffer: new Uint8Array(64 * 1024) };
   let chain: Promise<void> = Promise.resolve();
 
-  const verify = (read: ReadAt, size: number, packId: Uint8Array): Promise<PackVerdict> =>
-    verifyPack({ read, size, packId: packId as PackId, key: key!, version, window, scratch });
+  const verify = (read: ReadAt, size: number, packId: Uint8Array, part = { index: 0, count: 1 }): Promise<PackVerdict> =>
+    verifyPack({ read, size, packId: packId as PackId, key: key!, version, window, scratch, part });
 
   const run = async (m: Exclude<CheckWorkerRequest, { type: 'init' }>): Promise<CheckWorkerMessage> => {
     await zstd;
@@ -55,7 +56,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
     }
     try {
       const read: ReadAt = (buf, offset, length, position) => readSync(fd, buf, offset, length, position);
-      return { type: 'verified', job: m.job, verdict: await verify(read, m.size, m.packId) };
+      return { type: 'verified', job: m.job, verdict: await verify(read, m.size, m.packId, { index: m.part, count: m.parts }) };
     } catch (err) {
       if (err instanceof ShortPackError || typeof (err as NodeJS.ErrnoException)?.code === 'string') {
         return { type: 'unreadable', job: m.job, message: (err as Error).message };

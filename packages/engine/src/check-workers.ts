@@ -22,8 +22,8 @@ export type CheckJobResult = { readonly verdict: PackVerdict } | { readonly unre
 
 export interface CheckWorkers {
   readonly size: number;
-  /** Verifies the pack file at `path` (`size` bytes as listed), read by the worker. */
-  verifyFile(path: string, size: number, packId: Uint8Array): Promise<CheckJobResult>;
+  /** Verifies the pack file at `path` (`size` bytes as listed), read by the worker; part `part` of `parts` (pack-verify.ts). */
+  verifyFile(path: string, size: number, packId: Uint8Array, part: number, parts: number): Promise<CheckJobResult>;
   /** Verifies a pack in hand; `pack` is transferred when it owns its buffer. */
   verifyBytes(pack: Uint8Array, packId: Uint8Array): Promise<CheckJobResult>;
   close(): Promise<void>;
@@ -73,7 +73,7 @@ export function createCheckWorkers(o: { key: MasterKey; version: 1 | 2; count?: 
   };
   return {
     size: count,
-    verifyFile: (path, size, packId) => ask((job) => ({ type: 'file', job, path, size, packId }), []),
+    verifyFile: (path, size, packId, part, parts) => ask((job) => ({ type: 'file', job, path, size, packId, part, parts }), []),
     verifyBytes: (pack, packId) => {
       const owns = pack.byteOffset === 0 && pack.byteLength === pack.buffer.byteLength && !(pack.buffer instanceof SharedArrayBuffer);
       return ask((job) => ({ type: 'bytes', job, pack, packId }), owns ? [pack.buffer as ArrayBuffer] : []);

@@ -8,7 +8,7 @@
  * Memory: the window (WINDOW bytes, more only while one blob larger than it is checked), checkBlob's
  * scratch (the largest blob), the header and its entries; never the whole pack.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Backend } from '@highwater/backend';
 import { checkBlob, idToHex, readPackHeader, type BlobScratch, type MasterKey, type PackHeaderEntry, type PackId } from '@highwater/repo';
 
@@ -44,15 +44,17 @@ class ForwardWindow {
   /** File position of #buf[0], and the end of the bytes held (#end - #start <= #buf.length). */
   #start = 0;
   #end = 0;
-  readonly #hash = createHash('sha256');
+  readonly #hash: Hash | undefined;
 
   constructor(
     private readonly read: ReadAt,
     private readonly size: number,
     /** The usual buffer; a larger one only while a larger blob needs it. */
     private readonly base: Uint8Array,
+    hashing: boolean,
   ) {
     this.#buf = base;
+    this.#hash = hashing ? createHash('sha256') : undefined;
   }
 
   /** Reads (and hashes) bytes at #end until #end reaches `upTo` (<= #start + buffer length, <= size). */
@@ -61,13 +63,14 @@ class ForwardWindow {
       const at = this.#end - this.#start;
       const n = this.read(this.#buf, at, upTo - this.#end, this.#end);
       if (n <= 0) throw new ShortPackError(`file ends at ${this.#end} of ${this.size} bytes`);
-      this.#hash.update(this.#buf.subarray(at, at + n));
+      this.#hash?.update(this.#buf.subarray(at, at + n));
       this.#end += n;
     }
   }
 
-  /** Drops what is held and hashes the bytes up to `pos` without keeping them. */
+  /** Drops what is held and hashes the bytes up to `pos` without keeping them (not hashing: only moves). */
   #skipTo(pos: number): void {
+    if (!this.#hash && this.#end < pos) this.#end = pos;
     while (this.#end < pos) {
       this.#start = this.#end;
       this.#fill(Math.min(pos, this.#end + this.#buf.length));
@@ -97,7 +100,7 @@ class ForwardWindow {
   /** Hashes the rest of the file; returns the digest. */
   finish(): Uint8Array {
     this.#skipTo(this.size);
-    return this.#hash.digest();
+    return this.#hash!.digest();
   }
 }
 
@@ -125,6 +128,11 @@ export async function verifyPack(o: {
   /** A WINDOW-byte buffer reused from pack to pack. */
   window: Uint8Array;
   scratch: BlobScratch;
+  /**
+   * Part `index` of `count` (a pack of many small blobs split between workers): only that share of
+   * the header's blobs (in header order) is checked, and only part 0 hashes the whole file.
+   */
+  part?: { readonly index: number; readonly count: number };
 }): Promise<PackVerdict> {
   let entries: PackHeaderEntry[] = [];
   let headerError: string | undefined;
@@ -134,11 +142,14 @@ export async function verifyPack(o: {
     if (err instanceof ShortPackError) throw err;
     headerError = messageOf(err);
   }
-  const w = new ForwardWindow(o.read, o.size, o.window);
+  const part = o.part ?? { index: 0, count: 1 };
+  const hashing = part.index === 0;
+  const w = new ForwardWindow(o.read, o.size, o.window, hashing);
   let bad = 0;
   let first = '';
+  const share = part.count === 1 ? entries : entries.slice(Math.floor((part.index * entries.length) / part.count), Math.floor(((part.index + 1) * entries.length) / part.count));
   // Front to back (a header lists its blobs in pack order; sorted in case one does not).
-  const order = entries.every((e, i) => i === 0 || e.offset >= entries[i - 1]!.offset) ? entries : [...entries].sort((a, b) => a.offset - b.offset);
+  const order = share.every((e, i) => i === 0 || e.offset >= share[i - 1]!.offset) ? share : [...share].sort((a, b) => a.offset - b.offset);
   for (const e of order) {
     try {
       if (e.offset + e.length > o.size) throw new Error('extends past the end of the pack');
@@ -150,9 +161,16 @@ export async function verifyPack(o: {
       if (first === '') first = `${e.type} blob ${idToHex(e.id)}: ${messageOf(err)}`;
     }
   }
-  const digest = w.finish();
-  const packHashOk = Buffer.from(digest).equals(Buffer.from(o.packId));
+  const packHashOk = hashing ? Buffer.from(w.finish()).equals(Buffer.from(o.packId)) : true;
   return { packHashOk, ...(headerError !== undefined ? { headerError } : {}), blobs: entries.length, bad, first };
+}
+
+/** The verdicts of a pack's parts (in part order) as one: part 0's hash and header, every part's blobs. */
+export function joinVerdicts(parts: readonly PackVerdict[]): PackVerdict {
+  const [head] = parts;
+  if (!head) throw new RangeError('expected at least one part');
+  if (parts.length === 1) return head;
+  return { ...head, bad: parts.reduce((n, p) => n + p.bad, 0), first: parts.find((p) => p.first !== '')?.first ?? '' };
 }
 
 /** A ReadAt over bytes in memory. */
