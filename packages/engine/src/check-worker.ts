@@ -15,7 +15,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { loadZstd, makeMasterKey, type BlobScratch, type MasterKey, type PackId } from '@highwater/repo';
+import { loadZstd, makeMasterKey, type BlobScratch, type MasterKey, type PackId } from '@highwater/repo/pack-check';
 import { bytesReader, ShortPackError, verifyPack, WINDOW, type PackVerdict, type ReadAt } from './pack-verify.js';
 
 export interface CheckWorkerKey {

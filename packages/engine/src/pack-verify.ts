@@ -10,7 +10,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Backend } from '@highwater/backend';
-import { checkBlob, idToHex, readPackHeader, type BlobScratch, type MasterKey, type PackHeaderEntry, type PackId } from '@highwater/repo';
+import { checkBlob, idToHex, readPackHeader, type BlobScratch, type MasterKey, type PackHeaderEntry, type PackId } from '@highwater/repo/pack-check';
 
 /** Bytes read at a time. */
 export const WINDOW = 1024 * 1024;
