@@ -35,21 +35,58 @@ export function keyCiphers(key: MasterKey): KeyCiphers {
 /** Objects up to this size are en/decrypted with the cached ECB cipher instead of a new CTR one. */
 export const SMALL_OBJECT = 4096;
 
+/** The counter blocks of one small object (reused: the isolate runs one call at a time). */
+const counters = new Uint8Array(SMALL_OBJECT + 16);
+const countersView = new DataView(counters.buffer);
+const TWO_32 = 2 ** 32;
+
 /**
  * AES-256-CTR of `input` into `output` (same length, may be the same array) with the 128-bit
  * big-endian counter starting at `iv`, as Go's cipher.NewCTR. For small inputs only.
+ * The counter blocks are written as 32-bit words, and the XOR runs on 32-bit words when `output` and
+ * the keystream are 4-byte aligned (byte loops cost ~6 us per KiB: most of check --read-data's
+ * per-blob time on 1 KiB files).
  */
 export function ctrXorSmall(key: MasterKey, iv: Uint8Array, input: Uint8Array, output: Uint8Array): void {
-  const blocks = Math.ceil(input.length / 16);
-  const counters = new Uint8Array(blocks * 16);
-  const ctr = new Uint8Array(iv);
+  const n = input.length;
+  const blocks = Math.ceil(n / 16);
+  if (blocks * 16 > counters.length) throw new RangeError(`expected at most ${SMALL_OBJECT} bytes, got ${n}`);
+  const ctr = counters.subarray(0, blocks * 16);
+  const ivView = new DataView(iv.buffer, iv.byteOffset, 16);
+  const h0 = ivView.getUint32(0);
+  const h1 = ivView.getUint32(4);
+  const h2 = ivView.getUint32(8);
+  const low = ivView.getUint32(12);
   for (let b = 0; b < blocks; b++) {
-    counters.set(ctr, b * 16);
-    for (let i = 15; i >= 0; i--) {
-      ctr[i] = (ctr[i]! + 1) & 0xff;
-      if (ctr[i] !== 0) break;
+    const p = b * 16;
+    let l = low + b;
+    let c2 = h2;
+    let c1 = h1;
+    let c0 = h0;
+    if (l >= TWO_32) {
+      // The low word wrapped (at most once: fewer than 2^32 blocks): carry into the words above.
+      l -= TWO_32;
+      c2 = (c2 + 1) >>> 0;
+      if (c2 === 0) {
+        c1 = (c1 + 1) >>> 0;
+        if (c1 === 0) c0 = (c0 + 1) >>> 0;
+      }
     }
+    countersView.setUint32(p, c0);
+    countersView.setUint32(p + 4, c1);
+    countersView.setUint32(p + 8, c2);
+    countersView.setUint32(p + 12, l);
   }
-  const stream = keyCiphers(key).ecb256.update(counters);
-  for (let i = 0; i < input.length; i++) output[i] = input[i]! ^ stream[i]!;
+  const stream = keyCiphers(key).ecb256.update(ctr);
+  let i = 0;
+  if ((output.byteOffset & 3) === 0 && (stream.byteOffset & 3) === 0 && n >= 16) {
+    if (output !== input) output.set(input);
+    const words = n >>> 2;
+    const o32 = new Uint32Array(output.buffer, output.byteOffset, words);
+    const s32 = new Uint32Array(stream.buffer, stream.byteOffset, words);
+    for (let w = 0; w < words; w++) o32[w] = o32[w]! ^ s32[w]!;
+    for (i = words << 2; i < n; i++) output[i] = output[i]! ^ stream[i]!;
+    return;
+  }
+  for (; i < n; i++) output[i] = input[i]! ^ stream[i]!;
 }

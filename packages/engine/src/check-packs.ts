@@ -9,15 +9,23 @@ import { idEquals, idToHex, packSizeFromColumns, readPackHeaderColumns, type Blo
 import type { CheckProblem } from './check-types.js';
 import { messageOf } from './errors.js';
 
+/** The pack files there are: name -> size. */
+export async function listDataSizes(repo: IndexedRepository): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  for await (const f of repo.backend.list('data')) sizes.set(f.name, f.size);
+  return sizes;
+}
+
 export async function checkPacks(o: {
   repo: IndexedRepository;
   problem: (p: CheckProblem) => void;
   hint: (message: string) => void;
   signal?: AbortSignal;
+  /** The listing of `data/` (name -> size) when the caller made it already (listDataSizes). */
+  sizes?: Map<string, number>;
 }): Promise<{ packs: number; sizes: Map<string, number> }> {
   const { repo } = o;
-  const sizes = new Map<string, number>();
-  for await (const f of repo.backend.list('data')) sizes.set(f.name, f.size);
+  const sizes = o.sizes ?? (await listDataSizes(repo));
   const indexed = new Set<string>();
   let packs = 0;
   for (const pack of repo.index.packs()) {

@@ -1,38 +1,40 @@
 /**
- * check --read-data: reads every indexed pack whole, checks that it hashes to its name, and that
- * every blob in its header decrypts (MAC), decompresses and hashes to its id (repo's openBlob).
- * Every damaged pack is named, not only the first, in index order.
+ * check --read-data: reads every indexed pack, checks that it hashes to its name, and that every
+ * blob in its header decrypts (MAC), decompresses and hashes to its id (pack-verify.ts). Every
+ * damaged pack is named, not only the first, in index order.
  *
- * Pipeline: this thread reads packs (and their headers); the hashing and blob checks run in the chunk
- * workers (chunk-worker.ts `verify`), PACKS_AHEAD packs beyond one per worker in flight. Without
- * workers (TypeScript test runner, or `workers: false`) all of it runs here, one pack at a time.
- * Memory: the packs in flight (restic's packs are 4-16 MiB, up to 128 MiB): workers + PACKS_AHEAD
- * packs with workers, one without.
+ * Pipeline: the check workers (check-workers.ts) do it all for a local repository, each reading its
+ * pack file front to back through one window: this thread only hands out pack names, so it is free
+ * for check's structural steps meanwhile (check.ts starts this before them). Other backends: this
+ * thread loads each pack and transfers it to a worker. A pack a worker could not read (gone, or
+ * shorter than listed) is loaded through the backend, which names the fault. Without workers
+ * (TypeScript test runner, or `workers: false`) all of it runs here, one pack at a time.
+ * Memory: per worker its window and scratch (pack-verify.ts), never a whole pack of a local
+ * repository; with other backends, up to workers + 1 packs in flight (restic's packs are 4-16 MiB,
+ * up to 128 MiB).
  */
-import { idEquals, idOf, idToHex, openBlob, readPackHeader, type IndexedRepository, type PackHeaderEntry } from '@highwater/repo';
+import { LocalBackend } from '@highwater/backend';
+import { idToHex, type BlobScratch, type IndexedRepository, type PackId } from '@highwater/repo';
 import type { CheckProblem } from './check-types.js';
-import { createChunkWorkers, type ChunkWorkers, type PackVerdict } from './chunk-workers.js';
+import { createCheckWorkers, type CheckJobResult, type CheckWorkers } from './check-workers.js';
 import { messageOf } from './errors.js';
+import { bytesReader, joinVerdicts, verifyPack, WINDOW, type PackVerdict } from './pack-verify.js';
 
-/** Packs read ahead of the workers (they start the next pack while one is being read). */
-const PACKS_AHEAD = 1;
+/** Packs in flight per worker when workers read the files (names only: nothing is held per job). */
+const JOBS_PER_WORKER = 2;
+/**
+ * A pack with at least twice this many blobs is split into parts, one per worker at most: the cost
+ * of a small blob is mostly per blob, and a repository of small files has few packs to share out.
+ */
+const BLOBS_PER_PART = 2000;
 
-/** The pack's hash and every blob, in this thread. */
-function verifyHere(repo: IndexedRepository, bytes: Uint8Array, packId: Uint8Array, entries: readonly PackHeaderEntry[]): PackVerdict {
-  const packHashOk = idEquals(idOf(bytes), packId);
-  let bad = 0;
-  let first = '';
-  for (const e of entries) {
-    try {
-      if (e.offset + e.length > bytes.length) throw new Error('extends past the end of the pack');
-      // No file name in the blob's message: the pack's message names the file already.
-      openBlob(repo.key, bytes.subarray(e.offset, e.offset + e.length), e, '');
-    } catch (err) {
-      bad++;
-      if (first === '') first = `${e.type} blob ${idToHex(e.id)}: ${messageOf(err)}`;
-    }
-  }
-  return { packHashOk, bad, first };
+/** The problem message for a verdict, or undefined when the pack is sound. */
+function verdictMessage(file: string, v: PackVerdict): string | undefined {
+  const faults: string[] = [];
+  if (!v.packHashOk) faults.push('content does not hash to the pack id');
+  if (v.headerError !== undefined) faults.push(`header: ${v.headerError}`);
+  if (v.bad > 0) faults.push(`${v.bad} of ${v.blobs} blobs damaged (first: ${v.first})`);
+  return faults.length > 0 ? `${file}: pack damaged: ${faults.join('; ')}` : undefined;
 }
 
 export async function checkReadData(o: {
@@ -45,61 +47,75 @@ export async function checkReadData(o: {
   workers?: boolean;
 }): Promise<{ read: number; damaged: string[] }> {
   const { repo } = o;
-  const packs = [...repo.index.packs()].map((p) => p.packId);
+  const packs = [...repo.index.packs()].map((p) => ({ packId: p.packId, blobs: p.blobCount }));
   const damaged: string[] = [];
   let read = 0;
-  const workers: ChunkWorkers | undefined = o.workers === false ? undefined : createChunkWorkers({ key: repo.key });
-  const inFlight = workers ? workers.size + PACKS_AHEAD : 1;
-  /** Verdicts in index order: each settles to the problem message (or undefined) of one pack. */
-  const queue: Promise<{ hex: string; message: string | undefined }>[] = [];
+  let done = 0;
+  const version = repo.config.version as 1 | 2;
+  const workers: CheckWorkers | undefined = o.workers === false ? undefined : createCheckWorkers({ key: repo.key, version });
+  const local = repo.backend instanceof LocalBackend ? repo.backend : undefined;
+  const inFlight = !workers ? 1 : local ? JOBS_PER_WORKER * workers.size : workers.size + 1;
+  // This thread's own window and scratch, when it verifies.
+  let here: { window: Uint8Array; scratch: BlobScratch } | undefined;
 
-  const settle = async (): Promise<void> => {
-    const r = await queue.shift()!;
-    if (r.message !== undefined) {
-      damaged.push(r.hex);
-      o.problem({ kind: 'data', file: `data/${r.hex}`, message: r.message });
+  /** One pack: its problem message (or undefined), and whether it could be read. */
+  const verifyOne = async (packId: PackId, hex: string, size: number, blobs: number): Promise<{ message: string | undefined; read: boolean }> => {
+    const file = `data/${hex}`;
+    let r: CheckJobResult | undefined;
+    if (workers && local) {
+      const path = local.filePath({ type: 'data', name: hex });
+      const parts = Math.max(1, Math.min(workers.size, Math.floor(blobs / BLOBS_PER_PART)));
+      const rs = await Promise.all(Array.from({ length: parts }, (_, i) => workers.verifyFile(path, size, packId, i, parts)));
+      const unreadable = rs.find((x) => 'unreadable' in x);
+      r = unreadable ?? { verdict: joinVerdicts(rs.map((x) => (x as { verdict: PackVerdict }).verdict)) };
     }
-  };
-
-  try {
-    for (const packId of packs) {
-      o.signal?.throwIfAborted();
-      const hex = idToHex(packId);
-      const file = `data/${hex}`;
-      o.progress?.(read, packs.length);
-      if (!o.sizes.has(hex)) continue; // reported by check-packs
+    if (r === undefined || 'unreadable' in r) {
       let bytes: Uint8Array;
       try {
         bytes = await repo.backend.load({ type: 'data', name: hex });
       } catch (err) {
-        while (queue.length > 0) await settle(); // keep the problems in index order
-        o.problem({ kind: 'data', file, message: `${file}: cannot read pack: ${messageOf(err)}` });
-        damaged.push(hex);
-        continue;
+        return { message: `${file}: cannot read pack: ${messageOf(err)}`, read: false };
       }
-      read++;
-      const faults: string[] = [];
-      let entries: PackHeaderEntry[] = [];
-      try {
-        entries = await readPackHeader({ backend: repo.backend, key: repo.key, packId, size: bytes.length, version: repo.config.version });
-      } catch (err) {
-        faults.push(`header: ${messageOf(err)}`);
+      if (workers) r = await workers.verifyBytes(bytes, packId);
+      else {
+        here ??= { window: new Uint8Array(WINDOW), scratch: { buffer: new Uint8Array(64 * 1024) } };
+        r = { verdict: await verifyPack({ read: bytesReader(bytes), size: bytes.length, packId, key: repo.key, version, ...here }) };
       }
-      const verdict = workers ? workers.verify(bytes, packId, entries) : Promise.resolve(verifyHere(repo, bytes, packId, entries));
-      queue.push(
-        verdict.then((v) => {
-          if (!v.packHashOk) faults.unshift('content does not hash to the pack id');
-          if (v.bad > 0) faults.push(`${v.bad} of ${entries.length} blobs damaged (first: ${v.first})`);
-          return { hex, message: faults.length > 0 ? `${file}: pack damaged: ${faults.join('; ')}` : undefined };
-        }),
-      );
+      if ('unreadable' in r) return { message: `${file}: cannot read pack: ${r.unreadable}`, read: false };
+    }
+    return { message: verdictMessage(file, r.verdict), read: true };
+  };
+
+  /** Verdicts in index order. */
+  const queue: { hex: string; verdict: Promise<{ message: string | undefined; read: boolean }> }[] = [];
+  const settle = async (): Promise<void> => {
+    const q = queue.shift()!;
+    const r = await q.verdict;
+    if (r.read) read++;
+    if (r.message !== undefined) {
+      damaged.push(q.hex);
+      o.problem({ kind: 'data', file: `data/${q.hex}`, message: r.message });
+    }
+    o.progress?.(++done, packs.length);
+  };
+
+  try {
+    o.progress?.(0, packs.length);
+    for (const { packId, blobs } of packs) {
+      o.signal?.throwIfAborted();
+      const hex = idToHex(packId);
+      const size = o.sizes.get(hex);
+      if (size === undefined) {
+        o.progress?.(++done, packs.length);
+        continue; // reported by check-packs
+      }
+      queue.push({ hex, verdict: verifyOne(packId as PackId, hex, size, blobs) });
       while (queue.length >= inFlight) await settle();
     }
     while (queue.length > 0) await settle();
   } finally {
-    for (const p of queue) p.catch(() => undefined);
+    for (const q of queue) q.verdict.catch(() => undefined);
     await workers?.close();
   }
-  o.progress?.(packs.length, packs.length);
   return { read, damaged };
 }

@@ -3,7 +3,7 @@
  * index. Each tree is visited once (a BlobSet in the index's own representation remembers them).
  * Memory: the set of visited trees plus the trees on the current path.
  */
-import { idFromHex, isHexId, type IndexedRepository, type SnapshotEntry, idToHex } from '@highwater/repo';
+import { parseHexId, type IndexedRepository, type SnapshotEntry, idToHex } from '@highwater/repo';
 import type { CheckProblem } from './check-types.js';
 import { messageOf } from './errors.js';
 
@@ -19,11 +19,11 @@ export async function checkTrees(o: {
   let trees = 0;
   const walk = async (treeHex: string, where: string): Promise<void> => {
     o.signal?.throwIfAborted();
-    if (!isHexId(treeHex)) {
+    const id = parseHexId<'blob'>(treeHex);
+    if (id === undefined) {
       o.problem({ kind: 'tree', message: `${where}: invalid tree id ${JSON.stringify(treeHex)}` });
       return;
     }
-    const id = idFromHex<'blob'>(treeHex);
     if (!seen.add('tree', id)) return;
     trees++;
     const file = `tree ${treeHex}`;
@@ -41,7 +41,8 @@ export async function checkTrees(o: {
     for (const node of nodes) {
       if (node.type === 'file') {
         for (const c of node.content ?? []) {
-          if (!isHexId(c) || !index.has('data', idFromHex(c))) {
+          const blob = parseHexId<'blob'>(c);
+          if (blob === undefined || !index.has('data', blob)) {
             o.problem({ kind: 'tree', file, message: `${file}: file ${JSON.stringify(node.name)}: data blob ${c} is not in the index` });
           }
         }

@@ -4,7 +4,7 @@
  * The one place that does this for bytes in hand; readBlobAt, check --read-data and repack use it.
  * Memory: the plaintext, plus the compressed plaintext while it is decompressed.
  */
-import { SEAL_OVERHEAD, makeMasterKey, open, sealInto, sha256 } from '@highwater/crypto';
+import { SEAL_OVERHEAD, makeMasterKey, open, openInto, sealInto, sha256 } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
 import { compress as zstdCompress, decompress } from './compression.js';
 import { RepoError, asRepoError } from './errors.js';
@@ -31,6 +31,35 @@ export function openBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, f
   if (blob.uncompressedLength > 0) plain = decompress(plain, blob.uncompressedLength, file);
   if (!idEquals(sha256(plain), blob.id)) throw new RepoError('HASH_MISMATCH', 'blob content does not match its id (SHA-256)', { file });
   return plain;
+}
+
+/** A caller's reusable buffer for checkBlob's decrypted bytes (grown as needed, never shrunk). */
+export interface BlobScratch {
+  buffer: Uint8Array;
+}
+
+/**
+ * openBlob's checks without keeping the plaintext (check --read-data): the MAC, decryption into
+ * `scratch` (no allocation per blob for what is stored uncompressed), zstd, SHA-256 against the id.
+ * Throws what openBlob throws for the same bytes: on any failure it runs openBlob for the error.
+ * Memory: `scratch` grows to the largest sealed blob; a compressed blob's plaintext is still allocated.
+ */
+export function checkBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, file: string, scratch: BlobScratch): void {
+  const n = sealed.length - SEAL_OVERHEAD;
+  let ok = false;
+  if (n >= 0) {
+    try {
+      if (scratch.buffer.length < n) scratch.buffer = new Uint8Array(Math.max(n, 2 * scratch.buffer.length));
+      openInto(key, sealed, scratch.buffer);
+      let plain = scratch.buffer.subarray(0, n);
+      if (blob.uncompressedLength > 0) plain = decompress(plain, blob.uncompressedLength, file);
+      ok = idEquals(sha256(plain), blob.id);
+    } catch {
+      ok = false;
+    }
+  }
+  // The slow path names the fault (or, should the fast path have failed for a reason of its own, passes the blob).
+  if (!ok) openBlob(key, sealed, blob, file);
 }
 
 export interface SealedBlobBytes {

@@ -35,6 +35,11 @@ export function idFromHex<K extends string>(hex: string): Id<K> {
   return Buffer.from(hex, 'hex') as unknown as Id<K>;
 }
 
+/** The id that `s` spells (64 lower-case hex characters), or undefined: isHexId and idFromHex in one test. */
+export function parseHexId<K extends string>(s: unknown): Id<K> | undefined {
+  return typeof s === 'string' && HEX_ID.test(s) ? (Buffer.from(s, 'hex') as unknown as Id<K>) : undefined;
+}
+
 export function idToHex(id: Uint8Array): string {
   return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
 }

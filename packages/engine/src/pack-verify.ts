@@ -1,0 +1,183 @@
+/**
+ * check --read-data's verdict on one pack, read front to back through one reusable window: its
+ * SHA-256 against its name, its header (repo's readPackHeader, on the same reader), and every blob
+ * the header lists through repo's checkBlob (MAC, decryption, zstd, SHA-256 against the id).
+ * Runs in check-worker.ts (reading the pack file itself) and in the main thread when there are no
+ * workers (reading bytes in hand).
+ *
+ * Memory: the window (WINDOW bytes, more only while one blob larger than it is checked), checkBlob's
+ * scratch (the largest blob), the header and its entries; never the whole pack.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import type { Backend } from '@highwater/backend';
+import { checkBlob, idToHex, readPackHeader, type BlobScratch, type MasterKey, type PackHeaderEntry, type PackId } from '@highwater/repo/pack-check';
+
+/** Bytes read at a time. */
+export const WINDOW = 1024 * 1024;
+
+/** Reads up to `length` bytes at `position` into `buf` at `offset`; returns how many (0 at the end). */
+export type ReadAt = (buf: Uint8Array, offset: number, length: number, position: number) => number;
+
+export interface PackVerdict {
+  readonly packHashOk: boolean;
+  /** Why the header could not be read, or undefined. */
+  readonly headerError?: string;
+  /** Blobs the header lists. */
+  readonly blobs: number;
+  readonly bad: number;
+  /** The first damaged blob, `<type> blob <id>: <why>`; '' when none. */
+  readonly first: string;
+}
+
+/** Thrown when the file ends before `size` bytes (it shrank since it was listed). */
+export class ShortPackError extends Error {
+  override readonly name = 'ShortPackError';
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A window over the file that only moves forward, hashing every byte once as it is first read. */
+class ForwardWindow {
+  #buf: Uint8Array;
+  /** File position of #buf[0], and the end of the bytes held (#end - #start <= #buf.length). */
+  #start = 0;
+  #end = 0;
+  readonly #hash: Hash | undefined;
+
+  constructor(
+    private readonly read: ReadAt,
+    private readonly size: number,
+    /** The usual buffer; a larger one only while a larger blob needs it. */
+    private readonly base: Uint8Array,
+    hashing: boolean,
+  ) {
+    this.#buf = base;
+    this.#hash = hashing ? createHash('sha256') : undefined;
+  }
+
+  /** Reads (and hashes) bytes at #end until #end reaches `upTo` (<= #start + buffer length, <= size). */
+  #fill(upTo: number): void {
+    while (this.#end < upTo) {
+      const at = this.#end - this.#start;
+      const n = this.read(this.#buf, at, upTo - this.#end, this.#end);
+      if (n <= 0) throw new ShortPackError(`file ends at ${this.#end} of ${this.size} bytes`);
+      this.#hash?.update(this.#buf.subarray(at, at + n));
+      this.#end += n;
+    }
+  }
+
+  /** Drops what is held and hashes the bytes up to `pos` without keeping them (not hashing: only moves). */
+  #skipTo(pos: number): void {
+    if (!this.#hash && this.#end < pos) this.#end = pos;
+    while (this.#end < pos) {
+      this.#start = this.#end;
+      this.#fill(Math.min(pos, this.#end + this.#buf.length));
+    }
+    this.#start = this.#end;
+  }
+
+  /** The bytes [start, end) of the file (`start` never below an earlier call's); valid until the next call. */
+  view(start: number, end: number): Uint8Array {
+    if (start >= this.#end) this.#skipTo(start);
+    if (end > this.#start + this.#buf.length) {
+      // Does not fit where the window is: move the bytes still wanted to the front of a buffer large enough.
+      const keep = this.#end - start;
+      const want = Math.max(end - start, keep);
+      const target = want <= this.base.length ? this.base : want <= this.#buf.length ? this.#buf : new Uint8Array(want);
+      const held = this.#buf.subarray(start - this.#start, this.#end - this.#start);
+      if (target === this.#buf) target.copyWithin(0, start - this.#start, this.#end - this.#start);
+      else target.set(held);
+      this.#buf = target;
+      this.#start = start;
+    }
+    // Read ahead as far as the buffer allows (fewer, larger reads).
+    if (this.#end < end) this.#fill(Math.min(this.size, this.#start + this.#buf.length));
+    return this.#buf.subarray(start - this.#start, end - this.#start);
+  }
+
+  /** Hashes the rest of the file; returns the digest. */
+  finish(): Uint8Array {
+    this.#skipTo(this.size);
+    return this.#hash!.digest();
+  }
+}
+
+/** A Backend with `load` only, over `read`: for readPackHeader. */
+function readerBackend(read: ReadAt): Backend {
+  const load = async (_h: unknown, o?: { offset?: number; length?: number }): Promise<Uint8Array> => {
+    const out = new Uint8Array(o?.length ?? 0);
+    let got = 0;
+    while (got < out.length) {
+      const n = read(out, got, out.length - got, (o?.offset ?? 0) + got);
+      if (n <= 0) throw new ShortPackError(`file ends before ${(o?.offset ?? 0) + out.length} bytes`);
+      got += n;
+    }
+    return out;
+  };
+  return { load } as unknown as Backend;
+}
+
+export async function verifyPack(o: {
+  read: ReadAt;
+  size: number;
+  packId: PackId;
+  key: MasterKey;
+  version: 1 | 2;
+  /** A WINDOW-byte buffer reused from pack to pack. */
+  window: Uint8Array;
+  scratch: BlobScratch;
+  /**
+   * Part `index` of `count` (a pack of many small blobs split between workers): only that share of
+   * the header's blobs (in header order) is checked, and only part 0 hashes the whole file.
+   */
+  part?: { readonly index: number; readonly count: number };
+}): Promise<PackVerdict> {
+  let entries: PackHeaderEntry[] = [];
+  let headerError: string | undefined;
+  try {
+    entries = await readPackHeader({ backend: readerBackend(o.read), key: o.key, packId: o.packId, size: o.size, version: o.version });
+  } catch (err) {
+    if (err instanceof ShortPackError) throw err;
+    headerError = messageOf(err);
+  }
+  const part = o.part ?? { index: 0, count: 1 };
+  const hashing = part.index === 0;
+  const w = new ForwardWindow(o.read, o.size, o.window, hashing);
+  let bad = 0;
+  let first = '';
+  const share = part.count === 1 ? entries : entries.slice(Math.floor((part.index * entries.length) / part.count), Math.floor(((part.index + 1) * entries.length) / part.count));
+  // Front to back (a header lists its blobs in pack order; sorted in case one does not).
+  const order = share.every((e, i) => i === 0 || e.offset >= share[i - 1]!.offset) ? share : [...share].sort((a, b) => a.offset - b.offset);
+  for (const e of order) {
+    try {
+      if (e.offset + e.length > o.size) throw new Error('extends past the end of the pack');
+      // No file name in the blob's message: the pack's message names the file already.
+      checkBlob(o.key, w.view(e.offset, e.offset + e.length), e, '', o.scratch);
+    } catch (err) {
+      if (err instanceof ShortPackError) throw err;
+      bad++;
+      if (first === '') first = `${e.type} blob ${idToHex(e.id)}: ${messageOf(err)}`;
+    }
+  }
+  const packHashOk = hashing ? Buffer.from(w.finish()).equals(Buffer.from(o.packId)) : true;
+  return { packHashOk, ...(headerError !== undefined ? { headerError } : {}), blobs: entries.length, bad, first };
+}
+
+/** The verdicts of a pack's parts (in part order) as one: part 0's hash and header, every part's blobs. */
+export function joinVerdicts(parts: readonly PackVerdict[]): PackVerdict {
+  const [head] = parts;
+  if (!head) throw new RangeError('expected at least one part');
+  if (parts.length === 1) return head;
+  return { ...head, bad: parts.reduce((n, p) => n + p.bad, 0), first: parts.find((p) => p.first !== '')?.first ?? '' };
+}
+
+/** A ReadAt over bytes in memory. */
+export function bytesReader(bytes: Uint8Array): ReadAt {
+  return (buf, offset, length, position) => {
+    const n = Math.max(0, Math.min(length, bytes.length - position));
+    buf.set(bytes.subarray(position, position + n), offset);
+    return n;
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * What check --read-data's worker threads need of repo, without loading the whole package (index
+ * strategies, JSON scanning, trees): a worker starts in ~30 instead of ~85 ms of CPU.
+ */
+export { checkBlob, makeMasterKey, type BlobScratch } from './blob-open.js';
+export { readPackHeader } from './read-pack-header.js';
+export { loadZstd } from './compression.js';
+export { idToHex, type PackId } from './ids.js';
+export type { PackHeaderEntry } from './pack-header.js';
+export type { MasterKey } from '@highwater/crypto';
