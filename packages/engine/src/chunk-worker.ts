@@ -1,5 +1,6 @@
 /**
- * Worker thread body: the CPU work of backup, restore and check --read-data, off the main thread.
+ * Worker thread body: the CPU work of backup and restore, off the main thread (check --read-data has
+ * its own: check-worker.ts).
  *
  * - `file` (backup): reads one file (whole when smaller than the chunker's minimum, else in 1 MiB
  *   pieces through restic's chunker), hashes each chunk (SHA-256 = blob id) and, when the pool was
@@ -17,14 +18,13 @@
  * - `write-files` (restore): a batch of single-blob files, their sealed blobs back to back in one
  *   buffer: each is opened (openBlob), written to a new file (restore-file.ts: O_EXCL, O_NOFOLLOW,
  *   whatever non-directory was in the way removed) and given its metadata; one answer per batch.
- * - `verify` (check --read-data): a whole pack's SHA-256 against its name and every blob of its
- *   header through openBlob; posts the faults, never the plaintext.
+ * - `seal` (backup's trees): one blob compressed (storedForm) and sealed, posted back.
  *
- * File and batch jobs run one at a time, in arrival order; open/verify jobs run as they arrive (between the
+ * File and batch jobs run one at a time, in arrival order; open, seal and write-files jobs run as they arrive (between the
  * chunks of a file job). Buffers are transferred, not copied, both ways.
  * Memory (per worker): a V8 isolate, the chunker's and zstd's WebAssembly memories (zstd's grows to
  * the largest chunk + its frame: <= ~17 MiB for restic's 8 MiB maximum chunk), `credits` chunks
- * (<= 8 MiB each, ~1 MiB on average) and one 1 MiB read buffer; for verify, the pack it was given;
+ * (<= 8 MiB each, ~1 MiB on average) and one 1 MiB read buffer; for seal, the blob and its sealed copy;
  * for a `files` batch, its files' bytes and their sealed copies (the caller keeps a batch to ~1 MiB,
  * plus any file that grew since its lstat); for `write-files`, its sealed bytes and one plaintext.
  * Imports JavaScript and WebAssembly only (it runs under qemu-user too).
@@ -45,14 +45,6 @@ export interface WorkerKey {
   readonly encrypt: Uint8Array;
   readonly macK: Uint8Array;
   readonly macR: Uint8Array;
-}
-
-export interface VerifyEntry {
-  readonly type: string;
-  readonly id: Uint8Array;
-  readonly offset: number;
-  readonly length: number;
-  readonly uncompressedLength: number;
 }
 
 export type ChunkWorkerRequest =
@@ -88,7 +80,6 @@ export type ChunkWorkerRequest =
       readonly position?: number;
     }
   | { readonly type: 'write-files'; readonly job: number; readonly data: Uint8Array; readonly files: readonly RestoreFileJob[]; readonly ownership: boolean }
-  | { readonly type: 'verify'; readonly job: number; readonly pack: Uint8Array; readonly packId: Uint8Array; readonly entries: readonly VerifyEntry[] }
   /** Compress (as the repository does: storedForm) and seal one blob whose id the caller computed. */
   | { readonly type: 'seal'; readonly job: number; readonly blobType: 'data' | 'tree'; readonly plaintext: Uint8Array };
 
@@ -109,7 +100,6 @@ export type ChunkWorkerMessage =
   | { readonly type: 'opened'; readonly job: number; readonly data: Uint8Array }
   /** Per file of a `write-files` job: undefined when written, `blob` when its blob did not open (the caller retries it its own way), else why the file could not be written. */
   | { readonly type: 'written-files'; readonly job: number; readonly results: readonly (undefined | 'blob' | string)[] }
-  | { readonly type: 'verified'; readonly job: number; readonly packHashOk: boolean; readonly bad: number; readonly first: string }
   | { readonly type: 'sealed'; readonly job: number; readonly sealed: Uint8Array; readonly uncompressedLength: number }
   | { readonly type: 'error'; readonly job: number; readonly message: string; readonly code?: string };
 
@@ -379,28 +369,6 @@ function serve(port: NonNullable<typeof parentPort>): void {
     }
   };
 
-  const verify = async (m: Extract<ChunkWorkerRequest, { type: 'verify' }>): Promise<void> => {
-    try {
-      await (zstd ??= loadZstd());
-      const packHashOk = Buffer.from(createHash('sha256').update(m.pack).digest()).equals(Buffer.from(m.packId));
-      let bad = 0;
-      let first = '';
-      for (const e of m.entries) {
-        try {
-          if (e.offset + e.length > m.pack.length) throw new Error('extends past the end of the pack');
-          // No file name in the blob's message: the caller's message names the pack already.
-          openBlob(key!, m.pack.subarray(e.offset, e.offset + e.length), { id: e.id as BlobId, uncompressedLength: e.uncompressedLength }, '');
-        } catch (err) {
-          bad++;
-          if (first === '') first = `${e.type} blob ${Buffer.from(e.id).toString('hex')}: ${(err as Error)?.message ?? String(err)}`;
-        }
-      }
-      port.postMessage({ type: 'verified', job: m.job, packHashOk, bad, first } satisfies ChunkWorkerMessage);
-    } catch (err) {
-      port.postMessage(errorMessage(m.job, err));
-    }
-  };
-
   const seal = async (m: Extract<ChunkWorkerRequest, { type: 'seal' }>): Promise<void> => {
     try {
       if (compressing) await (zstd ??= loadZstd());
@@ -430,9 +398,6 @@ function serve(port: NonNullable<typeof parentPort>): void {
         break;
       case 'open':
         void open(m);
-        break;
-      case 'verify':
-        void verify(m);
         break;
       case 'write-files':
         void writeFiles(m);

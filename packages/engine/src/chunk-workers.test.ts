@@ -1,14 +1,14 @@
 /**
  * The worker pool as the built engine runs it (the compiled worker script exists only in dist/, so
  * this test drives dist/chunk-workers.js; `npm test` builds first): sealed chunks open to the file's
- * bytes and hash to their ids, open() gives the plaintext back, verify() finds a flipped byte.
+ * bytes and hash to their ids, open() gives the plaintext back, seal() seals a tree.
  */
 import { createHash, randomFillSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMasterKey } from '@highwater/crypto';
-import { loadZstd, openBlob, PackWriter, type BlobId } from '@highwater/repo';
+import { loadZstd, openBlob, type BlobId } from '@highwater/repo';
 import { tempDir } from './engine.test-util.js';
 import type { ChunkWorkers as Workers } from './chunk-workers.js';
 
@@ -87,22 +87,4 @@ describe('chunk workers (built)', () => {
     await expect(it.next()).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('verify() accepts a pack of sealed blobs and names a damaged one', async () => {
-    const w = new PackWriter({ key, version: 2 });
-    const pieces = [];
-    for await (const p of workers.chunks(join(dir.path, 'small'), { polynomial: POLY, expectedSize: small.length, seal: true })) pieces.push(p);
-    w.addSealed('data', pieces[0]!.id as BlobId, pieces[0]!.data, pieces[0]!.uncompressedLength);
-    const fin = await w.finish();
-    const chunks: Uint8Array[] = [];
-    for await (const c of fin.bytes) chunks.push(c);
-    const pack = Buffer.concat(chunks);
-    const entries = fin.entries.map((e) => ({ type: e.type, id: e.id, offset: e.offset, length: e.length, uncompressedLength: e.uncompressedLength }));
-    expect(await workers.verify(Uint8Array.prototype.slice.call(pack), fin.packId, entries)).toEqual({ packHashOk: true, bad: 0, first: '' });
-    const damaged = Uint8Array.prototype.slice.call(pack);
-    damaged[40]! ^= 1;
-    const v = await workers.verify(damaged, fin.packId, entries);
-    expect(v.packHashOk).toBe(false);
-    expect(v.bad).toBe(1);
-    expect(v.first).toMatch(/^data blob [0-9a-f]{64}: .*MAC/);
-  });
 });

@@ -1,14 +1,14 @@
 /**
  * A pool of worker threads (./chunk-worker.ts) sized to the cores, for the CPU work of backup
- * (read, chunk, hash, compress, seal), restore (open blobs) and check --read-data (verify packs).
+ * (read, chunk, hash, compress, seal; trees sealed) and restore (open blobs, write small files).
  * Each job goes to the worker with the fewest jobs outstanding; workers start on first use.
  * Used only when the compiled worker script exists next to this module (the built package); under
  * a TypeScript test runner `createChunkWorkers` returns undefined and the callers do the work in
  * this thread.
  *
  * Flow control: a file job streams its chunks with CREDITS chunks in flight per job; batches
- * (`files`, `writeFiles`), open and verify jobs are bounded by their callers (file-batch.ts,
- * restore-batch.ts: a fixed number of batches, blobs or packs in flight).
+ * (`files`, `writeFiles`), open and seal jobs are bounded by their callers (file-batch.ts,
+ * restore-batch.ts: a fixed number of batches or blobs in flight; a tree per directory being saved).
  * Memory: per worker a V8 isolate (~5-10 MB), the chunker's and zstd's WebAssembly memories and
  * the jobs' buffers (see chunk-worker.ts).
  */
@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MasterKey } from '@highwater/repo';
-import type { ChunkWorkerMessage, ChunkWorkerRequest, FileBatch, RestoreFileJob, VerifyEntry } from './chunk-worker.js';
+import type { ChunkWorkerMessage, ChunkWorkerRequest, FileBatch, RestoreFileJob } from './chunk-worker.js';
 
 const CREDITS = 2;
 /** A worker's young generation (V8 semi-spaces): its garbage is short-lived buffers, kept small. */
@@ -36,16 +36,9 @@ export interface ChunkedPiece {
 /** One file of a batch: its chunks (views into the batch's one buffer), or why it failed. */
 export type BatchedFile = { readonly pieces: readonly ChunkedPiece[]; readonly size: number } | { readonly error: Error };
 
-export interface PackVerdict {
-  readonly packHashOk: boolean;
-  readonly bad: number;
-  /** The first damaged blob, `<type> blob <id>: <why>`; '' when none. */
-  readonly first: string;
-}
-
 export interface ChunkWorkers {
   readonly size: number;
-  /** True when `init` gave the workers the key: `chunks(..., { seal: true })` and `open`/`verify` work. */
+  /** True when `init` gave the workers the key: `chunks(..., { seal: true })` and `open`/`seal`/`writeFiles` work. */
   readonly keyed: boolean;
   /**
    * Streams the chunks of one file, read, cut and hashed (and with `seal`, compressed and sealed) in a
@@ -74,8 +67,6 @@ export interface ChunkWorkers {
    * `plaintext` is transferred when it owns its buffer. Needs `keyed`.
    */
   seal(type: 'data' | 'tree', plaintext: Uint8Array): Promise<{ sealed: Uint8Array; uncompressedLength: number }>;
-  /** Checks a whole pack in a worker: its SHA-256 against `packId` and every entry through openBlob. `pack` is transferred. */
-  verify(pack: Uint8Array, packId: Uint8Array, entries: readonly VerifyEntry[]): Promise<PackVerdict>;
   close(): Promise<void>;
 }
 
@@ -251,15 +242,6 @@ export function createChunkWorkers(o: { count?: number; key?: MasterKey; compres
         (m) => {
           const s = m as Extract<ChunkWorkerMessage, { type: 'sealed' }>;
           return { sealed: s.sealed, uncompressedLength: s.uncompressedLength };
-        },
-      ),
-    verify: (pack, packId, entries) =>
-      ask(
-        (job) => ({ type: 'verify', job, pack, packId, entries }),
-        ownsBuffer(pack) ? [pack.buffer as ArrayBuffer] : [],
-        (m) => {
-          const v = m as Extract<ChunkWorkerMessage, { type: 'verified' }>;
-          return { packHashOk: v.packHashOk, bad: v.bad, first: v.first };
         },
       ),
     async close() {
