@@ -40,6 +40,19 @@ const fail = (msg) => {
   console.error(`bench-restore: ${msg}`);
   process.exit(2);
 };
+// Options that take a value, and flags; anything else (--help included) prints the usage and stops:
+// a mistyped option must not start a 15-minute benchmark.
+const VALUED = ['--rounds', '--dir', '--restore-dir', '--trees', '--ops', '--json', '--restic18', '--restic14', '--scale'];
+const FLAGS = ['--generate-only', '--arm'];
+for (let i = 0; i < args.length; i++) {
+  if (VALUED.includes(args[i]) && i + 1 < args.length) i++;
+  else if (!FLAGS.includes(args[i])) {
+    const usage = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(2).filter((l) => l.startsWith(' *')).map((l) => l.slice(3)).join('\n');
+    console.log(usage);
+    if (args[i] === '--help' || args[i] === '-h') process.exit(0);
+    fail(`unknown option or missing value: ${args[i]}`);
+  }
+}
 const ROUNDS = Number(opt('--rounds', '3'));
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) fail(`--rounds must be a positive integer, got ${opt('--rounds')}`);
 const BASE = opt('--dir', join(tmpdir(), 'highwater-bench-throughput'));
