@@ -11,7 +11,7 @@
 import { Batcher } from './batcher.js';
 import type { BatchedFile, ChunkWorkers } from './chunk-workers.js';
 
-const MAX_FILES = 256;
+const MAX_FILES = 64;
 const MAX_BYTES = 1 << 20;
 
 export class FileBatcher {

@@ -13,7 +13,7 @@ import { Batcher } from './batcher.js';
 import type { RestoreFileJob } from './chunk-worker.js';
 import type { ChunkWorkers } from './chunk-workers.js';
 
-const MAX_FILES = 256;
+const MAX_FILES = 64;
 const MAX_BYTES = 1 << 20;
 
 /** A file's outcome: written, its blob did not open in the worker ('blob': retry it another way), or the error message. */
