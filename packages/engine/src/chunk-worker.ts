@@ -26,16 +26,14 @@
  * the largest chunk + its frame: <= ~17 MiB for restic's 8 MiB maximum chunk), `credits` chunks
  * (<= 8 MiB each, ~1 MiB on average) and one 1 MiB read buffer; for seal, the blob and its sealed copy;
  * for a `files` batch, its files' bytes and their sealed copies (the caller keeps a batch to ~1 MiB,
- * plus any file that grew since its lstat); for `write-files`, its sealed bytes; for restore, one
- * scratch buffer as large as the largest blob opened (<= 8 MiB), kept (a compressed blob's plaintext
- * is still allocated per blob).
+ * plus any file that grew since its lstat); for `write-files`, its sealed bytes and one plaintext.
  * Imports JavaScript and WebAssembly only (it runs under qemu-user too).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { chunkStream, MIN_SIZE } from '@highwater/chunker';
-import { loadZstd, makeMasterKey, openBlob, openBlobInto, sealBlob, sealBlobInto, type BlobId, type BlobScratch, type MasterKey } from '@highwater/repo';
+import { loadZstd, makeMasterKey, openBlob, sealBlob, sealBlobInto, type BlobId, type MasterKey } from '@highwater/repo';
 import { readPieces } from './read-pieces.js';
 import { writeAllAt, writeNewFile, type RestoreNodeMeta } from './restore-file.js';
 import { restoreMetadata } from './restore-metadata.js';
@@ -202,8 +200,6 @@ function serve(port: NonNullable<typeof parentPort>): void {
   let key: MasterKey | undefined;
   let compressing = false;
   let zstd: Promise<void> | undefined;
-  /** Restore's decrypted blobs (open with fd, write-files): one buffer, as large as the largest blob. */
-  const scratch: BlobScratch = { buffer: new Uint8Array(0) };
   const credits = new Map<number, number>();
   let wake: (() => void) | undefined;
   const queue: FileRequest[] = [];
@@ -338,8 +334,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
         offset += f.length;
         let plain: Uint8Array;
         try {
-          // A view of the scratch buffer, written out (synchronously) before the next blob opens.
-          plain = openBlobInto(key!, sealed, { id: f.id as BlobId, uncompressedLength: f.uncompressedLength }, f.file, scratch);
+          plain = openBlob(key!, sealed, { id: f.id as BlobId, uncompressedLength: f.uncompressedLength }, f.file);
         } catch {
           results.push('blob');
           continue;
@@ -361,14 +356,13 @@ function serve(port: NonNullable<typeof parentPort>): void {
   const open = async (m: Extract<ChunkWorkerRequest, { type: 'open' }>): Promise<void> => {
     try {
       if (m.uncompressedLength > 0) await (zstd ??= loadZstd());
-      const blob = { id: m.id as BlobId, uncompressedLength: m.uncompressedLength };
+      const opened = openBlob(key!, m.sealed, { id: m.id as BlobId, uncompressedLength: m.uncompressedLength }, m.file);
       if (m.fd !== undefined) {
-        // Written before anything else runs here: the scratch view is used once.
-        writeAllAt(m.fd, openBlobInto(key!, m.sealed, blob, m.file, scratch), m.position ?? 0);
+        writeAllAt(m.fd, opened, m.position ?? 0);
         port.postMessage({ type: 'opened', job: m.job, data: new Uint8Array(0) } satisfies ChunkWorkerMessage);
         return;
       }
-      const plain = own(openBlob(key!, m.sealed, blob, m.file));
+      const plain = own(opened);
       port.postMessage({ type: 'opened', job: m.job, data: plain } satisfies ChunkWorkerMessage, [plain.buffer as ArrayBuffer]);
     } catch (err) {
       port.postMessage(errorMessage(m.job, err));

@@ -1,9 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
-import { generateMasterKey } from '@highwater/crypto';
-import { PROBE_MIN_LENGTH, looksIncompressible, openBlob, openBlobInto, sealBlob, storedForm, type BlobScratch } from './blob-open.js';
-import type { BlobId } from './ids.js';
+import { PROBE_MIN_LENGTH, looksIncompressible, storedForm } from './blob-open.js';
 import { loadZstd } from './compression.js';
 
 const MiB = 1024 * 1024;
@@ -67,43 +64,5 @@ describe('storedForm', () => {
     const p = random(MiB);
     expect(storedForm('tree', p, true).uncompressedLength).toBe(MiB);
     expect(storedForm('data', textLike(MiB), false)).toEqual({ data: expect.any(Uint8Array), uncompressedLength: 0 });
-  });
-});
-
-describe('openBlobInto', () => {
-  const key = generateMasterKey();
-  const idOf = (b: Uint8Array): BlobId => new Uint8Array(createHash('sha256').update(b).digest()) as BlobId;
-
-  it('opens blobs stored as is into the one scratch buffer, and compressed ones into their own array', () => {
-    const scratch: BlobScratch = { buffer: new Uint8Array(0) };
-    const a = random(100_000);
-    const b = random(50_000);
-    const c = textLike(200_000);
-    const sa = sealBlob(key, 'data', a, { compress: true });
-    const sb = sealBlob(key, 'data', b, { compress: true });
-    const sc = sealBlob(key, 'data', c, { compress: true });
-    expect([sa.uncompressedLength, sb.uncompressedLength]).toEqual([0, 0]);
-    expect(sc.uncompressedLength).toBe(c.length);
-    const pa = openBlobInto(key, sa.sealed, { id: idOf(a), uncompressedLength: 0 }, 'x', scratch);
-    expect(pa.buffer).toBe(scratch.buffer.buffer);
-    expect(Buffer.from(pa).equals(a)).toBe(true);
-    const pb = openBlobInto(key, sb.sealed, { id: idOf(b), uncompressedLength: 0 }, 'x', scratch);
-    expect(pb.buffer).toBe(scratch.buffer.buffer);
-    expect(Buffer.from(pb).equals(b)).toBe(true);
-    const pc = openBlobInto(key, sc.sealed, { id: idOf(c), uncompressedLength: sc.uncompressedLength }, 'x', scratch);
-    expect(pc.buffer).not.toBe(scratch.buffer.buffer);
-    expect(Buffer.from(pc).equals(c)).toBe(true);
-  });
-
-  it('throws what openBlob throws for a damaged blob or a wrong id', () => {
-    const scratch: BlobScratch = { buffer: new Uint8Array(0) };
-    const a = random(10_000);
-    const s = sealBlob(key, 'data', a, { compress: false });
-    const damaged = s.sealed.slice();
-    damaged[100]! ^= 1;
-    const blob = { id: idOf(a), uncompressedLength: 0 };
-    expect(() => openBlob(key, damaged, blob, 'data/x')).toThrow();
-    expect(() => openBlobInto(key, damaged, blob, 'data/x', scratch)).toThrow(/MAC|authenticat/i);
-    expect(() => openBlobInto(key, s.sealed, { id: idOf(random(10)), uncompressedLength: 0 }, 'data/x', scratch)).toThrow(/does not match its id/);
   });
 });

@@ -39,32 +39,27 @@ export interface BlobScratch {
 }
 
 /**
- * openBlob into a caller's `scratch`: MAC, decryption into the scratch buffer (no allocation per blob
- * for what is stored uncompressed), zstd, SHA-256 against the id. Returns the verified plaintext: a
- * view of `scratch.buffer`, valid until its next use, or (compressed blobs) a new array. Throws what
- * openBlob throws for the same bytes: on any failure it runs openBlob for the error.
+ * openBlob's checks without keeping the plaintext (check --read-data): the MAC, decryption into
+ * `scratch` (no allocation per blob for what is stored uncompressed), zstd, SHA-256 against the id.
+ * Throws what openBlob throws for the same bytes: on any failure it runs openBlob for the error.
  * Memory: `scratch` grows to the largest sealed blob; a compressed blob's plaintext is still allocated.
  */
-export function openBlobInto(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, file: string, scratch: BlobScratch): Uint8Array {
+export function checkBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, file: string, scratch: BlobScratch): void {
   const n = sealed.length - SEAL_OVERHEAD;
+  let ok = false;
   if (n >= 0) {
     try {
       if (scratch.buffer.length < n) scratch.buffer = new Uint8Array(Math.max(n, 2 * scratch.buffer.length));
       openInto(key, sealed, scratch.buffer);
       let plain = scratch.buffer.subarray(0, n);
       if (blob.uncompressedLength > 0) plain = decompress(plain, blob.uncompressedLength, file);
-      if (idEquals(sha256(plain), blob.id)) return plain;
+      ok = idEquals(sha256(plain), blob.id);
     } catch {
-      // the slow path below names the fault
+      ok = false;
     }
   }
-  // The slow path names the fault (or, should the fast path have failed for a reason of its own, returns the blob).
-  return openBlob(key, sealed, blob, file);
-}
-
-/** openBlob's checks without keeping the plaintext (check --read-data): openBlobInto, result dropped. */
-export function checkBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, file: string, scratch: BlobScratch): void {
-  openBlobInto(key, sealed, blob, file, scratch);
+  // The slow path names the fault (or, should the fast path have failed for a reason of its own, passes the blob).
+  if (!ok) openBlob(key, sealed, blob, file);
 }
 
 export interface SealedBlobBytes {

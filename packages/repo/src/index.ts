@@ -29,7 +29,7 @@ export {
 export { IndexFileWriter, INDEX_MAX_BLOBS, type IndexFileBlob } from './index-file-writer.js';
 export { DEFAULT_PACK_SIZE, DEFAULT_MAX_UPLOADS, type PackSaver } from './pack-saver.js';
 export { readBlobAt, streamBlobAt } from './blob-reader.js';
-export { checkBlob, makeMasterKey, openBlob, openBlobInto, sealBlob, sealBlobInto } from './blob-open.js';
+export { checkBlob, makeMasterKey, openBlob, sealBlob, sealBlobInto } from './blob-open.js';
 export { addKey, encodeKeyFile, type KeyFileOptions } from './add-key.js';
 export { SealedStream, type SealedFile } from './sealed-stream.js';
 export { SpillFile } from './spill-file.js';
