@@ -17,22 +17,17 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { loadZstd, makeMasterKey, type BlobScratch, type MasterKey, type PackId } from '@highwater/repo/pack-check';
 import { bytesReader, ShortPackError, verifyPack, WINDOW, type PackVerdict, type ReadAt } from './pack-verify.js';
-
-export interface CheckWorkerKey {
-  readonly encrypt: Uint8Array;
-  readonly macK: Uint8Array;
-  readonly macR: Uint8Array;
-}
+import type { WorkerErrorMessage, WorkerKey } from './worker-slot.js';
 
 export type CheckWorkerRequest =
-  | { readonly type: 'init'; readonly key: CheckWorkerKey; readonly version: 1 | 2 }
+  | { readonly type: 'init'; readonly key: WorkerKey; readonly version: 1 | 2 }
   | { readonly type: 'file'; readonly job: number; readonly path: string; readonly size: number; readonly packId: Uint8Array; readonly part: number; readonly parts: number }
   | { readonly type: 'bytes'; readonly job: number; readonly pack: Uint8Array; readonly packId: Uint8Array };
 
 export type CheckWorkerMessage =
   | { readonly type: 'verified'; readonly job: number; readonly verdict: PackVerdict }
   | { readonly type: 'unreadable'; readonly job: number; readonly message: string }
-  | { readonly type: 'error'; readonly job: number; readonly message: string };
+  | WorkerErrorMessage;
 
 function serve(port: NonNullable<typeof parentPort>): void {
   let key: MasterKey | undefined;

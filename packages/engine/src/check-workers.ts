@@ -9,10 +9,10 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { MasterKey } from '@highwater/repo';
 import type { CheckWorkerMessage, CheckWorkerRequest } from './check-worker.js';
 import type { PackVerdict } from './pack-verify.js';
+import { ownsBuffer, pickSlot, workerKey, WorkerSlot } from './worker-slot.js';
 
 /** A worker's young generation (V8 semi-spaces): its garbage is short-lived, kept small. */
 const WORKER_YOUNG_GENERATION_MB = 4;
@@ -29,42 +29,25 @@ export interface CheckWorkers {
   close(): Promise<void>;
 }
 
-class Slot {
-  readonly worker: Worker;
-  readonly listeners = new Map<number, (m: CheckWorkerMessage | Error) => void>();
-  load = 0;
-
-  constructor(url: URL, init: CheckWorkerRequest) {
-    this.worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-    this.worker.unref();
-    this.worker.on('message', (m: CheckWorkerMessage) => this.listeners.get(m.job)?.(m));
-    this.worker.on('error', (err) => {
-      for (const l of [...this.listeners.values()]) l(err);
-    });
-    this.worker.postMessage(init);
-  }
-}
+type Slot = WorkerSlot<CheckWorkerRequest, CheckWorkerMessage>;
 
 /** `count` defaults to os.availableParallelism(). */
 export function createCheckWorkers(o: { key: MasterKey; version: 1 | 2; count?: number }): CheckWorkers | undefined {
   const count = o.count ?? availableParallelism();
   const url = new URL('./check-worker.js', import.meta.url);
   if (count < 1 || url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
-  const init: CheckWorkerRequest = { type: 'init', key: { encrypt: o.key.encrypt, macK: o.key.macK, macR: o.key.macR }, version: o.version };
+  const init: CheckWorkerRequest = { type: 'init', key: workerKey(o.key), version: o.version };
   const slots: Slot[] = [];
   let nextJob = 1;
   const ask = (make: (job: number) => CheckWorkerRequest, transfer: ArrayBuffer[]): Promise<CheckJobResult> => {
-    let slot = slots.reduce<Slot | undefined>((best, s) => (!best || s.load < best.load ? s : best), undefined);
-    if ((!slot || slot.load > 0) && slots.length < count) slots.push((slot = new Slot(url, init)));
-    const s = slot!;
+    const s = pickSlot(slots, count, () => new WorkerSlot(url, { youngGenerationMb: WORKER_YOUNG_GENERATION_MB, init }));
     const job = nextJob++;
     s.load++;
     return new Promise<CheckJobResult>((resolve, reject) => {
-      s.listeners.set(job, (m) => {
-        s.listeners.delete(job);
+      s.listen(job, (m) => {
+        s.unlisten(job);
         s.load--;
-        if (m instanceof Error) reject(m);
-        else if (m.type === 'error') reject(new Error(m.message));
+        if (m.type === 'error') reject(new Error(m.message));
         else if (m.type === 'unreadable') resolve({ unreadable: m.message });
         else resolve({ verdict: m.verdict });
       });
@@ -74,10 +57,7 @@ export function createCheckWorkers(o: { key: MasterKey; version: 1 | 2; count?: 
   return {
     size: count,
     verifyFile: (path, size, packId, part, parts) => ask((job) => ({ type: 'file', job, path, size, packId, part, parts }), []),
-    verifyBytes: (pack, packId) => {
-      const owns = pack.byteOffset === 0 && pack.byteLength === pack.buffer.byteLength && !(pack.buffer instanceof SharedArrayBuffer);
-      return ask((job) => ({ type: 'bytes', job, pack, packId }), owns ? [pack.buffer as ArrayBuffer] : []);
-    },
+    verifyBytes: (pack, packId) => ask((job) => ({ type: 'bytes', job, pack, packId }), ownsBuffer(pack) ? [pack.buffer as ArrayBuffer] : []),
     async close() {
       await Promise.all(slots.map((s) => s.worker.terminate()));
       slots.length = 0;

@@ -2,7 +2,8 @@
  * check: the repository's structure, and with `readData` every byte of it (restic `cmd_check.go`).
  * Phases: load-index, load-snapshots (repo), walk-trees, check-packs, read-data. read-data's
  * workers start before walk-trees (they read the packs while this thread walks the trees); its
- * problems are reported after check-packs', as when it ran last. Problems are collected, not thrown: the result lists every one (the CLI prints one line each and exits 1).
+ * problems are reported after check-packs', as when it ran last. Problems are collected, not
+ * thrown: the result lists every one (the CLI prints one line each and exits 1).
  * When the index cannot be loaded, each index file is then tried alone so every bad one is named.
  */
 import { acquireLock, type IndexedRepository, type SnapshotEntry } from '@highwater/repo';

@@ -37,15 +37,10 @@ import { loadZstd, makeMasterKey, openBlob, sealBlob, sealBlobInto, type BlobId,
 import { readPieces } from './read-pieces.js';
 import { writeAllAt, writeNewFile, type RestoreNodeMeta } from './restore-file.js';
 import { restoreMetadata } from './restore-metadata.js';
+import type { WorkerKey } from './worker-slot.js';
 
 /** restic's seal overhead: 16-byte IV + 16-byte MAC. */
 const SEAL_OVERHEAD = 32;
-
-export interface WorkerKey {
-  readonly encrypt: Uint8Array;
-  readonly macK: Uint8Array;
-  readonly macR: Uint8Array;
-}
 
 export type ChunkWorkerRequest =
   | { readonly type: 'init'; readonly key: WorkerKey; readonly compress: boolean }

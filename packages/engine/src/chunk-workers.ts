@@ -15,9 +15,9 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { MasterKey } from '@highwater/repo';
 import type { ChunkWorkerMessage, ChunkWorkerRequest, FileBatch, RestoreFileJob } from './chunk-worker.js';
+import { ownsBuffer, pickSlot, workerKey, WorkerSlot } from './worker-slot.js';
 
 const CREDITS = 2;
 /** A worker's young generation (V8 semi-spaces): its garbage is short-lived buffers, kept small. */
@@ -70,40 +70,7 @@ export interface ChunkWorkers {
   close(): Promise<void>;
 }
 
-/** True when `b` spans its whole ArrayBuffer (not a view into a pool): it can be transferred. */
-function ownsBuffer(b: Uint8Array): boolean {
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !(b.buffer instanceof SharedArrayBuffer);
-}
-
-type Listener = (m: ChunkWorkerMessage) => void;
-
-class WorkerSlot {
-  readonly worker: Worker;
-  readonly #listeners = new Map<number, Listener>();
-  #failure: Error | undefined;
-  /** Jobs sent and not finished. */
-  load = 0;
-
-  constructor(url: URL, init: ChunkWorkerRequest | undefined) {
-    this.worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-    this.worker.unref();
-    this.worker.on('message', (m: ChunkWorkerMessage) => this.#listeners.get(m.job)?.(m));
-    this.worker.on('error', (err) => {
-      this.#failure = err;
-      for (const [job, l] of this.#listeners) l({ type: 'error', job, message: err.message });
-    });
-    if (init) this.worker.postMessage(init);
-  }
-
-  listen(job: number, l: Listener): void {
-    if (this.#failure) throw this.#failure;
-    this.#listeners.set(job, l);
-  }
-
-  unlisten(job: number): void {
-    this.#listeners.delete(job);
-  }
-}
+type Slot = WorkerSlot<ChunkWorkerRequest, ChunkWorkerMessage>;
 
 function workerError(m: { message: string; code?: string }): Error {
   return Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
@@ -143,20 +110,12 @@ export function createChunkWorkers(o: { count?: number; key?: MasterKey; compres
   const url = new URL('./chunk-worker.js', import.meta.url);
   if (count < 1 || url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
   const init: ChunkWorkerRequest | undefined = o.key
-    ? { type: 'init', key: { encrypt: o.key.encrypt, macK: o.key.macK, macR: o.key.macR }, compress: o.compress ?? false }
+    ? { type: 'init', key: workerKey(o.key), compress: o.compress ?? false }
     : undefined;
-  const all: WorkerSlot[] = [];
+  const all: Slot[] = [];
   let nextJob = 1;
-  const pick = (): WorkerSlot => {
-    let best: WorkerSlot | undefined;
-    for (const s of all) if (!best || s.load < best.load) best = s;
-    if ((!best || (best.load > 0 && (o.startMore?.(all.length) ?? true))) && all.length < count) {
-      best = new WorkerSlot(url, init);
-      all.push(best);
-    }
-    return best!;
-  };
-  const retire = (s: WorkerSlot): void => {
+  const pick = (): Slot => pickSlot(all, count, () => new WorkerSlot(url, { youngGenerationMb: WORKER_YOUNG_GENERATION_MB, ...(init ? { init } : {}) }), o.startMore);
+  const retire = (s: Slot): void => {
     const i = all.indexOf(s);
     if (i >= 0) all.splice(i, 1);
     void s.worker.terminate();

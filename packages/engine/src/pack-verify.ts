@@ -11,6 +11,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Backend } from '@highwater/backend';
 import { checkBlob, idToHex, readPackHeader, type BlobScratch, type MasterKey, type PackHeaderEntry, type PackId } from '@highwater/repo/pack-check';
+import { messageOf } from './errors.js';
 
 /** Bytes read at a time. */
 export const WINDOW = 1024 * 1024;
@@ -32,10 +33,6 @@ export interface PackVerdict {
 /** Thrown when the file ends before `size` bytes (it shrank since it was listed). */
 export class ShortPackError extends Error {
   override readonly name = 'ShortPackError';
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** A window over the file that only moves forward, hashing every byte once as it is first read. */
