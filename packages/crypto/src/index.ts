@@ -17,5 +17,5 @@ export { SEAL_OVERHEAD, seal, open, sealInto, openInto, type OpenOptions } from 
 export { openStream } from './open-stream.js';
 export { createSealStream, sealStream, type SealStream, type SealStreamOptions } from './seal-stream.js';
 export { IV_SIZE, MAC_SIZE, poly1305Aes, createPoly1305Aes, type Mac } from './poly1305-aes.js';
-export { DEFAULT_KDF_PARAMS, SALT_SIZE, MAX_SCRYPT_MEMORY, deriveUserKey, kdfParamsProblem, type KdfParams } from './kdf.js';
+export { DEFAULT_KDF_PARAMS, SALT_SIZE, MAX_SCRYPT_MEMORY, deriveUserKey, kdfParamsProblem, type KdfMemory, type KdfParams } from './kdf.js';
 export { createKeyFile, openKeyFile, type KeyFile, type CreateKeyFileOptions } from './key-file.js';

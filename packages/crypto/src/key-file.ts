@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { fromBase64, toBase64 } from './base64.js';
 import { CryptoError } from './errors.js';
-import { DEFAULT_KDF_PARAMS, SALT_SIZE, deriveUserKey, kdfParamsProblem, type KdfParams } from './kdf.js';
+import { DEFAULT_KDF_PARAMS, SALT_SIZE, deriveUserKey, kdfParamsProblem, type KdfMemory, type KdfParams } from './kdf.js';
 import { masterKeyFromJson, masterKeyToJson, type MasterKey } from './master-key.js';
 import { open, seal } from './seal.js';
 
@@ -96,10 +96,10 @@ function parseKeyFile(json: unknown, subject: string | undefined): { params: Kdf
  * fields, parameters, or a master key that does not parse). `json` may be the parsed object, its
  * text or its bytes; `name` (e.g. "keys/5c1f...") is put in messages.
  */
-export async function openKeyFile(json: unknown, password: string | Uint8Array, options?: { name?: string }): Promise<MasterKey> {
+export async function openKeyFile(json: unknown, password: string | Uint8Array, options?: { name?: string; memory?: KdfMemory }): Promise<MasterKey> {
   const subject = options?.name;
   const { params, salt, data } = parseKeyFile(json, subject);
-  const userKey = await deriveUserKey({ password, salt, params });
+  const userKey = await deriveUserKey({ password, salt, params, ...(options?.memory ? { memory: options.memory } : {}) });
   let plaintext: Uint8Array;
   try {
     plaintext = open(userKey, data);

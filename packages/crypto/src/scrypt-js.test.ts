@@ -34,6 +34,24 @@ describe('scryptJs', () => {
       expect(got.equals(await openssl(password, salt, N, r, p, n)), `N=${N} r=${r} p=${p}`).toBe(true);
     }
   });
+
+  it('gives the same output whatever the stride, up to keeping one block of N', async () => {
+    const cases: Array<[number, number, number, number]> = [
+      [2, 1, 1, 2], [4, 2, 1, 4], [8, 1, 4, 2], [64, 3, 2, 8], [256, 8, 1, 4], [1024, 8, 2, 16], [2048, 8, 1, 2048],
+    ];
+    for (const [i, [N, r, p, stride]] of cases.entries()) {
+      const password = i % 2 === 0 ? `stride ${i}` : pseudoRandomBytes(i * 5 + 1, i + 7);
+      const salt = pseudoRandomBytes(64, i + 200);
+      const got = Buffer.from(scryptJs(password, salt, N, r, p, 64, stride));
+      expect(got.equals(await openssl(password, salt, N, r, p, 64)), `N=${N} r=${r} p=${p} stride=${stride}`).toBe(true);
+    }
+  });
+
+  it('refuses a stride that is not a power of two between 1 and N', () => {
+    for (const stride of [0, 3, 6, 32, 1.5, -2]) {
+      expect(() => scryptJs('pw', new Uint8Array(64), 16, 1, 1, 64, stride), String(stride)).toThrow(/stride must be a power of two/);
+    }
+  });
 });
 
 describe('deriveUserKey', () => {
@@ -50,6 +68,15 @@ describe('deriveUserKey', () => {
       const d = await openssl('secret', salt, N, 8, 1, 64);
       const want = makeMasterKey({ encrypt: d.subarray(0, 32), macK: d.subarray(32, 48), macR: d.subarray(48, 64) });
       expect(key).toEqual(want);
+    }
+  });
+
+  it("gives the same key with memory 'quarter' as with the whole of scrypt's memory", async () => {
+    const salt = pseudoRandomBytes(64, 11);
+    for (const N of [2, 16, 32768]) {
+      const quarter = await deriveUserKey({ password: 'secret', salt, params: { N, r: 8, p: 1 }, memory: 'quarter' });
+      const full = await deriveUserKey({ password: 'secret', salt, params: { N, r: 8, p: 1 }, memory: 'full' });
+      expect(quarter, `N=${N}`).toEqual(full);
     }
   });
 });

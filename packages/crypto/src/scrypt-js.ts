@@ -25,38 +25,72 @@ export function opensslScryptAllocation(N: number, r: number, p: number): number
   return 128 * r * p + 32 * r * (N + 2) * 4;
 }
 
-/** scrypt(password, salt, N, r, p) → dkLen bytes. Parameters are checked by the caller (kdf.ts). */
-export function scryptJs(password: string | Uint8Array, salt: Uint8Array, N: number, r: number, p: number, dkLen: number): Uint8Array {
+/**
+ * scrypt(password, salt, N, r, p) → dkLen bytes. Parameters are checked by the caller (kdf.ts).
+ * `stride` (a power of two, at most N) trades time for memory: ROMix keeps every stride-th of its N
+ * blocks (128·r·N/stride bytes instead of 128·r·N) and recomputes a block it did not keep from the
+ * kept one before it, (stride-1)/2 BlockMix calls on average: the second loop costs
+ * (stride+1)/2 times as much. The result does not depend on it.
+ */
+export function scryptJs(password: string | Uint8Array, salt: Uint8Array, N: number, r: number, p: number, dkLen: number, stride = 1): Uint8Array {
+  if (!Number.isSafeInteger(stride) || stride < 1 || (stride & (stride - 1)) !== 0 || stride > N) {
+    throw new RangeError(`scrypt stride must be a power of two between 1 and N, got ${String(stride)}`);
+  }
   const words = 32 * r; // one 128·r-byte block
   const bytes = pbkdf2Sync(password, salt, 1, 128 * r * p, 'sha256');
   const B = new Uint32Array(words * p);
   new Uint8Array(B.buffer).set(bytes);
-  const V = new Uint32Array(largeBlock(4 * words * N), 0, words * N);
+  const kept = N / stride;
+  const V = new Uint32Array(largeBlock(4 * words * kept), 0, words * kept);
   const XY = new Uint32Array(2 * words);
-  for (let i = 0; i < p; i++) roMix(B, i * words, r, N, V, XY);
+  const T = stride > 1 ? new Uint32Array(2 * words) : XY;
+  for (let i = 0; i < p; i++) roMix(B, i * words, r, N, V, XY, T, stride);
   return new Uint8Array(pbkdf2Sync(password, new Uint8Array(B.buffer), 1, dkLen, 'sha256'));
 }
 
-/** ROMix on B[bo .. bo+32r), in place. XY: 64r words of scratch (X at 0, Y at 32r). */
-function roMix(B: Uint32Array, bo: number, r: number, N: number, V: Uint32Array, XY: Uint32Array): void {
+/**
+ * ROMix on B[bo .. bo+32r), in place, keeping every stride-th block in V. XY: 64r words of scratch
+ * (X at 0, Y at 32r); T: 64r more when stride > 1, where a block not kept is recomputed.
+ */
+function roMix(B: Uint32Array, bo: number, r: number, N: number, V: Uint32Array, XY: Uint32Array, T: Uint32Array, stride: number): void {
   const w = 32 * r;
   const last = (2 * r - 1) * 16; // Integerify reads the first word of the last 64-byte block
+  const shift = Math.log2(stride);
+  const within = stride - 1;
   for (let k = 0; k < w; k++) XY[k] = B[bo + k]!;
   // N is a power of two >= 2: two steps per turn, X and Y trading places, so nothing is copied back.
+  // stride is 1 or even, so a kept block is always X (offset 0).
   for (let i = 0; i < N; i += 2) {
-    copyInto(V, i * w, XY, 0, w);
+    if ((i & within) === 0) copyInto(V, (i >>> shift) * w, XY, 0, w);
     blockMix(XY, 0, XY, w, r);
-    copyInto(V, (i + 1) * w, XY, w, w);
+    if (stride === 1) copyInto(V, (i + 1) * w, XY, w, w);
     blockMix(XY, w, XY, 0, r);
   }
   const mask = N - 1;
   for (let i = 0; i < N; i += 2) {
-    xorFrom(XY, 0, V, (XY[last]! & mask) * w, w);
+    xorBlock(XY, 0, V, T, XY[last]! & mask, shift, within, w, r);
     blockMix(XY, 0, XY, w, r);
-    xorFrom(XY, w, V, (XY[w + last]! & mask) * w, w);
+    xorBlock(XY, w, V, T, XY[w + last]! & mask, shift, within, w, r);
     blockMix(XY, w, XY, 0, r);
   }
   for (let k = 0; k < w; k++) B[bo + k] = XY[k]!;
+}
+
+/** X[d..d+w) ^= block j of ROMix's V: from V when kept, else recomputed into T from the kept one before it. */
+function xorBlock(X: Uint32Array, d: number, V: Uint32Array, T: Uint32Array, j: number, shift: number, within: number, w: number, r: number): void {
+  const steps = j & within;
+  const base = (j >>> shift) * w;
+  if (steps === 0) {
+    xorFrom(X, d, V, base, w);
+    return;
+  }
+  blockMix(V, base, T, 0, r);
+  let at = 0;
+  for (let s = 1; s < steps; s++) {
+    blockMix(T, at, T, w - at, r);
+    at = w - at;
+  }
+  xorFrom(X, d, T, at, w);
 }
 
 function copyInto(dst: Uint32Array, d: number, src: Uint32Array, s: number, n: number): void {

@@ -6,7 +6,7 @@ describe('STRATEGY_CHOICE_FLAGS: the one table of strategy choices', () => {
   it('has one row per flag, and each single choice is a field of every strategy bundle', () => {
     const flags = STRATEGY_CHOICE_FLAGS.map((f) => f.flag);
     expect(new Set(flags).size).toBe(flags.length);
-    expect(flags).toEqual(['strategy', 'index-load-concurrency', 'tree-decode', 'blob-set', 'young-generation', 'cache-dir', 'cache']);
+    expect(flags).toEqual(['strategy', 'index-load-concurrency', 'tree-decode', 'blob-set', 'young-generation', 'kdf-memory', 'cache-dir', 'cache']);
     for (const f of STRATEGY_CHOICE_FLAGS.filter((r) => r.single)) {
       for (const bundle of Object.values(STRATEGY_DEFAULTS)) {
         const v = bundle[f.key as keyof typeof bundle];
@@ -20,6 +20,7 @@ describe('STRATEGY_CHOICE_FLAGS: the one table of strategy choices', () => {
     const text = (flag: string): string | null => choiceDefaultText(STRATEGY_CHOICE_FLAGS.find((f) => f.flag === flag)!);
     expect(text('tree-decode')).toBe("the strategy's: naive whole, packed stream, paged stream");
     expect(text('index-load-concurrency')).toBe("the strategy's: naive 20, packed 2, paged 2");
+    expect(text('kdf-memory')).toBe("the strategy's: naive full, packed quarter, paged quarter");
     expect(text('strategy')).toBeNull();
     expect(text('cache-dir')).toBe("restic's, $XDG_CACHE_HOME/restic");
   });

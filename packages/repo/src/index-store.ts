@@ -133,6 +133,11 @@ export interface StrategyChoices {
    * Process-wide; applied by whoever owns the process (the highwater command), not by the loaders.
    */
   readonly youngGeneration: 'growing' | 'fixed';
+  /**
+   * scrypt's working memory when a key file is opened: all of it (128·N·r bytes, 32 MiB at restic's
+   * defaults, what restic uses), or a quarter, recomputing the blocks not kept (crypto's kdf.ts).
+   */
+  readonly kdfMemory: 'full' | 'quarter';
   /** Local cache directory for `paged` (restic's cache location by default); null with --no-cache. */
   readonly cacheDir: string | null;
 }

@@ -113,7 +113,7 @@ export async function openRepository(o: OpenRepositoryOptions): Promise<OpenRepo
       }
       throw asRepoError(err, 'config');
     }
-    const { key, keyId } = await findKey(o.backend, o.password);
+    const { key, keyId } = await findKey(o.backend, o.password, choices.kdfMemory);
     const config = decodeConfig(decodeUnpacked({ key, version: 1, type: 'config', name: '', sealed: sealedConfig, file: 'config' }));
     if (config.version === 2) await loadZstd();
     return new OpenRepository({ backend: o.backend, config, key, keyId, choices, probe, write: writeOptions(o) });
@@ -121,7 +121,7 @@ export async function openRepository(o: OpenRepositoryOptions): Promise<OpenRepo
 }
 
 /** Tries every key file in turn (scrypt per file: slow by design). */
-async function findKey(backend: Backend, password: string): Promise<{ key: MasterKey; keyId: KeyId }> {
+async function findKey(backend: Backend, password: string, kdfMemory: StrategyChoices['kdfMemory']): Promise<{ key: MasterKey; keyId: KeyId }> {
   const names: string[] = [];
   try {
     for await (const f of backend.list('key')) names.push(f.name);
@@ -141,7 +141,7 @@ async function findKey(backend: Backend, password: string): Promise<{ key: Maste
       continue;
     }
     try {
-      const key = await openKeyFile(json, password, { name: file });
+      const key = await openKeyFile(json, password, { name: file, memory: kdfMemory });
       return { key, keyId: Buffer.from(name, 'hex') as unknown as KeyId };
     } catch (err) {
       const code = (err as { code?: string }).code;

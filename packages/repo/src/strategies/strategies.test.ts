@@ -165,9 +165,9 @@ describe.each(STRATEGIES)('index store %s', (strategy) => {
 
 describe('strategy bundles', () => {
   it('has the defaults of the brief', () => {
-    expect(STRATEGY_DEFAULTS.naive).toEqual({ index: 'naive', indexLoadConcurrency: 20, treeDecode: 'whole', blobSet: 'strings', youngGeneration: 'growing' });
-    expect(STRATEGY_DEFAULTS.packed).toEqual({ index: 'packed', indexLoadConcurrency: 2, treeDecode: 'stream', blobSet: 'bits', youngGeneration: 'fixed' });
-    expect(STRATEGY_DEFAULTS.paged).toEqual({ index: 'paged', indexLoadConcurrency: 2, treeDecode: 'stream', blobSet: 'bits', youngGeneration: 'fixed' });
+    expect(STRATEGY_DEFAULTS.naive).toEqual({ index: 'naive', indexLoadConcurrency: 20, treeDecode: 'whole', blobSet: 'strings', youngGeneration: 'growing', kdfMemory: 'full' });
+    expect(STRATEGY_DEFAULTS.packed).toEqual({ index: 'packed', indexLoadConcurrency: 2, treeDecode: 'stream', blobSet: 'bits', youngGeneration: 'fixed', kdfMemory: 'quarter' });
+    expect(STRATEGY_DEFAULTS.paged).toEqual({ index: 'paged', indexLoadConcurrency: 2, treeDecode: 'stream', blobSet: 'bits', youngGeneration: 'fixed', kdfMemory: 'quarter' });
   });
 
   it('lets the blob set be chosen on its own', async () => {

@@ -9,10 +9,10 @@ import type { StrategyChoices, StrategyName } from '../index-store.js';
 
 export const STRATEGY_DEFAULTS: Readonly<Record<StrategyName, Omit<StrategyChoices, 'cacheDir'>>> = Object.freeze({
   // restic's FilesInParallel(..., 20), whole-document parses, a Set of hex strings.
-  // V8's defaults too: a young generation that grows.
-  naive: Object.freeze({ index: 'naive', indexLoadConcurrency: 20, treeDecode: 'whole', blobSet: 'strings', youngGeneration: 'growing' }),
-  packed: Object.freeze({ index: 'packed', indexLoadConcurrency: 2, treeDecode: 'stream', blobSet: 'bits', youngGeneration: 'fixed' }),
-  paged: Object.freeze({ index: 'paged', indexLoadConcurrency: 2, treeDecode: 'stream', blobSet: 'bits', youngGeneration: 'fixed' }),
+  // V8's defaults too: a young generation that grows; and scrypt's whole 32 MiB, as restic.
+  naive: Object.freeze({ index: 'naive', indexLoadConcurrency: 20, treeDecode: 'whole', blobSet: 'strings', youngGeneration: 'growing', kdfMemory: 'full' }),
+  packed: Object.freeze({ index: 'packed', indexLoadConcurrency: 2, treeDecode: 'stream', blobSet: 'bits', youngGeneration: 'fixed', kdfMemory: 'quarter' }),
+  paged: Object.freeze({ index: 'paged', indexLoadConcurrency: 2, treeDecode: 'stream', blobSet: 'bits', youngGeneration: 'fixed', kdfMemory: 'quarter' }),
 });
 
 /**
