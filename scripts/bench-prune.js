@@ -184,8 +184,14 @@ for (const e of engines.filter((x) => x.strategy)) {
 console.log('\nafter the plan (largest of repack, save-index, rewrite-index, delete minus plan, MiB; target <= 64):');
 for (const e of engines.filter((x) => x.strategy)) {
   const mine = runs.filter((r) => r.engine === e.name);
-  const excess = mine.map((r) => {
-    const after = Math.max(0, ...['repack', 'save-index', 'rewrite-index', 'delete'].map((p) => r.phasePeakRssBytes[p] ?? 0));
+  const afterPhases = ['repack', 'save-index', 'rewrite-index', 'delete'];
+  const ran = mine.filter((r) => afterPhases.some((p) => r.phasePeakRssBytes[p] !== undefined));
+  if (ran.length === 0) {
+    console.log(`    ${e.strategy}: no phase after the plan ran (nothing to repack or delete)`);
+    continue;
+  }
+  const excess = ran.map((r) => {
+    const after = Math.max(...afterPhases.map((p) => r.phasePeakRssBytes[p] ?? 0));
     return (after - (r.phasePeakRssBytes.plan ?? 0)) / 2 ** 20;
   });
   console.log(`    ${e.strategy}: ${median(excess).toFixed(0)} (runs: ${excess.map((x) => x.toFixed(0)).join(', ')})`);
