@@ -3,8 +3,8 @@
  * strategies, JSON scanning, trees): a worker starts in ~30 instead of ~85 ms of CPU.
  */
 export { checkBlob, makeMasterKey, type BlobScratch } from './blob-open.js';
-export { readPackHeader } from './read-pack-header.js';
+export { readPackHeaderColumns } from './read-pack-header.js';
+export type { HeaderColumns } from './pack-header-columns.js';
 export { loadZstd } from './compression.js';
-export { idToHex, type PackId } from './ids.js';
-export type { PackHeaderEntry } from './pack-header.js';
+export { idToHex, type BlobId, type PackId } from './ids.js';
 export type { MasterKey } from '@highwater/crypto';
