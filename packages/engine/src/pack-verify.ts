@@ -149,19 +149,20 @@ export async function verifyPack(o: {
   const lo = Math.floor((part.index * blobs) / part.count);
   const hi = Math.floor(((part.index + 1) * blobs) / part.count);
   // Front to back (a header lists its blobs in pack order; sorted in case one does not).
-  const order = h ? packOrder(h, lo, hi) : new Uint32Array(0);
-  for (const i of order) {
-    const offset = h!.offsets[i]!;
-    const length = h!.lengths[i]!;
-    const id = h!.ids.subarray(32 * i, 32 * i + 32);
-    try {
-      if (offset + length > o.size) throw new Error('extends past the end of the pack');
-      // No file name in the blob's message: the pack's message names the file already.
-      checkBlob(o.key, w.view(offset, offset + length), { id: id as BlobId, uncompressedLength: h!.uncompressed[i]! }, '', o.scratch);
-    } catch (err) {
-      if (err instanceof ShortPackError) throw err;
-      bad++;
-      if (first === '') first = `${h!.trees[i] === 1 ? 'tree' : 'data'} blob ${idToHex(id)}: ${messageOf(err)}`;
+  if (h) {
+    for (const i of packOrder(h, lo, hi)) {
+      const offset = h.offsets[i]!;
+      const length = h.lengths[i]!;
+      const id = h.ids.subarray(32 * i, 32 * i + 32) as BlobId;
+      try {
+        if (offset + length > o.size) throw new Error('extends past the end of the pack');
+        // No file name in the blob's message: the pack's message names the file already.
+        checkBlob(o.key, w.view(offset, offset + length), { id, uncompressedLength: h.uncompressed[i]! }, '', o.scratch);
+      } catch (err) {
+        if (err instanceof ShortPackError) throw err;
+        bad++;
+        if (first === '') first = `${h.trees[i] === 1 ? 'tree' : 'data'} blob ${idToHex(id)}: ${messageOf(err)}`;
+      }
     }
   }
   const packHashOk = hashing ? Buffer.from(w.finish()).equals(Buffer.from(o.packId)) : true;

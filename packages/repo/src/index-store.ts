@@ -7,6 +7,7 @@
  * (typed arrays, <= 48 bytes per blob), `paged` (sorted table in the local cache, <= 4 bytes
  * per blob resident). They MUST return the same answers for the same index files.
  */
+import type { KdfMemory } from '@highwater/crypto';
 import type { BlobId, BlobType, PackId } from './ids.js';
 
 export type StrategyName = 'naive' | 'packed' | 'paged';
@@ -137,7 +138,7 @@ export interface StrategyChoices {
    * scrypt's working memory when a key file is opened: all of it (128·N·r bytes, 32 MiB at restic's
    * defaults, what restic uses), or a quarter, recomputing the blocks not kept (crypto's kdf.ts).
    */
-  readonly kdfMemory: 'full' | 'quarter';
+  readonly kdfMemory: KdfMemory;
   /** Local cache directory for `paged` (restic's cache location by default); null with --no-cache. */
   readonly cacheDir: string | null;
 }
