@@ -14,6 +14,7 @@ export {
   type RandomSource,
 } from './master-key.js';
 export { SEAL_OVERHEAD, seal, open, sealInto, openInto, type OpenOptions } from './seal.js';
+export { openBatch, openBatchSpace } from './open-batch.js';
 export { openStream } from './open-stream.js';
 export { createSealStream, sealStream, type SealStream, type SealStreamOptions } from './seal-stream.js';
 export { IV_SIZE, MAC_SIZE, poly1305Aes, createPoly1305Aes, type Mac } from './poly1305-aes.js';

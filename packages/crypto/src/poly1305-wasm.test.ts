@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { poly1305 } from '@noble/ciphers/_poly1305.js';
-import { WasmPoly1305 } from './poly1305-wasm.js';
+import { WasmPoly1305, poly1305Into } from './poly1305-wasm.js';
 import { pseudoRandomBytes } from './crypto.test-util.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -57,5 +57,21 @@ describe('WasmPoly1305', () => {
     }
     expect(hex(a.digest())).toBe(hex(poly1305(m, k1)));
     expect(hex(b.digest())).toBe(hex(poly1305(m, k2)));
+  });
+});
+
+describe('poly1305Into', () => {
+  it('agrees with @noble/ciphers for random keys and lengths, with s and the tag at offsets, across 64 KiB slices', () => {
+    for (let n = 0; n < 200; n++) {
+      const key = randomBytes(32);
+      const msg = randomBytes(n === 199 ? 140_001 : (n * 97) % 3000);
+      const sHolder = new Uint8Array(40);
+      sHolder.set(key.subarray(16), 7);
+      const out = new Uint8Array(48).fill(0xaa);
+      poly1305Into(key.subarray(0, 16), sHolder, 7, msg, out, 20);
+      expect(hex(out.subarray(20, 36))).toBe(hex(poly1305(msg, key)));
+      expect(out[19]).toBe(0xaa);
+      expect(out[36]).toBe(0xaa);
+    }
   });
 });

@@ -3,15 +3,23 @@
  * node:crypto (OpenSSL, part of the Node binary, so it also runs under qemu-user): ~1.8 GB/s on
  * amd64 against ~150 MB/s for @noble/hashes (see README). noble stays the reference in tests.
  */
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import { expectBytes } from './errors.js';
 
+const { createHash } = nodeCrypto;
+
 export const SHA256_SIZE = 32;
+
+/**
+ * node:crypto's one-shot hash (Node 20.12 on; the armv7 Node this project runs under qemu-arm is
+ * 20.11, without it): no Hash object per call, ~0.7 us less per 1 KiB blob than createHash.
+ */
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
 
 /** The digest of `data`, as a fresh 32-byte Uint8Array (a Buffer). */
 export function sha256(data: Uint8Array): Uint8Array {
   expectBytes(data, 'data');
-  return createHash('sha256').update(data).digest();
+  return oneShot ? oneShot('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
 }
 
 export interface Sha256 {

@@ -3,7 +3,7 @@
  * index. Each tree is visited once (a BlobSet in the index's own representation remembers them).
  * Memory: the set of visited trees plus the trees on the current path.
  */
-import { parseHexId, type IndexedRepository, type SnapshotEntry, idToHex } from '@highwater/repo';
+import { parseHexId, type BlobId, type IndexedRepository, type SnapshotEntry, idToHex } from '@highwater/repo';
 import type { CheckProblem } from './check-types.js';
 import { messageOf } from './errors.js';
 
@@ -16,6 +16,7 @@ export async function checkTrees(o: {
 }): Promise<number> {
   const index = o.repo.index;
   const seen = index.newBlobSet();
+  const idBuffer = Buffer.alloc(32);
   let trees = 0;
   const walk = async (treeHex: string, where: string): Promise<void> => {
     o.signal?.throwIfAborted();
@@ -41,8 +42,10 @@ export async function checkTrees(o: {
     for (const node of nodes) {
       if (node.type === 'file') {
         for (const c of node.content ?? []) {
-          const blob = parseHexId<'blob'>(c);
-          if (blob === undefined || !index.has('data', blob)) {
+          // Decoded into one reused buffer (no allocation per id): the tree's decoder already checked
+          // that each id is 64 lower-case hex digits; a string that is not decodes short here.
+          const valid = typeof c === 'string' && c.length === 64 && idBuffer.write(c, 0, 'hex') === 32;
+          if (!valid || !index.has('data', idBuffer as unknown as BlobId)) {
             o.problem({ kind: 'tree', file, message: `${file}: file ${JSON.stringify(node.name)}: data blob ${c} is not in the index` });
           }
         }

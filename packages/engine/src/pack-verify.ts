@@ -11,11 +11,16 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Backend } from '@highwater/backend';
-import { checkBlob, idToHex, readPackHeaderColumns, type BlobId, type BlobScratch, type HeaderColumns, type MasterKey, type PackId } from '@highwater/repo/pack-check';
+import { checkBlob, checkBlobBatch, idToHex, newBatchScratch, readPackHeaderColumns, type BatchScratch, type BlobBatch, type BlobId, type BlobScratch, type HeaderColumns, type MasterKey, type PackId } from '@highwater/repo/pack-check';
 import { messageOf } from './errors.js';
 
 /** Bytes read at a time. */
 export const WINDOW = 1024 * 1024;
+/**
+ * Blobs checked together (repo's checkBlobBatch: the AES work of all in two node:crypto calls) when
+ * they lie within one window: at most this many, spanning at most WINDOW bytes.
+ */
+const BATCH_BLOBS = 1024;
 
 /** Reads up to `length` bytes at `position` into `buf` at `offset`; returns how many (0 at the end). */
 export type ReadAt = (buf: Uint8Array, offset: number, length: number, position: number) => number;
@@ -126,6 +131,8 @@ export async function verifyPack(o: {
   /** A WINDOW-byte buffer reused from pack to pack. */
   window: Uint8Array;
   scratch: BlobScratch;
+  /** Buffers for checking blobs in batches, reused from pack to pack (default: new ones for this pack). */
+  batch?: BatchScratch;
   /**
    * Part `index` of `count` (a pack of many small blobs split between workers): only that share of
    * the header's blobs (in header order) is checked, and only part 0 hashes the whole file.
@@ -148,9 +155,14 @@ export async function verifyPack(o: {
   let first = '';
   const lo = Math.floor((part.index * blobs) / part.count);
   const hi = Math.floor(((part.index + 1) * blobs) / part.count);
-  // Front to back (a header lists its blobs in pack order; sorted in case one does not).
+  // Front to back (a header lists its blobs in pack order; sorted in case one does not), in batches
+  // of the blobs that lie within one window; a blob alone larger than the window is checked by itself.
   if (h) {
-    for (const i of packOrder(h, lo, hi)) {
+    const order = packOrder(h, lo, hi);
+    const batch: BlobBatch = { count: 0, at: new Uint32Array(BATCH_BLOBS), len: new Uint32Array(BATCH_BLOBS), entry: new Uint32Array(BATCH_BLOBS) };
+    const passed = new Uint8Array(BATCH_BLOBS);
+    const scratch = o.batch ?? newBatchScratch();
+    const one = (i: number): void => {
       const offset = h.offsets[i]!;
       const length = h.lengths[i]!;
       const id = h.ids.subarray(32 * i, 32 * i + 32) as BlobId;
@@ -163,6 +175,33 @@ export async function verifyPack(o: {
         bad++;
         if (first === '') first = `${h.trees[i] === 1 ? 'tree' : 'data'} blob ${idToHex(id)}: ${messageOf(err)}`;
       }
+    };
+    for (let j = 0; j < order.length; ) {
+      const start = h.offsets[order[j]!]!;
+      let end = start;
+      let k = j;
+      for (; k < order.length && k - j < BATCH_BLOBS; k++) {
+        const i = order[k]!;
+        const e = h.offsets[i]! + h.lengths[i]!;
+        if (e > o.size || Math.max(end, e) - start > WINDOW) break;
+        end = Math.max(end, e);
+      }
+      if (k === j) {
+        one(order[j++]!);
+        continue;
+      }
+      const view = w.view(start, end);
+      batch.count = k - j;
+      for (let b = 0; b < batch.count; b++) {
+        const i = order[j + b]!;
+        batch.at[b] = h.offsets[i]! - start;
+        batch.len[b] = h.lengths[i]!;
+        batch.entry[b] = i;
+      }
+      checkBlobBatch(o.key, view, batch, h.ids, h.uncompressed, scratch, passed);
+      // A blob that did not pass is checked alone: checkBlob's slow path names the fault.
+      for (let b = 0; b < batch.count; b++) if (passed[b] === 0) one(order[j + b]!);
+      j = k;
     }
   }
   const packHashOk = hashing ? Buffer.from(w.finish()).equals(Buffer.from(o.packId)) : true;

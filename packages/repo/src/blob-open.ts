@@ -4,9 +4,9 @@
  * The one place that does this for bytes in hand; readBlobAt, check --read-data and repack use it.
  * Memory: the plaintext, plus the compressed plaintext while it is decompressed.
  */
-import { SEAL_OVERHEAD, makeMasterKey, open, openInto, sealInto, sha256 } from '@highwater/crypto';
+import { SEAL_OVERHEAD, makeMasterKey, open, openBatch, openBatchSpace, openInto, sealInto, sha256 } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
-import { compress as zstdCompress, decompress } from './compression.js';
+import { compress as zstdCompress, decompress, decompressView } from './compression.js';
 import { RepoError, asRepoError } from './errors.js';
 import type { BlobId, BlobType } from './ids.js';
 import { idEquals } from './ids.js';
@@ -42,7 +42,8 @@ export interface BlobScratch {
  * openBlob's checks without keeping the plaintext (check --read-data): the MAC, decryption into
  * `scratch` (no allocation per blob for what is stored uncompressed), zstd, SHA-256 against the id.
  * Throws what openBlob throws for the same bytes: on any failure it runs openBlob for the error.
- * Memory: `scratch` grows to the largest sealed blob; a compressed blob's plaintext is still allocated.
+ * Memory: `scratch` grows to the largest sealed blob; a compressed blob's plaintext is decoded into
+ * zstd's own kept buffer (decompressView), not allocated.
  */
 export function checkBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, file: string, scratch: BlobScratch): void {
   const n = sealed.length - SEAL_OVERHEAD;
@@ -52,7 +53,7 @@ export function checkBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, 
       if (scratch.buffer.length < n) scratch.buffer = new Uint8Array(Math.max(n, 2 * scratch.buffer.length));
       openInto(key, sealed, scratch.buffer);
       let plain = scratch.buffer.subarray(0, n);
-      if (blob.uncompressedLength > 0) plain = decompress(plain, blob.uncompressedLength, file);
+      if (blob.uncompressedLength > 0) plain = decompressView(plain, blob.uncompressedLength, file);
       ok = idEquals(sha256(plain), blob.id);
     } catch {
       ok = false;
@@ -60,6 +61,64 @@ export function checkBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, 
   }
   // The slow path names the fault (or, should the fast path have failed for a reason of its own, passes the blob).
   if (!ok) openBlob(key, sealed, blob, file);
+}
+
+/**
+ * A run of blobs in one buffer for checkBlobBatch: blob j is src[at[j], at[j] + len[j]) and is
+ * header entry entry[j] (its id is ids[32 * entry[j] ..], its uncompressed length uncompressed[entry[j]]).
+ */
+export interface BlobBatch {
+  count: number;
+  at: Uint32Array;
+  len: Uint32Array;
+  entry: Uint32Array;
+}
+
+/** checkBlobBatch's reusable buffers (grown as needed, never shrunk). */
+export interface BatchScratch {
+  plain: Uint8Array;
+  outAt: Uint32Array;
+  ok: Uint8Array;
+}
+
+export function newBatchScratch(): BatchScratch {
+  return { plain: new Uint8Array(64 * 1024), outAt: new Uint32Array(256), ok: new Uint8Array(256) };
+}
+
+/**
+ * checkBlob's checks for many blobs at once (check --read-data on a pack window): MACs and decryption
+ * of all in one openBatch, then zstd and SHA-256 against the id per blob. Sets passed[j] to 1 for each
+ * blob that passed, else 0: the caller runs checkBlob on those for the error that names the fault.
+ * Memory: the batch's plaintexts in `scratch`; zstd decodes into its own kept buffer (decompressView).
+ */
+export function checkBlobBatch(key: MasterKey, src: Uint8Array, b: BlobBatch, ids: Uint8Array, uncompressed: ArrayLike<number>, scratch: BatchScratch, passed: Uint8Array): void {
+  const n = b.count;
+  const space = openBatchSpace(b.len, n);
+  if (scratch.plain.length < space) scratch.plain = new Uint8Array(Math.max(space, 2 * scratch.plain.length));
+  if (scratch.outAt.length < n) {
+    scratch.outAt = new Uint32Array(Math.max(n, 2 * scratch.outAt.length));
+    scratch.ok = new Uint8Array(scratch.outAt.length);
+  }
+  openBatch(key, src, b.at, b.len, n, scratch.plain, scratch.outAt, scratch.ok);
+  for (let j = 0; j < n; j++) {
+    passed[j] = 0;
+    if (scratch.ok[j] === 0) continue;
+    const e = b.entry[j]!;
+    const p = scratch.outAt[j]!;
+    let plain = scratch.plain.subarray(p, p + b.len[j]! - SEAL_OVERHEAD);
+    const size = uncompressed[e]!;
+    if (size > 0) {
+      try {
+        plain = decompressView(plain, size);
+      } catch {
+        continue;
+      }
+    }
+    const digest = sha256(plain);
+    let same = true;
+    for (let k = 0; k < 32 && same; k++) same = digest[k] === ids[32 * e + k];
+    if (same) passed[j] = 1;
+  }
 }
 
 export interface SealedBlobBytes {

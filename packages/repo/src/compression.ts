@@ -14,65 +14,42 @@
  * has handled and never shrinks (a 400 MB tree decompressed in one piece keeps ~800 MB mapped). Paths
  * that must stay bounded use the streamed decoder.
  *
- * The wasm module loads once per process (`loadZstd()`); `compress()` and `decompress()` are
+ * The wasm module loads once per process (`loadZstd()`, through zstd-wasm.ts: one context and one
+ * pair of buffers per thread, no allocation per call); `compress()` and `decompress()` are
  * synchronous and need it loaded. initRepository/openRepository await it for version 2.
  */
 import { decompress as fzstdDecompress } from 'fzstd';
 import { InternalError, RepoError } from './errors.js';
 import { ZstdFormatError, ZstdStreamDecoder } from '@highwater/zstd';
+import { loadZstdCodec, type ZstdCodec } from './zstd-wasm.js';
 
 export const ZSTD_LEVEL = 3;
 
-interface ZstdWasm {
-  init(): Promise<void>;
-  compress(buf: Uint8Array, level?: number): Uint8Array;
-  createCCtx(): number;
-  compressUsingDict(cctx: number, buf: Uint8Array, dict: Uint8Array, level?: number): Uint8Array;
-  createDCtx(): number;
-  decompressUsingDict(dctx: number, buf: Uint8Array, dict: Uint8Array, opts?: { defaultHeapSize?: number }): Uint8Array;
-  decompress(buf: Uint8Array, opts?: { defaultHeapSize?: number }): Uint8Array;
-}
-
-// The loaded codec is process-wide by nature (one WebAssembly instance); it is set once and never changes.
-let wasm: ZstdWasm | undefined;
+// The loaded codec is process-wide by nature (one WebAssembly instance per thread); set once, never changed.
+let codec: ZstdCodec | undefined;
 let loading: Promise<void> | undefined;
-/**
- * One compression context for the process (thread), made on first use and kept: ZSTD_compress makes
- * and frees one per call, whose workspace set-up costs more than compressing a 10 KiB blob (127 against
- * 20 microseconds in this module). The frames are byte for byte the same (libzstd's ZSTD_compressCCtx
- * is compress_usingDict with no dictionary).
- */
-let cctx: number | undefined;
-/** The same for decompression (ZSTD_decompress makes a context per call: 17 against 5.5 us for a 10 KiB blob). */
-let dctx: number | undefined;
-const NO_DICTIONARY = new Uint8Array(0);
 
 /** Loads and instantiates the WebAssembly codec once per process. Safe to call many times. */
 export function loadZstd(): Promise<void> {
-  if (wasm) return Promise.resolve();
-  loading ??= (async () => {
-    const mod = (await import('@bokuweb/zstd-wasm')) as unknown as ZstdWasm & { default?: ZstdWasm };
-    const m: ZstdWasm = typeof mod.init === 'function' ? mod : (mod.default as ZstdWasm);
-    await m.init();
-    wasm = m;
-  })();
+  if (codec) return Promise.resolve();
+  loading ??= loadZstdCodec().then((c) => {
+    codec = c;
+  });
   return loading;
 }
 
 export function zstdLoaded(): boolean {
-  return wasm !== undefined;
+  return codec !== undefined;
 }
 
-function codec(): ZstdWasm {
-  if (!wasm) throw new InternalError('zstd is not loaded: await loadZstd() before compress()/decompress()');
-  return wasm;
+function loaded(): ZstdCodec {
+  if (!codec) throw new InternalError('zstd is not loaded: await loadZstd() before compress()/decompress()');
+  return codec;
 }
 
 /** Compresses one buffer into one zstd frame (level 3, content size recorded in the frame). */
 export function compress(b: Uint8Array): Uint8Array {
-  const c = codec();
-  cctx ??= c.createCCtx();
-  return c.compressUsingDict(cctx, b, NO_DICTIONARY, ZSTD_LEVEL);
+  return loaded().compress(b, ZSTD_LEVEL);
 }
 
 /** The frame content size recorded in a zstd frame header, or -1 when absent/unknown. */
@@ -96,15 +73,30 @@ export function frameContentSize(b: Uint8Array): number {
  * that length, else BAD_COMPRESSION. `file` names the source in errors.
  */
 export function decompress(b: Uint8Array, expectedLength?: number, file?: string): Uint8Array {
+  const view = decodeWith(b, expectedLength, file);
+  return view.wasm ? view.bytes.slice() : view.bytes;
+}
+
+/**
+ * decompress for a blob whose plaintext is only looked at (hashed, written out) before the next zstd
+ * call in this thread: the result is a view into the codec's memory, not a copy (no allocation per
+ * blob). Same checks and errors as decompress.
+ */
+export function decompressView(b: Uint8Array, expectedLength: number, file?: string): Uint8Array {
+  return decodeWith(b, expectedLength, file).bytes;
+}
+
+function decodeWith(b: Uint8Array, expectedLength: number | undefined, file: string | undefined): { bytes: Uint8Array; wasm: boolean } {
   let out: Uint8Array | undefined;
+  let wasm = false;
   let failure: unknown;
   // The wasm path needs the output size up front: the expected length (exact for blobs, whatever the
   // frames say), else the first frame's content size (one frame, as restic and highwater write).
   const size = expectedLength ?? frameContentSize(b);
-  if (wasm && size >= 0) {
+  if (codec && size >= 0) {
     try {
-      dctx ??= wasm.createDCtx();
-      out = wasm.decompressUsingDict(dctx, b, NO_DICTIONARY, { defaultHeapSize: Math.max(size, 1) });
+      out = codec.decompressView(b, size);
+      wasm = true;
     } catch (err) {
       failure = err;
     }
@@ -124,7 +116,7 @@ export function decompress(b: Uint8Array, expectedLength?: number, file?: string
   if (expectedLength !== undefined && out.length !== expectedLength) {
     throw new RepoError('BAD_COMPRESSION', `decompressed to ${out.length} bytes, expected ${expectedLength}`, { file });
   }
-  return out;
+  return { bytes: out, wasm };
 }
 
 export interface DecompressStreamOptions {
