@@ -16,7 +16,7 @@
  *   `fd`, the plaintext is written there at `position` (the file the main thread opened) instead
  *   of being posted back.
  * - `write-files` (restore): a batch of single-blob files, their sealed blobs back to back in one
- *   buffer: each is opened (openBlob), written to a new file (restore-file.ts: O_EXCL, O_NOFOLLOW,
+ *   buffer: all opened at once (openBlobBatch), each written to a new file (restore-file.ts: O_EXCL, O_NOFOLLOW,
  *   whatever non-directory was in the way removed) and given its metadata; one answer per batch.
  * - `seal` (backup's trees): one blob compressed (storedForm) and sealed, posted back.
  *
@@ -33,7 +33,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { chunkStream, MIN_SIZE } from '@highwater/chunker';
-import { loadZstd, makeMasterKey, openBlob, sealBlob, sealBlobInto, type BlobId, type MasterKey } from '@highwater/repo';
+import { loadZstd, makeMasterKey, newBatchScratch, newBlobBatch, openBlob, openBlobBatch, sealBlob, sealBlobInto, type BlobId, type MasterKey } from '@highwater/repo';
 import { readPieces } from './read-pieces.js';
 import { writeAllAt, writeNewFile, type RestoreNodeMeta } from './restore-file.js';
 import { restoreMetadata } from './restore-metadata.js';
@@ -199,6 +199,9 @@ function serve(port: NonNullable<typeof parentPort>): void {
   let wake: (() => void) | undefined;
   const queue: FileRequest[] = [];
   let busy = false;
+  // write-files' batch and buffers (used without an await in between: calls may interleave).
+  let batch = newBlobBatch(64);
+  const batchScratch = newBatchScratch();
 
   const sealChunk = (chunk: Uint8Array): { data: Uint8Array; uncompressedLength: number } => {
     const s = sealBlob(key!, 'data', chunk, { compress: compressing });
@@ -322,24 +325,40 @@ function serve(port: NonNullable<typeof parentPort>): void {
   const writeFiles = async (m: Extract<ChunkWorkerRequest, { type: 'write-files' }>): Promise<void> => {
     try {
       await (zstd ??= loadZstd());
-      const results: (undefined | 'blob' | string)[] = [];
+      // All blobs opened in one batch (repo's openBlobBatch); each file is written while its
+      // plaintext view is valid, its metadata set after.
+      const n = m.files.length;
+      if (batch.at.length < n) batch = newBlobBatch(n);
+      batch.count = n;
       let offset = 0;
-      for (const f of m.files) {
-        const sealed = m.data.subarray(offset, offset + f.length);
+      m.files.forEach((f, j) => {
+        batch.at[j] = offset;
+        batch.len[j] = f.length;
+        batch.ids.set(f.id, 32 * j);
+        batch.idAt[j] = 32 * j;
+        batch.uncompressed[j] = f.uncompressedLength;
         offset += f.length;
-        let plain: Uint8Array;
-        try {
-          plain = openBlob(key!, sealed, { id: f.id as BlobId, uncompressedLength: f.uncompressedLength }, f.file);
-        } catch {
-          results.push('blob');
-          continue;
+      });
+      const results: (undefined | 'blob' | string)[] = [];
+      openBlobBatch(key!, m.data, batch, batchScratch, (j, plain) => {
+        const f = m.files[j]!;
+        if (plain === undefined) results.push('blob');
+        else {
+          try {
+            writeNewFile(f.path, plain, f.node.size);
+            results.push(undefined);
+          } catch (err) {
+            results.push((err as Error)?.message ?? String(err));
+          }
         }
+      });
+      for (let j = 0; j < n; j++) {
+        if (results[j] !== undefined) continue;
+        const f = m.files[j]!;
         try {
-          writeNewFile(f.path, plain, f.node.size);
           await restoreMetadata(f.path, f.node, { ownership: m.ownership });
-          results.push(undefined);
         } catch (err) {
-          results.push((err as Error)?.message ?? String(err));
+          results[j] = (err as Error)?.message ?? String(err);
         }
       }
       port.postMessage({ type: 'written-files', job: m.job, results } satisfies ChunkWorkerMessage);

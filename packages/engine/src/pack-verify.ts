@@ -11,13 +11,13 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Backend } from '@highwater/backend';
-import { checkBlob, checkBlobBatch, idToHex, newBatchScratch, readPackHeaderColumns, type BatchScratch, type BlobBatch, type BlobId, type BlobScratch, type HeaderColumns, type MasterKey, type PackId } from '@highwater/repo/pack-check';
+import { checkBlob, idToHex, newBatchScratch, newBlobBatch, openBlobBatch, readPackHeaderColumns, type BatchScratch, type BlobBatch, type BlobId, type BlobScratch, type HeaderColumns, type MasterKey, type PackId } from '@highwater/repo/pack-check';
 import { messageOf } from './errors.js';
 
 /** Bytes read at a time. */
 export const WINDOW = 1024 * 1024;
 /**
- * Blobs checked together (repo's checkBlobBatch: the AES work of all in two node:crypto calls) when
+ * Blobs checked together (repo's openBlobBatch: the AES work of all in two node:crypto calls) when
  * they lie within one window: at most this many, spanning at most WINDOW bytes.
  */
 const BATCH_BLOBS = 1024;
@@ -159,7 +159,7 @@ export async function verifyPack(o: {
   // of the blobs that lie within one window; a blob alone larger than the window is checked by itself.
   if (h) {
     const order = packOrder(h, lo, hi);
-    const batch: BlobBatch = { count: 0, at: new Uint32Array(BATCH_BLOBS), len: new Uint32Array(BATCH_BLOBS), entry: new Uint32Array(BATCH_BLOBS) };
+    const batch: BlobBatch = { ...newBlobBatch(BATCH_BLOBS), ids: h.ids };
     const passed = new Uint8Array(BATCH_BLOBS);
     const scratch = o.batch ?? newBatchScratch();
     const one = (i: number): void => {
@@ -196,9 +196,12 @@ export async function verifyPack(o: {
         const i = order[j + b]!;
         batch.at[b] = h.offsets[i]! - start;
         batch.len[b] = h.lengths[i]!;
-        batch.entry[b] = i;
+        batch.idAt[b] = 32 * i;
+        batch.uncompressed[b] = h.uncompressed[i]!;
       }
-      checkBlobBatch(o.key, view, batch, h.ids, h.uncompressed, scratch, passed);
+      openBlobBatch(o.key, view, batch, scratch, (b, plain) => {
+        passed[b] = plain === undefined ? 0 : 1;
+      });
       // A blob that did not pass is checked alone: checkBlob's slow path names the fault.
       for (let b = 0; b < batch.count; b++) if (passed[b] === 0) one(order[j + b]!);
       j = k;

@@ -64,17 +64,24 @@ export function checkBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, 
 }
 
 /**
- * A run of blobs in one buffer for checkBlobBatch: blob j is src[at[j], at[j] + len[j]) and is
- * header entry entry[j] (its id is ids[32 * entry[j] ..], its uncompressed length uncompressed[entry[j]]).
+ * A run of blobs in one buffer for openBlobBatch: blob j is src[at[j], at[j] + len[j]), its id is
+ * ids[idAt[j], idAt[j] + 32) and its uncompressed length uncompressed[j] (0: stored as is).
  */
 export interface BlobBatch {
   count: number;
   at: Uint32Array;
   len: Uint32Array;
-  entry: Uint32Array;
+  ids: Uint8Array;
+  idAt: Uint32Array;
+  uncompressed: Uint32Array;
 }
 
-/** checkBlobBatch's reusable buffers (grown as needed, never shrunk). */
+/** A BlobBatch with room for `n` blobs (ids to be set by the caller). */
+export function newBlobBatch(n: number): BlobBatch {
+  return { count: 0, at: new Uint32Array(n), len: new Uint32Array(n), ids: new Uint8Array(32 * n), idAt: new Uint32Array(n), uncompressed: new Uint32Array(n) };
+}
+
+/** openBlobBatch's reusable buffers (grown as needed, never shrunk). */
 export interface BatchScratch {
   plain: Uint8Array;
   outAt: Uint32Array;
@@ -86,12 +93,13 @@ export function newBatchScratch(): BatchScratch {
 }
 
 /**
- * checkBlob's checks for many blobs at once (check --read-data on a pack window): MACs and decryption
- * of all in one openBatch, then zstd and SHA-256 against the id per blob. Sets passed[j] to 1 for each
- * blob that passed, else 0: the caller runs checkBlob on those for the error that names the fault.
+ * openBlob for many blobs at once (a pack window in check --read-data, a batch of small files in
+ * restore): MACs and decryption of all in one openBatch, then zstd and SHA-256 against the id per
+ * blob. Calls use(j, plaintext) for each blob in order, the plaintext a view valid only during the
+ * call, or use(j, undefined) when the blob did not pass: openBlob on its bytes names the fault.
  * Memory: the batch's plaintexts in `scratch`; zstd decodes into its own kept buffer (decompressView).
  */
-export function checkBlobBatch(key: MasterKey, src: Uint8Array, b: BlobBatch, ids: Uint8Array, uncompressed: ArrayLike<number>, scratch: BatchScratch, passed: Uint8Array): void {
+export function openBlobBatch(key: MasterKey, src: Uint8Array, b: BlobBatch, scratch: BatchScratch, use: (j: number, plain: Uint8Array | undefined) => void): void {
   const n = b.count;
   const space = openBatchSpace(b.len, n);
   if (scratch.plain.length < space) scratch.plain = new Uint8Array(Math.max(space, 2 * scratch.plain.length));
@@ -101,23 +109,31 @@ export function checkBlobBatch(key: MasterKey, src: Uint8Array, b: BlobBatch, id
   }
   openBatch(key, src, b.at, b.len, n, scratch.plain, scratch.outAt, scratch.ok);
   for (let j = 0; j < n; j++) {
-    passed[j] = 0;
-    if (scratch.ok[j] === 0) continue;
-    const e = b.entry[j]!;
+    if (scratch.ok[j] === 0) {
+      use(j, undefined);
+      continue;
+    }
     const p = scratch.outAt[j]!;
-    let plain = scratch.plain.subarray(p, p + b.len[j]! - SEAL_OVERHEAD);
-    const size = uncompressed[e]!;
+    let plain: Uint8Array | undefined = scratch.plain.subarray(p, p + b.len[j]! - SEAL_OVERHEAD);
+    const size = b.uncompressed[j]!;
     if (size > 0) {
       try {
         plain = decompressView(plain, size);
       } catch {
-        continue;
+        plain = undefined;
       }
     }
-    const digest = sha256(plain);
-    let same = true;
-    for (let k = 0; k < 32 && same; k++) same = digest[k] === ids[32 * e + k];
-    if (same) passed[j] = 1;
+    if (plain !== undefined) {
+      const digest = sha256(plain);
+      const at = b.idAt[j]!;
+      for (let k = 0; k < 32; k++) {
+        if (digest[k] !== b.ids[at + k]) {
+          plain = undefined;
+          break;
+        }
+      }
+    }
+    use(j, plain);
   }
 }
 
