@@ -11,7 +11,9 @@
  * (N <= 16384 at r=8 on 64-bit) go to scrypt-js.ts instead, on the main thread: freeing that
  * allocation would raise glibc's thresholds for the rest of the process (scrypt-js.ts says why).
  * With `memory: 'quarter'` (the packed and paged strategies) scrypt-js.ts runs at any N, keeping a
- * quarter of ROMix's blocks: 8 MiB at the defaults, ~1.7x the time of the JavaScript full run.
+ * quarter of ROMix's blocks: 8 MiB at the defaults. Its BlockMix runs in WebAssembly SIMD where the
+ * engine has it (scrypt-wasm.ts; then faster than OpenSSL's full run here), else in JavaScript
+ * (~1.7x the time of the JavaScript full run).
  */
 import { scrypt } from 'node:crypto';
 import { MMAP_THRESHOLD_MAX } from '@highwater/probe';

@@ -10,11 +10,14 @@
  *
  * The algorithm: B = PBKDF2-HMAC-SHA256(P, S, 1, 128·r·p); ROMix each 128·r-byte part of B with
  * BlockMix over Salsa20/8; result = PBKDF2-HMAC-SHA256(P, B, 1, dkLen). Words are little-endian:
- * callers check `scryptJsUsable()` (a big-endian host uses OpenSSL).
+ * callers check `scryptJsUsable()` (a big-endian host uses OpenSSL). Where the engine has
+ * WebAssembly SIMD, ROMix runs in scrypt-wasm.ts (V in a WebAssembly memory of its own, BlockMix in
+ * SIMD); the JavaScript ROMix here is the fallback (armv7 Node, for one).
  */
 import { pbkdf2Sync } from 'node:crypto';
 import { endianness } from 'node:os';
 import { largeBlock } from '@highwater/probe';
+import { roMixWasm } from './scrypt-wasm.js';
 
 export function scryptJsUsable(): boolean {
   return endianness() === 'LE';
@@ -40,11 +43,14 @@ export function scryptJs(password: string | Uint8Array, salt: Uint8Array, N: num
   const bytes = pbkdf2Sync(password, salt, 1, 128 * r * p, 'sha256');
   const B = new Uint32Array(words * p);
   new Uint8Array(B.buffer).set(bytes);
-  const kept = N / stride;
-  const V = new Uint32Array(largeBlock(4 * words * kept), 0, words * kept);
-  const XY = new Uint32Array(2 * words);
-  const T = stride > 1 ? new Uint32Array(2 * words) : XY;
-  for (let i = 0; i < p; i++) roMix(B, i * words, r, N, V, XY, T, stride);
+  // BlockMix in WebAssembly SIMD where the engine has it (scrypt-wasm.ts), else in JavaScript here.
+  if (!roMixWasm(B, r, N, p, stride)) {
+    const kept = N / stride;
+    const V = new Uint32Array(largeBlock(4 * words * kept), 0, words * kept);
+    const XY = new Uint32Array(2 * words);
+    const T = stride > 1 ? new Uint32Array(2 * words) : XY;
+    for (let i = 0; i < p; i++) roMix(B, i * words, r, N, V, XY, T, stride);
+  }
   return new Uint8Array(pbkdf2Sync(password, new Uint8Array(B.buffer), 1, dkLen, 'sha256'));
 }
 
