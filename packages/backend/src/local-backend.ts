@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Backend, FileInfo, FileType, Handle, LoadOptions } from './backend.js';
@@ -21,6 +22,8 @@ interface Modes {
 
 /** Files stat'ed at once while listing. */
 const LIST_BATCH = 64;
+/** Ranged loads up to this many bytes read with blocking calls (see loadSync). */
+const SYNC_READ_MAX = 1 << 20;
 
 const PRIVATE: Modes = { dir: 0o700, file: 0o600 };
 const GROUP: Modes = { dir: 0o770, file: 0o660 };
@@ -70,6 +73,7 @@ export class LocalBackend implements Backend {
   async load(h: Handle, opts?: LoadOptions): Promise<Uint8Array> {
     const path = this.filePath(h);
     const range = checkRange(opts);
+    if (range.length !== undefined && range.length <= SYNC_READ_MAX) return this.loadSync(h, path, range.offset, range.length);
     const fh = await this.openRead(h, path);
     try {
       // With a length given the file's size is needed only to say why a read came up short: one
@@ -85,6 +89,32 @@ export class LocalBackend implements Backend {
       return buf;
     } finally {
       await fh.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * A small ranged read with blocking calls: open, read and close through the thread pool cost
+   * ~120 us of CPU per read here against ~20 us blocking (check loads every tree this way). The
+   * event loop waits for at most SYNC_READ_MAX bytes.
+   */
+  private loadSync(h: Handle, path: string, offset: number, length: number): Uint8Array {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      throw this.notFoundOr(err, h, 'cannot open');
+    }
+    try {
+      const buf = Buffer.allocUnsafe(length);
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, buf, done, length - done, offset + done);
+        if (n === 0) throw shortRead(h, offset + length, fstatSync(fd).size);
+        done += n;
+      }
+      return buf;
+    } finally {
+      closeSync(fd);
     }
   }
 
