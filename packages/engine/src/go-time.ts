@@ -23,15 +23,26 @@ export function formatGoTime(ns: bigint, offsetMinutes?: number): string {
     frac += NS_PER_S;
     sec -= 1n;
   }
-  const ms = Number(sec) * 1000;
-  const off = offsetMinutes ?? -new Date(ms).getTimezoneOffset();
-  const d = new Date(ms + off * 60_000);
-  let s = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  if (frac !== 0n) s += '.' + frac.toString().padStart(9, '0').replace(/0+$/, '');
-  if (off === 0) return s + 'Z';
-  const a = Math.abs(off);
-  return `${s}${off < 0 ? '-' : '+'}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+  // The files of one directory tend to share their second: the date, time and zone of the last
+  // second formatted are kept (a Date and a time zone lookup each cost more than the rest).
+  if (sec !== last.sec || offsetMinutes !== last.offsetMinutes) {
+    const ms = Number(sec) * 1000;
+    const off = offsetMinutes ?? -new Date(ms).getTimezoneOffset();
+    const d = new Date(ms + off * 60_000);
+    const a = Math.abs(off);
+    last = {
+      sec,
+      offsetMinutes,
+      head: `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
+      zone: off === 0 ? 'Z' : `${off < 0 ? '-' : '+'}${pad(Math.floor(a / 60))}:${pad(a % 60)}`,
+    };
+  }
+  const fraction = frac === 0n ? '' : '.' + frac.toString().padStart(9, '0').replace(/0+$/, '');
+  return last.head + fraction + last.zone;
 }
+
+/** formatGoTime's last second: its arguments and what they format to. */
+let last: { sec: bigint | undefined; offsetMinutes: number | undefined; head: string; zone: string } = { sec: undefined, offsetMinutes: undefined, head: '', zone: '' };
 
 /** Parses an RFC 3339 time (as restic writes it) to nanoseconds since the epoch; undefined when malformed. */
 export function parseGoTime(s: string | undefined): bigint | undefined {
