@@ -24,7 +24,7 @@ export function combineIndex(loaded: IndexStore, pending: PendingIndex): IndexSt
     },
     has: (type: BlobType, id: BlobId) => pending.has(type, id) || loaded.has(type, id),
     lookup: (type: BlobType, id: BlobId): BlobLocation | undefined => loaded.lookup(type, id) ?? pending.lookup(type, id),
-    lookupAll: (type: BlobType, id: BlobId) => [...loaded.lookupAll(type, id), ...pending.lookupAll(type, id)],
+    lookupAll: (type: BlobType, id: BlobId) => (pending.size === 0 ? loaded.lookupAll(type, id) : [...loaded.lookupAll(type, id), ...pending.lookupAll(type, id)]),
     *entries(): Iterable<IndexedBlob> {
       yield* loaded.entries();
       yield* pending.entries();
