@@ -52,13 +52,32 @@ export function ctrXorSmall(key: MasterKey, iv: Uint8Array, input: Uint8Array, o
   const blocks = Math.ceil(n / 16);
   if (blocks * 16 > counters.length) throw new RangeError(`expected at most ${SMALL_OBJECT} bytes, got ${n}`);
   const ctr = counters.subarray(0, blocks * 16);
-  const ivView = new DataView(iv.buffer, iv.byteOffset, 16);
-  const h0 = ivView.getUint32(0);
-  const h1 = ivView.getUint32(4);
-  const h2 = ivView.getUint32(8);
-  const low = ivView.getUint32(12);
+  writeCounterBlocks(countersView, 0, new DataView(iv.buffer, iv.byteOffset, 16), 0, blocks);
+  const stream = keyCiphers(key).ecb256.update(ctr);
+  let i = 0;
+  if ((output.byteOffset & 3) === 0 && (stream.byteOffset & 3) === 0 && n >= 16) {
+    if (output !== input) output.set(input);
+    const words = n >>> 2;
+    const o32 = new Uint32Array(output.buffer, output.byteOffset, words);
+    const s32 = new Uint32Array(stream.buffer, stream.byteOffset, words);
+    for (let w = 0; w < words; w++) o32[w] = o32[w]! ^ s32[w]!;
+    for (i = words << 2; i < n; i++) output[i] = output[i]! ^ stream[i]!;
+    return;
+  }
+  for (; i < n; i++) output[i] = input[i]! ^ stream[i]!;
+}
+
+/**
+ * Writes `blocks` AES-CTR counter blocks to `out` from byte `at`: the 128-bit big-endian counter
+ * starting at the IV in `iv` at byte `ivAt`, incremented per block as Go's cipher.NewCTR does.
+ */
+export function writeCounterBlocks(out: DataView, at: number, iv: DataView, ivAt: number, blocks: number): void {
+  const h0 = iv.getUint32(ivAt);
+  const h1 = iv.getUint32(ivAt + 4);
+  const h2 = iv.getUint32(ivAt + 8);
+  const low = iv.getUint32(ivAt + 12);
   for (let b = 0; b < blocks; b++) {
-    const p = b * 16;
+    const p = at + b * 16;
     let l = low + b;
     let c2 = h2;
     let c1 = h1;
@@ -72,21 +91,9 @@ export function ctrXorSmall(key: MasterKey, iv: Uint8Array, input: Uint8Array, o
         if (c1 === 0) c0 = (c0 + 1) >>> 0;
       }
     }
-    countersView.setUint32(p, c0);
-    countersView.setUint32(p + 4, c1);
-    countersView.setUint32(p + 8, c2);
-    countersView.setUint32(p + 12, l);
+    out.setUint32(p, c0);
+    out.setUint32(p + 4, c1);
+    out.setUint32(p + 8, c2);
+    out.setUint32(p + 12, l);
   }
-  const stream = keyCiphers(key).ecb256.update(ctr);
-  let i = 0;
-  if ((output.byteOffset & 3) === 0 && (stream.byteOffset & 3) === 0 && n >= 16) {
-    if (output !== input) output.set(input);
-    const words = n >>> 2;
-    const o32 = new Uint32Array(output.buffer, output.byteOffset, words);
-    const s32 = new Uint32Array(stream.buffer, stream.byteOffset, words);
-    for (let w = 0; w < words; w++) o32[w] = o32[w]! ^ s32[w]!;
-    for (i = words << 2; i < n; i++) output[i] = output[i]! ^ stream[i]!;
-    return;
-  }
-  for (; i < n; i++) output[i] = input[i]! ^ stream[i]!;
 }

@@ -12,13 +12,12 @@
  * per thread; nothing per object.
  */
 import { createDecipheriv } from 'node:crypto';
-import { keyCiphers } from './key-ciphers.js';
+import { keyCiphers, writeCounterBlocks } from './key-ciphers.js';
 import type { MasterKey } from './master-key.js';
 import { IV_SIZE, MAC_SIZE } from './poly1305-aes.js';
 import { poly1305Into } from './poly1305-wasm.js';
 
 const OVERHEAD = IV_SIZE + MAC_SIZE;
-const TWO_32 = 2 ** 32;
 /** Ciphertext bytes up to which an object's keystream comes from the batch's one ECB call. */
 const CTR_IN_BATCH = 16 * 1024;
 /** Slice of the native AES-CTR path (as seal.ts: keeps node:crypto's temporary output small). */
@@ -100,31 +99,9 @@ export function openBatch(
   let b = 0;
   for (let i = 0; i < count; i++) {
     if (ok[i] === 0 || len[i]! - OVERHEAD > CTR_IN_BATCH) continue;
-    const a = at[i]!;
-    const h0 = iv.getUint32(a);
-    const h1 = iv.getUint32(a + 4);
-    const h2 = iv.getUint32(a + 8);
-    const low = iv.getUint32(a + 12);
     const objectBlocks = Math.ceil((len[i]! - OVERHEAD) / 16);
-    for (let k = 0; k < objectBlocks; k++, b++) {
-      // The 128-bit big-endian counter IV + k (Go's cipher.NewCTR); the low word wraps at most once.
-      let l = low + k;
-      let c2 = h2;
-      let c1 = h1;
-      let c0 = h0;
-      if (l >= TWO_32) {
-        l -= TWO_32;
-        c2 = (c2 + 1) >>> 0;
-        if (c2 === 0) {
-          c1 = (c1 + 1) >>> 0;
-          if (c1 === 0) c0 = (c0 + 1) >>> 0;
-        }
-      }
-      cv.setUint32(16 * b, c0);
-      cv.setUint32(16 * b + 4, c1);
-      cv.setUint32(16 * b + 8, c2);
-      cv.setUint32(16 * b + 12, l);
-    }
+    writeCounterBlocks(cv, 16 * b, iv, at[i]!, objectBlocks);
+    b += objectBlocks;
   }
   // 3. One keystream for all, XORed onto each ciphertext where its plaintext goes.
   const stream = ciphers.ecb256.update(counters.subarray(0, 16 * blocks));
