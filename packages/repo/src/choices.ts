@@ -40,7 +40,7 @@ export const STRATEGY_CHOICE_FLAGS: readonly StrategyChoiceFlag[] = Object.freez
   { flag: 'tree-decode', key: 'treeDecode', values: ['whole', 'stream'], default: 'strategy', help: 'tree decoding', single: true },
   { flag: 'blob-set', key: 'blobSet', values: ['strings', 'bits'], default: 'strategy', help: 'used-blob sets', single: true },
   { flag: 'young-generation', key: 'youngGeneration', values: YOUNG_GENERATIONS, default: 'strategy', help: "V8's young generation: grows as V8 does, or stays at its initial size", single: true },
-  { flag: 'kdf-memory', key: 'kdfMemory', values: KDF_MEMORY_CHOICES, default: 'strategy', help: "scrypt's working memory when the key is opened: all of it (as restic), or a quarter (slower)", single: true },
+  { flag: 'kdf-memory', key: 'kdfMemory', values: KDF_MEMORY_CHOICES, default: 'strategy', help: "scrypt's working memory when the key is opened: all of it (as restic), or a quarter (the rest recomputed)", single: true },
   { flag: 'cache-dir', key: 'cacheDir', values: 'path', default: 'environment', help: 'local cache directory', single: false },
   { flag: 'cache', key: 'cacheDir', values: 'boolean', default: true, help: 'use the local cache; --no-cache: do not', single: false },
 ] satisfies StrategyChoiceFlag[]);
