@@ -1,7 +1,8 @@
 /**
  * backup: reads the source paths and writes a snapshot (restic `cmd_backup.go` + archiver).
- * Phases: load-index, load-snapshots, load-parent, scan, chunk-upload, save-index, save-snapshot
- * (`open` belongs to whoever opened the repository). A shared lock is held throughout.
+ * Phases: load-index, load-snapshots, load-parent, scan (its start: the scan counts beside the
+ * walk, scan-background.ts), chunk-upload, save-index, save-snapshot (`open` belongs to whoever
+ * opened the repository). A shared lock is held throughout.
  * Items that cannot be read are reported (event `error`), left out, and counted in
  * `errorCount`: the snapshot is still written, and the CLI exits 3 as restic does.
  */
@@ -20,9 +21,10 @@ import { FileBatcher } from './file-batch.js';
 import { findParent } from './find-parent.js';
 import { goTimeNow } from './go-time.js';
 import { OwnerNames } from './owner-names.js';
-import { createBackupFilter } from './backup-filters.js';
+import { createBackupFilter, type BackupFilterOptions } from './backup-filters.js';
 import { archiveStdin, checkStdinFilename } from './backup-stdin.js';
-import { scanSource } from './scan-source.js';
+import { startScan } from './scan-background.js';
+import type { ScanTotals } from './scan-source.js';
 import { TaskPool } from './task-pool.js';
 
 export const PROGRAM_VERSION = 'highwater 0.1.0';
@@ -71,7 +73,8 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
   const targets = absoluteTargets(given, cwd);
   /** What the snapshot records: each target made absolute, in the order given (restic 0.14's NewSnapshot). */
   const snapshotPaths = o.stdin ? [`/${o.stdin.filename}`] : given.map((p) => absolute(p, cwd));
-  const filter = createBackupFilter({ excludes: [...(o.excludes ?? []), ...(o.fileExcludes ?? [])], iexcludes: o.iexcludes, excludeIfPresent: o.excludeIfPresent, excludeLargerThan: o.excludeLargerThan, oneFileSystem: o.oneFileSystem, targets });
+  const filterOptions: BackupFilterOptions = { excludes: [...(o.excludes ?? []), ...(o.fileExcludes ?? [])], iexcludes: o.iexcludes, excludeIfPresent: o.excludeIfPresent, excludeLargerThan: o.excludeLargerThan, oneFileSystem: o.oneFileSystem, targets };
+  const filter = createBackupFilter(filterOptions);
   const snapshotTime = goTimeNow(o.time?.getTime());
   if (given.length === 0 && !o.stdin) {
     throw new EngineError('NO_SOURCE', o.paths.length === 0 ? 'no source paths given' : `none of the source paths can be read: ${missing.map((m) => messageOf(m.err)).join('; ')}`);
@@ -106,9 +109,12 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
 
     const stats = emptyStats();
     stats.errorCount = errorCount;
-    const totals = o.noScan || o.stdin
-      ? { files: 0, dirs: 0, bytes: 0 }
-      : await inPhase(probe, 'scan', () => scanSource({ targets, filter, signal: o.signal }));
+    // The scan counts what the walk will visit, in a worker beside it (restic's scanner runs beside
+    // its archiver too): the totals grow while chunk-upload runs. The phase is the scan's start.
+    const totals: ScanTotals = { files: 0, dirs: 0, bytes: 0 };
+    const scan = o.noScan || o.stdin
+      ? undefined
+      : await inPhase(probe, 'scan', () => startScan({ targets, filter: filterOptions, onTotals: (t) => Object.assign(totals, t), signal: o.signal }));
 
     const current = new Set<string>();
     const status = (): BackupStatus => ({
@@ -127,8 +133,8 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     // Up to one worker per core; a worker beyond the first starts only once BYTES_PER_WORKER per
     // running worker have been queued (a worker costs ~11 MiB: isolate, chunker and zstd memories,
     // worth it for large backups only; this thread does a share of the work too: index, packs, trees).
-    // With a scan, its total caps the count as well.
-    const count = Math.min(availableParallelism(), o.noScan || o.stdin ? availableParallelism() : Math.max(1, Math.ceil(totals.bytes / BYTES_PER_WORKER)));
+    // With a scan that has finished already, its total caps the count as well.
+    const count = Math.min(availableParallelism(), scan === undefined || scan.background ? availableParallelism() : Math.max(1, Math.ceil(totals.bytes / BYTES_PER_WORKER)));
     const workers = o.chunkWorkers === false
       ? undefined
       : createChunkWorkers({ count, startMore: (running) => stats.bytesQueued >= running * BYTES_PER_WORKER, ...(o.dryRun ? {} : { key: repo.key, compress: idx.compressesBlobs }) });
@@ -172,6 +178,8 @@ export async function backup(o: BackupOptions): Promise<BackupSummary> {
     } finally {
       clearInterval(timer);
       await workers?.close();
+      // A scan still counting when the walk is done is of no more use (restic cancels its scanner too).
+      await scan?.stop();
     }
     emit({ type: 'status', status: status() });
 
