@@ -40,8 +40,6 @@ import { COMPRESSED_ENTRY_SIZE, HEADER_LENGTH_SIZE, PLAIN_ENTRY_SIZE } from './p
 const O_TMPFILE = 0o20000000 | (constants.O_DIRECTORY ?? 0);
 
 const SEGMENT = 1 << 20;
-/** Sealed blobs from this size on are kept as they are in a pack held in memory (see #keep). */
-const KEEP_SEALED_MIN = 64 * 1024;
 /** Plaintext encrypted per step by addPieces: bounds the ciphertext copy whatever the piece size. */
 const SLICE = 1 << 20;
 /** A pack header's length field is a uint32 (design.rst "Pack Format"). */
@@ -198,38 +196,16 @@ export class PackWriter {
   /**
    * Appends a blob sealed elsewhere (a worker thread: IV ‖ ciphertext ‖ MAC under this pack's key,
    * its plaintext zstd-compressed first when `uncompressedLength` > 0). `id` MUST be the SHA-256 of
-   * the plaintext; neither is checked here. Returns the stored length (sealed.length). A pack held in
-   * memory keeps a sealed blob of KEEP_SEALED_MIN bytes or more that is its whole buffer as it is:
-   * the caller MUST NOT change `sealed` afterwards (a worker's transferred buffer is handed over).
+   * the plaintext; neither is checked here. Returns the stored length (sealed.length).
    */
   addSealed(type: BlobType, id: BlobId, sealed: Uint8Array, uncompressedLength: number): number {
     this.#checkUsable();
     const n = sealed.length;
     if (n < SEAL_OVERHEAD || n > MAX_STORED_LENGTH) throw new RangeError(`expected a sealed blob of ${SEAL_OVERHEAD} to ${MAX_STORED_LENGTH} bytes, got ${n}`);
     if (uncompressedLength > 0 && this.#version !== 2) throw new RangeError('expected an uncompressed blob in a version 1 repository, got a compressed one');
-    // Only a blob that is its whole buffer is kept: a view into a larger one would keep all of it.
-    if (this.#spoolDir === null && n >= KEEP_SEALED_MIN && sealed.byteOffset === 0 && sealed.byteLength === sealed.buffer.byteLength) this.#keep(sealed);
-    else this.#append(sealed);
+    this.#append(sealed);
     this.#push(type, id, n, uncompressedLength);
     return n;
-  }
-
-  /**
-   * A large sealed blob of a pack kept in memory becomes a segment of its own instead of being copied
-   * into 1 MiB segments (a backup's chunk workers hand over ~1 GiB per GiB backed up: that copy and
-   * the segments allocated for it were most of the main thread's time but hashing). What the current
-   * segment holds so far is copied out first, so that the segment's buffer is reused, not kept
-   * mostly empty.
-   */
-  #keep(sealed: Uint8Array): void {
-    if (this.#current && this.#pos > 0) {
-      const seg = this.#current.subarray(0, this.#pos);
-      this.#hash.update(seg);
-      this.#segments.push(seg.slice());
-      this.#pos = 0;
-    }
-    this.#hash.update(sealed);
-    this.#segments.push(sealed);
   }
 
   /**
