@@ -14,7 +14,7 @@
  * up to 128 MiB).
  */
 import { LocalBackend } from '@highwater/backend';
-import { idToHex, type BlobScratch, type IndexedRepository, type PackId } from '@highwater/repo';
+import { idToHex, type IndexedRepository, type PackId } from '@highwater/repo';
 import { newBatchScratch, type BatchScratch } from '@highwater/repo/pack-check';
 import type { CheckProblem } from './check-types.js';
 import { createCheckWorkers, type CheckJobResult, type CheckWorkers } from './check-workers.js';
@@ -57,7 +57,7 @@ export async function checkReadData(o: {
   const local = repo.backend instanceof LocalBackend ? repo.backend : undefined;
   const inFlight = !workers ? 1 : local ? JOBS_PER_WORKER * workers.size : workers.size + 1;
   // This thread's own window and scratch, when it verifies.
-  let here: { window: Uint8Array; scratch: BlobScratch; batch: BatchScratch } | undefined;
+  let here: { window: Uint8Array; scratch: BatchScratch } | undefined;
 
   /** One pack: its problem message (or undefined), and whether it could be read. */
   const verifyOne = async (packId: PackId, hex: string, size: number, blobs: number): Promise<{ message: string | undefined; read: boolean }> => {
@@ -79,7 +79,7 @@ export async function checkReadData(o: {
       }
       if (workers) r = await workers.verifyBytes(bytes, packId);
       else {
-        here ??= { window: new Uint8Array(WINDOW), scratch: { buffer: new Uint8Array(64 * 1024) }, batch: newBatchScratch() };
+        here ??= { window: new Uint8Array(WINDOW), scratch: newBatchScratch() };
         r = { verdict: await verifyPack({ read: bytesReader(bytes), size: bytes.length, packId, key: repo.key, version, ...here }) };
       }
       if ('unreadable' in r) return { message: `${file}: cannot read pack: ${r.unreadable}`, read: false };

@@ -15,7 +15,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { loadZstd, makeMasterKey, newBatchScratch, type BlobScratch, type MasterKey, type PackId } from '@highwater/repo/pack-check';
+import { loadZstd, makeMasterKey, newBatchScratch, type MasterKey, type PackId } from '@highwater/repo/pack-check';
 import { bytesReader, ShortPackError, verifyPack, WINDOW, type PackVerdict, type ReadAt } from './pack-verify.js';
 import type { WorkerErrorMessage, WorkerKey } from './worker-slot.js';
 
@@ -34,12 +34,11 @@ function serve(port: NonNullable<typeof parentPort>): void {
   let version: 1 | 2 = 2;
   const zstd = loadZstd();
   const window = new Uint8Array(WINDOW);
-  const scratch: BlobScratch = { buffer: new Uint8Array(64 * 1024) };
-  const batch = newBatchScratch();
+  const scratch = newBatchScratch();
   let chain: Promise<void> = Promise.resolve();
 
   const verify = (read: ReadAt, size: number, packId: Uint8Array, part = { index: 0, count: 1 }): Promise<PackVerdict> =>
-    verifyPack({ read, size, packId: packId as PackId, key: key!, version, window, scratch, batch, part });
+    verifyPack({ read, size, packId: packId as PackId, key: key!, version, window, scratch, part });
 
   const run = async (m: Exclude<CheckWorkerRequest, { type: 'init' }>): Promise<CheckWorkerMessage> => {
     await zstd;

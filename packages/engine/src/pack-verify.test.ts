@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateMasterKey, sha256 } from '@highwater/crypto';
-import { PackWriter, idToHex, loadZstd, type BlobId, type PackId } from '@highwater/repo';
+import { PackWriter, idToHex, loadZstd, newBatchScratch, type BlobId, type PackId } from '@highwater/repo';
 import { bytesReader, joinVerdicts, ShortPackError, verifyPack, type PackVerdict } from './pack-verify.js';
 import { pseudoRandom } from './engine.test-util.js';
 
@@ -34,7 +34,7 @@ function verify(p: Awaited<ReturnType<typeof makePack>>, o: { window?: number; p
     key: p.key,
     version: 2,
     window: new Uint8Array(o.window ?? 1024 * 1024),
-    scratch: { buffer: new Uint8Array(16) },
+    scratch: newBatchScratch(),
     ...(o.part ? { part: o.part } : {}),
   });
 }

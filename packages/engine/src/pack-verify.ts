@@ -1,17 +1,18 @@
 /**
  * check --read-data's verdict on one pack, read front to back through one reusable window: its
  * SHA-256 against its name, its header (repo's readPackHeaderColumns, on the same reader), and every blob
- * the header lists through repo's checkBlob (MAC, decryption, zstd, SHA-256 against the id).
+ * the header lists through repo's openBlobBatch (MAC, decryption, zstd, SHA-256 against the id), the
+ * blobs lying within one window together; a blob that fails goes through openBlob for its message.
  * Runs in check-worker.ts (reading the pack file itself) and in the main thread when there are no
  * workers (reading bytes in hand).
  *
- * Memory: the window (WINDOW bytes, more only while one blob larger than it is checked), checkBlob's
- * scratch (the largest blob), the header and its entries in columns (~53 bytes per blob, no object
+ * Memory: the window (WINDOW bytes, more only while one blob larger than it is checked), the batch
+ * scratch (a window's plaintexts, or the largest blob's), the header and its entries in columns (~53 bytes per blob, no object
  * per blob: a 16 MiB pack of 30-byte blobs lists 270,000); never the whole pack.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Backend } from '@highwater/backend';
-import { checkBlob, idToHex, newBatchScratch, newBlobBatch, openBlobBatch, readPackHeaderColumns, type BatchScratch, type BlobBatch, type BlobId, type BlobScratch, type HeaderColumns, type MasterKey, type PackId } from '@highwater/repo/pack-check';
+import { idToHex, newBlobBatch, openBlob, openBlobBatch, readPackHeaderColumns, type BatchScratch, type BlobId, type HeaderColumns, type MasterKey, type PackId } from '@highwater/repo/pack-check';
 import { messageOf } from './errors.js';
 
 /** Bytes read at a time. */
@@ -130,9 +131,8 @@ export async function verifyPack(o: {
   version: 1 | 2;
   /** A WINDOW-byte buffer reused from pack to pack. */
   window: Uint8Array;
-  scratch: BlobScratch;
-  /** Buffers for checking blobs in batches, reused from pack to pack (default: new ones for this pack). */
-  batch?: BatchScratch;
+  /** openBlobBatch's buffers, reused from pack to pack (repo's newBatchScratch). */
+  scratch: BatchScratch;
   /**
    * Part `index` of `count` (a pack of many small blobs split between workers): only that share of
    * the header's blobs (in header order) is checked, and only part 0 hashes the whole file.
@@ -156,25 +156,16 @@ export async function verifyPack(o: {
   const lo = Math.floor((part.index * blobs) / part.count);
   const hi = Math.floor(((part.index + 1) * blobs) / part.count);
   // Front to back (a header lists its blobs in pack order; sorted in case one does not), in batches
-  // of the blobs that lie within one window; a blob alone larger than the window is checked by itself.
+  // of the blobs that lie within one window; a blob larger than the window is a batch of its own.
   if (h) {
     const order = packOrder(h, lo, hi);
-    const batch: BlobBatch = { ...newBlobBatch(BATCH_BLOBS), ids: h.ids };
+    const batch = newBlobBatch(BATCH_BLOBS, h.ids);
     const passed = new Uint8Array(BATCH_BLOBS);
-    const scratch = o.batch ?? newBatchScratch();
-    const one = (i: number): void => {
-      const offset = h.offsets[i]!;
-      const length = h.lengths[i]!;
-      const id = h.ids.subarray(32 * i, 32 * i + 32) as BlobId;
-      try {
-        if (offset + length > o.size) throw new Error('extends past the end of the pack');
-        // No file name in the blob's message: the pack's message names the file already.
-        checkBlob(o.key, w.view(offset, offset + length), { id, uncompressedLength: h.uncompressed[i]! }, '', o.scratch);
-      } catch (err) {
-        if (err instanceof ShortPackError) throw err;
-        bad++;
-        if (first === '') first = `${h.trees[i] === 1 ? 'tree' : 'data'} blob ${idToHex(id)}: ${messageOf(err)}`;
-      }
+    /** Counts blob i as damaged; the first one is named. */
+    const fault = (i: number, err: unknown): void => {
+      if (err instanceof ShortPackError) throw err;
+      bad++;
+      if (first === '') first = `${h.trees[i] === 1 ? 'tree' : 'data'} blob ${idToHex(h.ids.subarray(32 * i, 32 * i + 32))}: ${messageOf(err)}`;
     };
     for (let j = 0; j < order.length; ) {
       const start = h.offsets[order[j]!]!;
@@ -183,11 +174,11 @@ export async function verifyPack(o: {
       for (; k < order.length && k - j < BATCH_BLOBS; k++) {
         const i = order[k]!;
         const e = h.offsets[i]! + h.lengths[i]!;
-        if (e > o.size || Math.max(end, e) - start > WINDOW) break;
+        if (e > o.size || (k > j && Math.max(end, e) - start > WINDOW)) break;
         end = Math.max(end, e);
       }
       if (k === j) {
-        one(order[j++]!);
+        fault(order[j++]!, new Error('extends past the end of the pack'));
         continue;
       }
       const view = w.view(start, end);
@@ -199,11 +190,21 @@ export async function verifyPack(o: {
         batch.idAt[b] = 32 * i;
         batch.uncompressed[b] = h.uncompressed[i]!;
       }
-      openBlobBatch(o.key, view, batch, scratch, (b, plain) => {
+      openBlobBatch(o.key, view, batch, o.scratch, (b, plain) => {
         passed[b] = plain === undefined ? 0 : 1;
       });
-      // A blob that did not pass is checked alone: checkBlob's slow path names the fault.
-      for (let b = 0; b < batch.count; b++) if (passed[b] === 0) one(order[j + b]!);
+      // A blob that did not pass goes through openBlob, which names the fault (no file name in its
+      // message: the pack's message names the file already), or passes it should the batch have
+      // failed for a reason of its own.
+      for (let b = 0; b < batch.count; b++) {
+        if (passed[b] === 1) continue;
+        const i = order[j + b]!;
+        try {
+          openBlob(o.key, w.view(h.offsets[i]!, h.offsets[i]! + h.lengths[i]!), { id: h.ids.subarray(32 * i, 32 * i + 32) as BlobId, uncompressedLength: h.uncompressed[i]! }, '');
+        } catch (err) {
+          fault(i, err);
+        }
+      }
       j = k;
     }
   }

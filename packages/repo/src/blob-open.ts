@@ -1,10 +1,11 @@
 /**
  * One blob's sealed bytes, already in memory, to its verified plaintext (design.rst "Pack Format"):
  * MAC check and decrypt, zstd when the index gives an uncompressed length, SHA-256 against the id.
- * The one place that does this for bytes in hand; readBlobAt, check --read-data and repack use it.
+ * openBlob (one blob) and openBlobBatch (many in one buffer) are the places that do this for bytes in
+ * hand; readBlobAt, check --read-data, restore and repack use them.
  * Memory: the plaintext, plus the compressed plaintext while it is decompressed.
  */
-import { SEAL_OVERHEAD, makeMasterKey, open, openBatch, openBatchSpace, openInto, sealInto, sha256 } from '@highwater/crypto';
+import { SEAL_OVERHEAD, makeMasterKey, open, openBatch, openBatchSpace, sealInto, sha256 } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
 import { compress as zstdCompress, decompress, decompressView } from './compression.js';
 import { RepoError, asRepoError } from './errors.js';
@@ -33,36 +34,6 @@ export function openBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, f
   return plain;
 }
 
-/** A caller's reusable buffer for checkBlob's decrypted bytes (grown as needed, never shrunk). */
-export interface BlobScratch {
-  buffer: Uint8Array;
-}
-
-/**
- * openBlob's checks without keeping the plaintext (check --read-data): the MAC, decryption into
- * `scratch` (no allocation per blob for what is stored uncompressed), zstd, SHA-256 against the id.
- * Throws what openBlob throws for the same bytes: on any failure it runs openBlob for the error.
- * Memory: `scratch` grows to the largest sealed blob; a compressed blob's plaintext is decoded into
- * zstd's own kept buffer (decompressView), not allocated.
- */
-export function checkBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, file: string, scratch: BlobScratch): void {
-  const n = sealed.length - SEAL_OVERHEAD;
-  let ok = false;
-  if (n >= 0) {
-    try {
-      if (scratch.buffer.length < n) scratch.buffer = new Uint8Array(Math.max(n, 2 * scratch.buffer.length));
-      openInto(key, sealed, scratch.buffer);
-      let plain = scratch.buffer.subarray(0, n);
-      if (blob.uncompressedLength > 0) plain = decompressView(plain, blob.uncompressedLength, file);
-      ok = idEquals(sha256(plain), blob.id);
-    } catch {
-      ok = false;
-    }
-  }
-  // The slow path names the fault (or, should the fast path have failed for a reason of its own, passes the blob).
-  if (!ok) openBlob(key, sealed, blob, file);
-}
-
 /**
  * A run of blobs in one buffer for openBlobBatch: blob j is src[at[j], at[j] + len[j]), its id is
  * ids[idAt[j], idAt[j] + 32) and its uncompressed length uncompressed[j] (0: stored as is).
@@ -76,9 +47,9 @@ export interface BlobBatch {
   uncompressed: Uint32Array;
 }
 
-/** A BlobBatch with room for `n` blobs (ids to be set by the caller). */
-export function newBlobBatch(n: number): BlobBatch {
-  return { count: 0, at: new Uint32Array(n), len: new Uint32Array(n), ids: new Uint8Array(32 * n), idAt: new Uint32Array(n), uncompressed: new Uint32Array(n) };
+/** A BlobBatch with room for `n` blobs, over `ids` (default: room for n ids, set by the caller). */
+export function newBlobBatch(n: number, ids: Uint8Array = new Uint8Array(32 * n)): BlobBatch {
+  return { count: 0, at: new Uint32Array(n), len: new Uint32Array(n), ids, idAt: new Uint32Array(n), uncompressed: new Uint32Array(n) };
 }
 
 /** openBlobBatch's reusable buffers (grown as needed, never shrunk). */

@@ -29,13 +29,13 @@ export {
 export { IndexFileWriter, INDEX_MAX_BLOBS, type IndexFileBlob } from './index-file-writer.js';
 export { DEFAULT_PACK_SIZE, DEFAULT_MAX_UPLOADS, type PackSaver } from './pack-saver.js';
 export { readBlobAt, streamBlobAt } from './blob-reader.js';
-export { checkBlob, makeMasterKey, newBatchScratch, newBlobBatch, openBlob, openBlobBatch, sealBlob, sealBlobInto } from './blob-open.js';
+export { makeMasterKey, newBatchScratch, newBlobBatch, openBlob, openBlobBatch, sealBlob, sealBlobInto } from './blob-open.js';
 export { addKey, encodeKeyFile, type KeyFileOptions } from './add-key.js';
 export { SealedStream, type SealedFile } from './sealed-stream.js';
 export { SpillFile } from './spill-file.js';
 export { IndexFileStream } from './index-file-stream.js';
 export { TreeBuilder, TREE_SPILL_BYTES, type TreeBuilderOptions, type BuiltTree } from './tree-builder.js';
-export type { BatchScratch, BlobBatch, BlobScratch, SealedBlob, SealedBlobBytes } from './blob-open.js';
+export type { BatchScratch, BlobBatch, SealedBlob, SealedBlobBytes } from './blob-open.js';
 export { encodeUnpacked, decodeUnpacked, streamUnpacked } from './unpacked.js';
 export { createIndexSource } from './repo-index-source.js';
 export {
