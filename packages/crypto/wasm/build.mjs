@@ -1,6 +1,6 @@
 // Regenerates the embedded WebAssembly modules from their text: src/poly1305-wasm-bytes.ts from
-// wasm/poly1305.wat, src/salsa-wasm-bytes.ts from wasm/salsa-simd.wat (itself written by
-// wasm/gen-salsa.py). Needs the `wabt` npm package, which is not a dependency (the generated
+// wasm/poly1305.wat (itself written by wasm/gen-poly.py), src/salsa-wasm-bytes.ts from
+// wasm/salsa-simd.wat (written by wasm/gen-salsa.py). Needs the `wabt` npm package, which is not a dependency (the generated
 // files are committed):
 //   mkdir -p /tmp/wabt && cd /tmp/wabt && npm init -y && npm install --no-save wabt && cd - &&
 //   NODE_PATH=/tmp/wabt/node_modules node packages/crypto/wasm/build.mjs
