@@ -3,7 +3,7 @@
  * Pure functions over bytes: no files, no network.
  */
 export { CryptoError, InternalError, type CryptoErrorCode } from './errors.js';
-export { sha256, createSha256, SHA256_SIZE, type Sha256 } from './sha256.js';
+export { sha256, sha256Matches, createSha256, SHA256_SIZE, type Sha256 } from './sha256.js';
 export {
   generateMasterKey,
   makeMasterKey,

@@ -5,12 +5,11 @@
  * hand; readBlobAt, check --read-data, restore and repack use them.
  * Memory: the plaintext, plus the compressed plaintext while it is decompressed.
  */
-import { SEAL_OVERHEAD, makeMasterKey, open, openBatch, openBatchSpace, sealInto, sha256 } from '@highwater/crypto';
+import { SEAL_OVERHEAD, makeMasterKey, open, openBatch, openBatchSpace, sealInto, sha256, sha256Matches } from '@highwater/crypto';
 import type { MasterKey } from '@highwater/crypto';
 import { compress as zstdCompress, decompress, decompressView } from './compression.js';
 import { RepoError, asRepoError } from './errors.js';
 import type { BlobId, BlobType } from './ids.js';
-import { idEquals } from './ids.js';
 
 export interface SealedBlob {
   readonly id: BlobId;
@@ -30,7 +29,7 @@ export function openBlob(key: MasterKey, sealed: Uint8Array, blob: SealedBlob, f
     throw asRepoError(err, file);
   }
   if (blob.uncompressedLength > 0) plain = decompress(plain, blob.uncompressedLength, file);
-  if (!idEquals(sha256(plain), blob.id)) throw new RepoError('HASH_MISMATCH', 'blob content does not match its id (SHA-256)', { file });
+  if (!sha256Matches(plain, blob.id)) throw new RepoError('HASH_MISMATCH', 'blob content does not match its id (SHA-256)', { file });
   return plain;
 }
 
@@ -94,16 +93,7 @@ export function openBlobBatch(key: MasterKey, src: Uint8Array, b: BlobBatch, scr
         plain = undefined;
       }
     }
-    if (plain !== undefined) {
-      const digest = sha256(plain);
-      const at = b.idAt[j]!;
-      for (let k = 0; k < 32; k++) {
-        if (digest[k] !== b.ids[at + k]) {
-          plain = undefined;
-          break;
-        }
-      }
-    }
+    if (plain !== undefined && !sha256Matches(plain, b.ids, b.idAt[j]!)) plain = undefined;
     use(j, plain);
   }
 }
