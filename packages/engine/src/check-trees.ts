@@ -1,9 +1,10 @@
 /**
  * check, step walk-trees: every snapshot's trees load, and every blob they reference is in the
  * index. Each tree is visited once (a BlobSet in the index's own representation remembers them).
- * Memory: the set of visited trees plus the trees on the current path.
+ * Trees are read as refs (repo's tree-refs.ts: ids and types, no node objects).
+ * Memory: the set of visited trees plus the refs of the trees on the current path.
  */
-import { parseHexId, type BlobId, type IndexedRepository, type SnapshotEntry, idToHex } from '@highwater/repo';
+import { parseHexId, REF_DIR, REF_FILE, TreeRefs, type BlobId, type IndexedRepository, type SnapshotEntry, idToHex } from '@highwater/repo';
 import type { CheckProblem } from './check-types.js';
 import { messageOf } from './errors.js';
 
@@ -16,48 +17,47 @@ export async function checkTrees(o: {
 }): Promise<number> {
   const index = o.repo.index;
   const seen = index.newBlobSet();
-  const idBuffer = Buffer.alloc(32);
+  // One TreeRefs per depth of the walk, reused by every tree at that depth.
+  const refsAt: TreeRefs[] = [];
+  const blob = new Uint8Array(32) as BlobId;
   let trees = 0;
-  const walk = async (treeHex: string, where: string): Promise<void> => {
+  const walk = async (id: BlobId, where: string, depth: number): Promise<void> => {
     o.signal?.throwIfAborted();
-    const id = parseHexId<'blob'>(treeHex);
-    if (id === undefined) {
-      o.problem({ kind: 'tree', message: `${where}: invalid tree id ${JSON.stringify(treeHex)}` });
-      return;
-    }
     if (!seen.add('tree', id)) return;
     trees++;
-    const file = `tree ${treeHex}`;
+    const file = `tree ${idToHex(id)}`;
     if (!index.has('tree', id)) {
       o.problem({ kind: 'tree', file, message: `${file} (${where}) is not in the index` });
       return;
     }
-    let nodes;
+    const r = (refsAt[depth] ??= new TreeRefs());
     try {
-      nodes = (await o.repo.loadTree(id)).nodes;
+      await o.repo.loadTreeRefs(id, r);
     } catch (err) {
       o.problem({ kind: 'tree', file, message: `${file} (${where}) cannot be loaded: ${messageOf(err)}` });
       return;
     }
-    for (const node of nodes) {
-      if (node.type === 'file') {
-        for (const c of node.content ?? []) {
-          // Decoded into one reused buffer (no allocation per id): the tree's decoder already checked
-          // that each id is 64 lower-case hex digits; a string that is not decodes short here.
-          const valid = typeof c === 'string' && c.length === 64 && idBuffer.write(c, 0, 'hex') === 32;
-          if (!valid || !index.has('data', idBuffer as unknown as BlobId)) {
-            o.problem({ kind: 'tree', file, message: `${file}: file ${JSON.stringify(node.name)}: data blob ${c} is not in the index` });
+    for (let i = 0; i < r.count; i++) {
+      if (r.types[i] === REF_FILE) {
+        for (let c = r.contentFrom[i]!; c < r.contentFrom[i + 1]!; c++) {
+          for (let k = 0; k < 32; k++) blob[k] = r.contentIds[32 * c + k]!; // no view per id
+          if (!index.has('data', blob)) {
+            o.problem({ kind: 'tree', file, message: `${file}: file ${JSON.stringify(r.name(i))}: data blob ${idToHex(blob)} is not in the index` });
           }
         }
-      } else if (node.type === 'dir') {
-        if (typeof node.subtree !== 'string') o.problem({ kind: 'tree', file, message: `${file}: dir ${JSON.stringify(node.name)} has no subtree` });
-        else await walk(node.subtree, `${where}/${node.name}`);
+      } else if (r.types[i] === REF_DIR) {
+        if (r.hasSubtree[i] !== 1) o.problem({ kind: 'tree', file, message: `${file}: dir ${JSON.stringify(r.name(i))} has no subtree` });
+        // A copy: the walk below reuses the deeper TreeRefs, and this one stays as it is.
+        else await walk(r.subtrees.slice(32 * i, 32 * i + 32) as BlobId, `${where}/${r.name(i)}`, depth + 1);
       }
     }
   };
   let done = 0;
   for (const s of o.snapshots) {
-    await walk(s.snapshot.tree, `snapshot ${idToHex(s.id).slice(0, 8)}`);
+    const id = parseHexId<'blob'>(s.snapshot.tree);
+    const where = `snapshot ${idToHex(s.id).slice(0, 8)}`;
+    if (id === undefined) o.problem({ kind: 'tree', message: `${where}: invalid tree id ${JSON.stringify(s.snapshot.tree)}` });
+    else await walk(id, where, 0);
     o.progress?.(++done, o.snapshots.length);
   }
   return trees;

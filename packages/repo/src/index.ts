@@ -7,6 +7,7 @@ export { RepoError, InternalError, fileLabel, type RepoErrorCode } from './error
 export { type RepoConfig, encodeConfig, decodeConfig } from './config.js';
 export { type Snapshot, type SnapshotEntry, type SnapshotFilter, encodeSnapshot, decodeSnapshot, snapshotMatches, compareSnapshotTimes } from './snapshot.js';
 export { type Tree, type TreeNode, type NodeType, type ExtendedAttribute, encodeTree, encodeTreeNodes, TREE_PREFIX, TREE_SUFFIX, decodeTree, decodeTreeStream } from './tree.js';
+export { TreeRefs, scanTreeRefs, REF_DIR, REF_FILE, REF_OTHER } from './tree-refs.js';
 export { compress, decompress, decompressStream, loadZstd, zstdLoaded, ZSTD_LEVEL } from './compression.js';
 export { resolveChoices, DEFAULT_STRATEGY } from './choices.js';
 export { initRepository, openRepository, type InitRepositoryOptions, type OpenRepositoryOptions } from './open-repository.js';

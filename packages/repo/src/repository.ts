@@ -29,6 +29,7 @@ import type { PendingIndex } from './strategies/index.js';
 import type { Tree, TreeNode } from './tree.js';
 import { decodeTree, decodeTreeStream, encodeTree } from './tree.js';
 import { decodeUnpacked, encodeUnpacked } from './unpacked.js';
+import { scanTreeRefs, type TreeRefs } from './tree-refs.js';
 
 /** How blobs are written; every field has restic 0.14's default. */
 export interface WriteOptions {
@@ -263,6 +264,21 @@ export class IndexedRepository extends OpenRepository {
     const nodes: TreeNode[] = [];
     for await (const n of this.treeNodes(id)) nodes.push(n);
     return { nodes };
+  }
+
+  /**
+   * A tree's refs (tree-refs.ts) into `into`, for walks that need only types, names and ids (check):
+   * read as loadTree reads it, scanned without decoding each node when the document allows it.
+   */
+  async loadTreeRefs(id: TreeId, into: TreeRefs): Promise<void> {
+    const loc = this.index.lookup('tree', id);
+    if (this.choices.treeDecode === 'whole' || (loc && loc.length <= SMALL_TREE)) {
+      const bytes = await this.loadBlob('tree', id);
+      if (!scanTreeRefs(bytes, into)) into.fromNodes(decodeTree(bytes, this.#treeLabel(id)).nodes);
+      return;
+    }
+    into.reset(undefined);
+    for await (const n of this.treeNodes(id)) into.pushNode(n);
   }
 
   #treeLabel(id: TreeId): string {
