@@ -4,10 +4,14 @@
  * step event, in index order; a damaged tree pack is reported by the tree walk and by read-data.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { idToHex } from '@highwater/repo';
+import { idToHex, newBatchScratch, type PackId } from '@highwater/repo';
 import { backup, check, type CheckEvent } from '@highwater/engine';
+import { listDataSizes } from './check-packs.js';
+import { checkReadData } from './check-read-data.js';
+import type { CheckWorkers } from './check-workers.js';
+import { bytesReader, verifyPack, WINDOW } from './pack-verify.js';
 import { newRepo, pseudoRandom, reopen, tempDir } from './engine.test-util.js';
 
 async function flipByte(path: string, at: number): Promise<void> {
@@ -73,6 +77,68 @@ describe('check --read-data with structural faults as well', () => {
       expect(r.problems.find((p) => p.kind === 'data' && p.file === `data/${data[1]!.hex}`)?.message).toMatch(
         new RegExp(`^data/${data[1]!.hex}: pack damaged: content does not hash to the pack id; 1 of \\d+ blobs damaged \\(first: data blob [0-9a-f]{64}: .*MAC`),
       );
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+describe('check --read-data sharing the cores with the structural steps', () => {
+  it('sends jobs to one worker fewer, whole packs, fewer in flight, until `whileBusy` settles; then to all', async () => {
+    const tmp = tempDir();
+    try {
+      const repoPath = join(tmp.path, 'repo');
+      let repo = await newRepo(repoPath);
+      for (const name of ['a', 'b', 'c', 'd']) {
+        const src = join(tmp.path, name);
+        await mkdir(src);
+        await writeFile(join(src, 'f'), pseudoRandom(200_000, name.charCodeAt(0)));
+        await backup({ repo, paths: [src], host: 'h' });
+        repo = await reopen(repoPath);
+      }
+      const indexed = await (await reopen(repoPath)).loadIndex();
+      const sizes = await listDataSizes(indexed);
+      // Stand-in workers: verify in this thread, and hold every job until `open` is called.
+      let using = 2;
+      let inFlight = 0;
+      const calls: { using: number; parts: number; inFlight: number }[] = [];
+      let open: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const window = new Uint8Array(WINDOW);
+      const scratch = newBatchScratch();
+      const workers: CheckWorkers = {
+        size: 2,
+        use: (n) => {
+          using = n;
+        },
+        verifyFile: async (path, size, packId, _part, parts) => {
+          calls.push({ using, parts, inFlight: ++inFlight });
+          await gate;
+          const bytes = await readFile(path);
+          const verdict = await verifyPack({ read: bytesReader(bytes), size, packId: packId as PackId, key: indexed.key, version: 2, window, scratch });
+          inFlight--;
+          return { verdict };
+        },
+        verifyBytes: () => Promise.reject(new Error('not used: the repository is local')),
+        close: async () => undefined,
+      };
+      let settle: () => void = () => undefined;
+      const whileBusy = new Promise<void>((resolve) => (settle = resolve));
+      const run = checkReadData({ repo: indexed, sizes, problem: () => undefined, workers, whileBusy });
+      await new Promise((r) => setTimeout(r, 20));
+      // Busy: one worker, two jobs in flight (JOBS_PER_WORKER), no pack split.
+      expect(calls).toEqual([
+        { using: 1, parts: 1, inFlight: 1 },
+        { using: 1, parts: 1, inFlight: 2 },
+      ]);
+      settle();
+      await new Promise((r) => setTimeout(r, 0));
+      expect(using).toBe(2);
+      open();
+      const r = await run;
+      expect(r).toEqual({ read: sizes.size, damaged: [] });
+      expect(calls.slice(2).every((c) => c.using === 2 && c.inFlight <= 4)).toBe(true);
+      await indexed.close();
     } finally {
       tmp.cleanup();
     }

@@ -44,8 +44,15 @@ export async function checkReadData(o: {
   problem: (p: CheckProblem) => void;
   progress?: (done: number, total: number) => void;
   signal?: AbortSignal;
-  /** Verify in worker threads (default true when the built worker script exists). */
-  workers?: boolean;
+  /** Verify in worker threads (default true when the built worker script exists); or these workers (tests). */
+  workers?: boolean | CheckWorkers;
+  /**
+   * Pending while the calling thread is busy with other work (check's structural steps): until it
+   * settles, one worker fewer takes jobs (at least one), so that the workers and this thread share
+   * the cores instead of three threads contending for two and a second worker warming up its code
+   * for little. All the workers take jobs once it settles.
+   */
+  whileBusy?: Promise<unknown>;
 }): Promise<{ read: number; damaged: string[] }> {
   const { repo } = o;
   const packs = [...repo.index.packs()].map((p) => ({ packId: p.packId, blobs: p.blobCount }));
@@ -53,9 +60,20 @@ export async function checkReadData(o: {
   let read = 0;
   let done = 0;
   const version = repo.config.version as 1 | 2;
-  const workers: CheckWorkers | undefined = o.workers === false ? undefined : createCheckWorkers({ key: repo.key, version });
+  const workers: CheckWorkers | undefined =
+    o.workers === false ? undefined : typeof o.workers === 'object' ? o.workers : createCheckWorkers({ key: repo.key, version });
   const local = repo.backend instanceof LocalBackend ? repo.backend : undefined;
-  const inFlight = !workers ? 1 : local ? JOBS_PER_WORKER * workers.size : workers.size + 1;
+  let using = workers?.size ?? 1;
+  if (workers && o.whileBusy) {
+    using = Math.max(1, workers.size - 1);
+    workers.use(using);
+    const all = (): void => {
+      using = workers.size;
+      workers.use(using);
+    };
+    o.whileBusy.then(all, all);
+  }
+  const inFlight = (): number => (!workers ? 1 : local ? JOBS_PER_WORKER * using : using + 1);
   // This thread's own window and scratch, when it verifies.
   let here: { window: Uint8Array; scratch: BatchScratch } | undefined;
 
@@ -65,7 +83,7 @@ export async function checkReadData(o: {
     let r: CheckJobResult | undefined;
     if (workers && local) {
       const path = local.filePath({ type: 'data', name: hex });
-      const parts = Math.max(1, Math.min(workers.size, Math.floor(blobs / BLOBS_PER_PART)));
+      const parts = Math.max(1, Math.min(using, Math.floor(blobs / BLOBS_PER_PART)));
       const rs = await Promise.all(Array.from({ length: parts }, (_, i) => workers.verifyFile(path, size, packId, i, parts)));
       const unreadable = rs.find((x) => 'unreadable' in x);
       r = unreadable ?? { verdict: joinVerdicts(rs.map((x) => (x as { verdict: PackVerdict }).verdict)) };
@@ -111,7 +129,7 @@ export async function checkReadData(o: {
         continue; // reported by check-packs
       }
       queue.push({ hex, verdict: verifyOne(packId as PackId, hex, size, blobs) });
-      while (queue.length >= inFlight) await settle();
+      while (queue.length >= inFlight()) await settle();
     }
     while (queue.length > 0) await settle();
   } finally {

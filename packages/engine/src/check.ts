@@ -1,7 +1,8 @@
 /**
  * check: the repository's structure, and with `readData` every byte of it (restic `cmd_check.go`).
  * Phases: load-index, load-snapshots (repo), walk-trees, check-packs, read-data. read-data's
- * workers start before walk-trees (they read the packs while this thread walks the trees); its
+ * workers start before walk-trees (they read the packs while this thread walks the trees, one
+ * worker fewer than the cores until this thread is done with them: check-read-data.ts); its
  * problems are reported after check-packs', as when it ran last. Problems are collected, not
  * thrown: the result lists every one (the CLI prints one line each and exits 1).
  * When the index cannot be loaded, each index file is then tried alone so every bad one is named.
@@ -14,6 +15,8 @@ import { checkReadData } from './check-read-data.js';
 import { checkTrees } from './check-trees.js';
 import type { CheckEvent, CheckOptions, CheckProblem, CheckResult } from './check-types.js';
 import { messageOf } from './errors.js';
+
+export type { CheckEvent, CheckOptions, CheckProblem, CheckResult } from './check-types.js';
 
 async function nameBadIndexFiles(o: CheckOptions, problem: (p: CheckProblem) => void): Promise<number> {
   let files = 0;
@@ -50,7 +53,11 @@ function startReadData(
   };
   let lastProgress: (() => void) | undefined;
   const stopper = new AbortController();
+  // Settled when this thread is done with the structural steps (finish or stop).
+  let idle: () => void = () => undefined;
+  const whileBusy = new Promise<void>((resolve) => (idle = resolve));
   const run = checkReadData({
+    whileBusy,
     repo,
     sizes,
     problem: (p) => pass(() => problem(p)),
@@ -64,12 +71,14 @@ function startReadData(
   run.catch(() => undefined); // observed by finish() or stop()
   return {
     finish: async () => {
+      idle();
       live = true;
       for (const f of held.splice(0)) f();
       lastProgress?.();
       return await run;
     },
     stop: async () => {
+      idle();
       stopper.abort();
       await run.catch(() => undefined);
     },
