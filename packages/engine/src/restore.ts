@@ -32,6 +32,8 @@ const FILES_PER_WORKER = 4;
 /** Single-blob files whose sealed blob is at most this long go through the RestoreBatcher. */
 const BATCHED_BLOB = 1 << 20;
 
+export type { RestoreEvent, RestoreOptions, RestoreStatus, RestoreSummary } from './restore-types.js';
+
 export async function restore(o: RestoreOptions): Promise<RestoreSummary> {
   const started = Date.now();
   const repo = o.repo;

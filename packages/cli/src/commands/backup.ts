@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { backup, CACHEDIR_TAG, toResticStatus, toResticSummary, type BackupEvent, type BackupSummary } from '@highwater/engine';
 import { CliError, EXIT } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
+import { stringList } from './args.js';
 import { writeLine, type Io } from '../io.js';
 import { openRepo } from '../open-repo.js';
 import { parseSize, parseTime, readPatternFiles, readTargetLists } from './backup-inputs.js';
@@ -12,11 +13,6 @@ import { formatBytes, formatDuration, progressLine, statusText } from '../progre
 export function splitTags(v: unknown): string[] {
   const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
   return list.flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter((t) => t !== '');
-}
-
-export function stringList(v: unknown): string[] {
-  const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
-  return list.map(String);
 }
 
 function printSummary(io: Io, s: BackupSummary, dryRun: boolean): void {

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { check, type CheckEvent } from '@highwater/engine';
+import { check, type CheckEvent } from '@highwater/engine/check';
 import { CliError, EXIT } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';

@@ -16,7 +16,7 @@ import { UsageError } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
 import { progressLine } from '../progress.js';
-import { stringList } from './backup.js';
+import { stringList } from './args.js';
 import { addPruneOptions, openForPrune, pruneEventPrinter, pruneOptionsFrom } from './prune.js';
 import { tableTime } from './snapshots.js';
 import { renderSnapshotTable } from './snapshot-table.js';

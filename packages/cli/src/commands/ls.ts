@@ -5,7 +5,7 @@ import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
 import { openRepo } from '../open-repo.js';
 import { watchStdout } from '../progress.js';
-import { stringList } from './backup.js';
+import { stringList } from './args.js';
 import { snapshotJson, tableTime } from './snapshots.js';
 
 /** restic 0.14's `ls --json` node line. */

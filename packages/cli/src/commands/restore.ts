@@ -1,11 +1,11 @@
 import type { Argv } from 'yargs';
-import { restore, type RestoreEvent } from '@highwater/engine';
+import { restore, type RestoreEvent } from '@highwater/engine/restore';
 import { CliError, EXIT } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
 import { openRepo } from '../open-repo.js';
 import { progressLine, statusText } from '../progress.js';
-import { stringList } from './backup.js';
+import { stringList } from './args.js';
 
 /**
  * `highwater restore SNAPSHOT --target DIR [--include P]... [--exclude P]...`: as `restic restore`.

@@ -5,7 +5,7 @@ import { CliError, EXIT } from '../cli-error.js';
 import type { CommandSpec } from '../command-spec.js';
 import { writeLine } from '../io.js';
 import { openRepo } from '../open-repo.js';
-import { stringList } from './backup.js';
+import { stringList } from './args.js';
 import { renderSnapshotTable } from './snapshot-table.js';
 
 /** "2006-01-02 15:04:05" in local time, as restic's snapshot table prints times. */
