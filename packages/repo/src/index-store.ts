@@ -70,6 +70,12 @@ export interface IndexStore {
   lookup(type: BlobType, id: BlobId): BlobLocation | undefined;
   /** Every location of a blob (more than one only for duplicates). */
   lookupAll(type: BlobType, id: BlobId): BlobLocation[];
+  /**
+   * How many locations of a blob are exactly (packId, offset, length), without allocating (check
+   * compares every pack header entry with the index). Optional: where a store lacks it, callers
+   * count lookupAll's answers.
+   */
+  countAt?(type: BlobType, id: BlobId, packId: Uint8Array, offset: number, length: number): number;
   /** Every entry once, in an order that is stable for this store. */
   entries(): Iterable<IndexedBlob>;
   /**

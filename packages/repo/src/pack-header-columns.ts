@@ -49,7 +49,7 @@ export function decodeHeaderColumns(h: Uint8Array, version: 1 | 2): HeaderColumn
     c.offsets[i] = offset;
     c.lengths[i] = length;
     c.uncompressed[i] = unc;
-    c.ids.set(h.subarray(p + size - 32, p + size), 32 * i);
+    for (let k = 0, from = p + size - 32; k < 32; k++) c.ids[32 * i + k] = h[from + k]!; // no view per entry
     offset += length;
     p += size;
   }

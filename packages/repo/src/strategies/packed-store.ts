@@ -99,6 +99,21 @@ export class PackedIndexStore implements IndexStore {
     return out;
   }
 
+  countAt(type: BlobType, id: BlobId, packId: Uint8Array, offset: number, length: number): number {
+    const want = type === 'tree' ? 1 : 0;
+    const end = this.#fan[((id[0]! << 8) | id[1]!) + 1]!;
+    const rows = this.#rows;
+    let n = 0;
+    for (let p = this.position(type, id); p >= 0 && p < end && this.#matches(p, want, id); p++) {
+      if (rows.offset(p) !== offset || rows.length(p) !== length) continue;
+      const v = this.#packs.view(rows.pack(p));
+      let same = true;
+      for (let k = 0; k < 32 && same; k++) same = v[k] === packId[k];
+      if (same) n++;
+    }
+    return n;
+  }
+
   *entries(): Iterable<IndexedBlob> {
     const rows = this.#rows;
     for (let b = 0; b < BUCKETS; b++) {
