@@ -1,9 +1,8 @@
 /**
  * check: the repository's structure, and with `readData` every byte of it (restic `cmd_check.go`).
  * Phases: load-index, load-snapshots (repo), walk-trees, check-packs, read-data. read-data's
- * workers start with load-index and take their first packs when the index is loaded (they read the
- * packs while this thread walks the trees, one worker fewer than the cores until this thread is
- * done with them: check-read-data.ts); its
+ * workers start before walk-trees (they read the packs while this thread walks the trees, one
+ * worker fewer than the cores until this thread is done with them: check-read-data.ts); its
  * problems are reported after check-packs', as when it ran last. Problems are collected, not
  * thrown: the result lists every one (the CLI prints one line each and exits 1).
  * When the index cannot be loaded, each index file is then tried alone so every bad one is named.
@@ -13,7 +12,6 @@ import { loadEachSnapshot } from './snapshot-list.js';
 import { inPhase } from '@highwater/probe';
 import { checkPacks, listDataSizes } from './check-packs.js';
 import { checkReadData } from './check-read-data.js';
-import { createCheckWorkers, type CheckWorkers } from './check-workers.js';
 import { checkTrees } from './check-trees.js';
 import type { CheckEvent, CheckOptions, CheckProblem, CheckResult } from './check-types.js';
 import { messageOf } from './errors.js';
@@ -42,7 +40,6 @@ async function nameBadIndexFiles(o: CheckOptions, problem: (p: CheckProblem) => 
  */
 function startReadData(
   repo: IndexedRepository,
-  workers: CheckWorkers | undefined,
   sizes: ReadonlyMap<string, number>,
   emit: (e: CheckEvent) => void,
   problem: (p: CheckProblem) => void,
@@ -61,7 +58,6 @@ function startReadData(
   const whileBusy = new Promise<void>((resolve) => (idle = resolve));
   const run = checkReadData({
     whileBusy,
-    ...(workers ? { workers } : {}),
     repo,
     sizes,
     problem: (p) => pass(() => problem(p)),
@@ -109,57 +105,47 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
   const lock = o.noLock ? { release: async () => undefined } : await acquireLock(repo, { exclusive: false });
   try {
     emit({ type: 'step', step: 'load-index' });
-    // read-data's workers start now: their start-up (~0.1 s of CPU each) overlaps the index's loading,
-    // which keeps one core busy; they take jobs once it is loaded. checkReadData closes them; until
-    // it has them, this function does.
-    const workers = o.readData ? createCheckWorkers({ key: repo.key, version: repo.config.version as 1 | 2 }) : undefined;
-    let readData: ReturnType<typeof startReadData> | undefined;
+    let indexed: IndexedRepository;
     try {
-      let indexed: IndexedRepository;
+      indexed = await repo.loadIndex();
+    } catch (err) {
+      const before = problems.length;
+      const indexFiles = await nameBadIndexFiles(o, problem);
+      if (problems.length === before) problem({ kind: 'index', message: `cannot load the index: ${messageOf(err)}` });
+      return result({ indexFiles });
+    }
+    // read-data starts now, in the check workers, while this thread does the structural steps; its
+    // problems and progress are held back until those are done, so the output is in restic's order.
+    const sizes = await listDataSizes(indexed);
+    const readData = o.readData ? startReadData(indexed, sizes, emit, problem, o.signal) : undefined;
+    try {
+      // The index files there are (the loaded index is what they held; names are a cheap listing).
+      let indexFiles = 0;
+      for await (const _ of repo.backend.list('index')) indexFiles++;
+      let snapshots: SnapshotEntry[] = [];
       try {
-        indexed = await repo.loadIndex();
-      } catch (err) {
-        const before = problems.length;
-        const indexFiles = await nameBadIndexFiles(o, problem);
-        if (problems.length === before) problem({ kind: 'index', message: `cannot load the index: ${messageOf(err)}` });
-        return result({ indexFiles });
+        snapshots = await repo.listSnapshots();
+      } catch {
+        snapshots = await loadEachSnapshot(repo, (file, message) => problem({ kind: 'snapshot', file, message }));
       }
-      // read-data starts now, in the check workers, while this thread does the structural steps; its
-      // problems and progress are held back until those are done, so the output is in restic's order.
-      const sizes = await listDataSizes(indexed);
-      readData = o.readData ? startReadData(indexed, workers, sizes, emit, problem, o.signal) : undefined;
-      const started = readData;
-      try {
-        // The index files there are (the loaded index is what they held; names are a cheap listing).
-        let indexFiles = 0;
-        for await (const _ of repo.backend.list('index')) indexFiles++;
-        let snapshots: SnapshotEntry[] = [];
-        try {
-          snapshots = await repo.listSnapshots();
-        } catch {
-          snapshots = await loadEachSnapshot(repo, (file, message) => problem({ kind: 'snapshot', file, message }));
-        }
-        emit({ type: 'step', step: 'walk-trees' });
-        const trees = await inPhase(repo.probe, 'walk-trees', () =>
-          checkTrees({ repo: indexed, snapshots, problem, progress: (done, total) => emit({ type: 'progress', step: 'walk-trees', done, total }), signal: o.signal }),
-        );
-        emit({ type: 'step', step: 'check-packs' });
-        const { packs } = await inPhase(repo.probe, 'check-packs', () => checkPacks({ repo: indexed, problem, hint, signal: o.signal, sizes }));
-        let packsRead = 0;
-        let damagedPacks: string[] = [];
-        if (started) {
-          emit({ type: 'step', step: 'read-data' });
-          const r = await inPhase(repo.probe, 'read-data', () => started.finish());
-          packsRead = r.read;
-          damagedPacks = r.damaged;
-        }
-        await indexed.close();
-        return result({ indexFiles, packs, snapshots: snapshots.length, trees, packsRead, damagedPacks });
-      } finally {
-        await started?.stop();
+      emit({ type: 'step', step: 'walk-trees' });
+      const trees = await inPhase(repo.probe, 'walk-trees', () =>
+        checkTrees({ repo: indexed, snapshots, problem, progress: (done, total) => emit({ type: 'progress', step: 'walk-trees', done, total }), signal: o.signal }),
+      );
+      emit({ type: 'step', step: 'check-packs' });
+      const { packs } = await inPhase(repo.probe, 'check-packs', () => checkPacks({ repo: indexed, problem, hint, signal: o.signal, sizes }));
+      let packsRead = 0;
+      let damagedPacks: string[] = [];
+      if (readData) {
+        emit({ type: 'step', step: 'read-data' });
+        const r = await inPhase(repo.probe, 'read-data', () => readData.finish());
+        packsRead = r.read;
+        damagedPacks = r.damaged;
       }
+      await indexed.close();
+      return result({ indexFiles, packs, snapshots: snapshots.length, trees, packsRead, damagedPacks });
     } finally {
-      if (readData === undefined) await workers?.close();
+      await readData?.stop();
     }
   } finally {
     await lock.release();
