@@ -84,7 +84,7 @@ describe('check --read-data with structural faults as well', () => {
 });
 
 describe('check --read-data sharing the cores with the structural steps', () => {
-  it('sends jobs to one worker fewer, whole packs, fewer in flight, until `whileBusy` settles; then to all', async () => {
+  it('sends jobs to one worker fewer, fewer in flight, until `whileBusy` settles; then to all', async () => {
     const tmp = tempDir();
     try {
       const repoPath = join(tmp.path, 'repo');
@@ -126,7 +126,7 @@ describe('check --read-data sharing the cores with the structural steps', () => 
       const whileBusy = new Promise<void>((resolve) => (settle = resolve));
       const run = checkReadData({ repo: indexed, sizes, problem: () => undefined, workers, whileBusy });
       await new Promise((r) => setTimeout(r, 20));
-      // Busy: one worker, two jobs in flight (JOBS_PER_WORKER), no pack split.
+      // Busy: one worker, two jobs in flight (JOBS_PER_WORKER); packs this small are not split.
       expect(calls).toEqual([
         { using: 1, parts: 1, inFlight: 1 },
         { using: 1, parts: 1, inFlight: 2 },

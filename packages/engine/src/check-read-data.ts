@@ -83,7 +83,7 @@ export async function checkReadData(o: {
     let r: CheckJobResult | undefined;
     if (workers && local) {
       const path = local.filePath({ type: 'data', name: hex });
-      const parts = Math.max(1, Math.min(using, Math.floor(blobs / BLOBS_PER_PART)));
+      const parts = Math.max(1, Math.min(workers.size, Math.floor(blobs / BLOBS_PER_PART)));
       const rs = await Promise.all(Array.from({ length: parts }, (_, i) => workers.verifyFile(path, size, packId, i, parts)));
       const unreadable = rs.find((x) => 'unreadable' in x);
       r = unreadable ?? { verdict: joinVerdicts(rs.map((x) => (x as { verdict: PackVerdict }).verdict)) };
