@@ -63,7 +63,7 @@ export function openBatch(
   ivs = grown(ivs, 16 * count);
   for (let i = 0; i < count; i++) {
     const a = at[i]!;
-    if (len[i]! >= OVERHEAD) ivs.set(src.subarray(a, a + IV_SIZE), 16 * i);
+    if (len[i]! >= OVERHEAD) for (let k = 0; k < IV_SIZE; k++) ivs[16 * i + k] = src[a + k]!;
   }
   const s = ciphers.ecb128.update(ivs.subarray(0, 16 * count));
   // 2. Shape and MAC of each; the counter blocks of those that pass.
@@ -78,7 +78,7 @@ export function openBatch(
     let zero = true;
     for (let j = 0; j < IV_SIZE && zero; j++) zero = src[a + j] === 0;
     if (zero) continue;
-    poly1305Into(key.macR, s, 16 * i, src.subarray(a + IV_SIZE, a + IV_SIZE + n), tag, 0);
+    poly1305Into(key.macR, s, 16 * i, src, tag, 0, a + IV_SIZE, a + IV_SIZE + n);
     let diff = 0;
     for (let j = 0; j < MAC_SIZE; j++) diff |= tag[j]! ^ src[a + IV_SIZE + n + j]!;
     if (diff !== 0) continue;

@@ -85,6 +85,12 @@ describe('poly1305Into', () => {
       expect(hex(out.subarray(20, 36))).toBe(hex(poly1305(msg, key)));
       expect(out[19]).toBe(0xaa);
       expect(out[36]).toBe(0xaa);
+      // The same message as a range of a larger buffer.
+      const around = new Uint8Array(msg.length + 50).fill(0x5a);
+      around.set(msg, 21);
+      const tag = new Uint8Array(16);
+      poly1305Into(key.subarray(0, 16), sHolder, 7, around, tag, 0, 21, 21 + msg.length);
+      expect(hex(tag)).toBe(hex(poly1305(msg, key)));
     }
   });
 });

@@ -64,12 +64,12 @@ function setR(r: Uint32Array, key: Uint8Array): void {
   r[4] = (t3 >>> 8) & 0x00fffff;
 }
 
-/** Runs `len` bytes of `src` (a multiple of 16, at most MAX_SLICE) through the block loop, updating h. */
-function runBlocks(h: Uint32Array, r: Uint32Array, src: Uint8Array, len: number, hibit: number): void {
+/** Runs `len` bytes of `src` from `from` (a multiple of 16, at most MAX_SLICE) through the block loop, updating h. */
+function runBlocks(h: Uint32Array, r: Uint32Array, src: Uint8Array, len: number, hibit: number, from = 0): void {
   const w = getScratch();
   w.u32.set(h, 0);
   w.u32.set(r, 8);
-  w.u8.set(len === src.length ? src : src.subarray(0, len), DATA_OFFSET);
+  w.u8.set(from === 0 && len === src.length ? src : src.subarray(from, from + len), DATA_OFFSET);
   w.blocks(len, hibit);
   for (let i = 0; i < 5; i++) h[i] = w.u32[i]!;
 }
@@ -193,21 +193,22 @@ const onceS = new Uint32Array(4);
 const oncePartial = new Uint8Array(16);
 
 /**
- * The Poly1305 tag of `data` in one call, written to out[at..at+16): r is r16[0..16) (clamped here),
- * s is s16[sAt..sAt+16). Allocates nothing (many small objects MACed in a row: check --read-data).
+ * The Poly1305 tag of data[from, to) (default: all of it) in one call, written to out[at..at+16): r is
+ * r16[0..16) (clamped here), s is s16[sAt..sAt+16). Allocates nothing but one view per 64 KiB
+ * (many small objects MACed in a row: check --read-data).
  */
-export function poly1305Into(r16: Uint8Array, s16: Uint8Array, sAt: number, data: Uint8Array, out: Uint8Array, at: number): void {
+export function poly1305Into(r16: Uint8Array, s16: Uint8Array, sAt: number, data: Uint8Array, out: Uint8Array, at: number, from = 0, to = data.length): void {
   setR(onceR, r16);
   for (let i = 0; i < 4; i++) onceS[i] = le32(s16, sAt + 4 * i);
   onceH.fill(0);
-  const whole = data.length & ~15;
+  const length = to - from;
+  const whole = length & ~15;
   for (let pos = 0; pos < whole; pos += MAX_SLICE) {
-    const len = Math.min(MAX_SLICE, whole - pos);
-    runBlocks(onceH, onceR, data.subarray(pos, pos + len), len, HIBIT);
+    runBlocks(onceH, onceR, data, Math.min(MAX_SLICE, whole - pos), HIBIT, from + pos);
   }
-  const rest = data.length - whole;
+  const rest = length - whole;
   if (rest > 0) {
-    oncePartial.set(data.subarray(whole), 0);
+    for (let k = 0; k < rest; k++) oncePartial[k] = data[from + whole + k]!;
     oncePartial[rest] = 1;
     oncePartial.fill(0, rest + 1);
     runBlocks(onceH, onceR, oncePartial, 16, 0);
