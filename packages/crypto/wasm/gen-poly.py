@@ -9,17 +9,19 @@ import sys
 
 M26 = "0x3ffffff"
 
+# d_i = sum of h_j * m for each (j, m) of row i: m is r_k or s_k = 5 r_k (the wrap past 2^130).
+TERMS = [
+    [(0, 'r0'), (1, 's4'), (2, 's3'), (3, 's2'), (4, 's1')],
+    [(0, 'r1'), (1, 'r0'), (2, 's4'), (3, 's3'), (4, 's2')],
+    [(0, 'r2'), (1, 'r1'), (2, 'r0'), (3, 's4'), (4, 's3')],
+    [(0, 'r3'), (1, 'r2'), (2, 'r1'), (3, 'r0'), (4, 's4')],
+    [(0, 'r4'), (1, 'r3'), (2, 'r2'), (3, 'r1'), (4, 'r0')],
+]
+
 def scalar_mul(h, r, s, out):
     """Scalar: out = h * r mod (2^130 - 5) with the partial carry (h*, r*, s* are i64 locals)."""
-    terms = [
-        [(0, 'r0'), (1, 's4'), (2, 's3'), (3, 's2'), (4, 's1')],
-        [(0, 'r1'), (1, 'r0'), (2, 's4'), (3, 's3'), (4, 's2')],
-        [(0, 'r2'), (1, 'r1'), (2, 'r0'), (3, 's4'), (4, 's3')],
-        [(0, 'r3'), (1, 'r2'), (2, 'r1'), (3, 'r0'), (4, 's4')],
-        [(0, 'r4'), (1, 'r3'), (2, 'r2'), (3, 'r1'), (4, 'r0')],
-    ]
     code = ""
-    for i, row in enumerate(terms):
+    for i, row in enumerate(TERMS):
         prods = [f"(i64.mul (local.get ${h}{j}) (local.get ${(r if k[0] == 'r' else s)}{k[1]}))" for j, k in row]
         e = prods[0]
         for p in prods[1:]:
@@ -65,17 +67,10 @@ def simd_pair(R, S):
     ]
     for i in range(5):
         code += f"        (local.set $H{i} (i32x4.add (local.get $H{i}) {m[i]}))\n"
-    terms = [
-        [(0, 'R0'), (1, 'S4'), (2, 'S3'), (3, 'S2'), (4, 'S1')],
-        [(0, 'R1'), (1, 'R0'), (2, 'S4'), (3, 'S3'), (4, 'S2')],
-        [(0, 'R2'), (1, 'R1'), (2, 'R0'), (3, 'S4'), (4, 'S3')],
-        [(0, 'R3'), (1, 'R2'), (2, 'R1'), (3, 'R0'), (4, 'S4')],
-        [(0, 'R4'), (1, 'R3'), (2, 'R2'), (3, 'R1'), (4, 'R0')],
-    ]
-    for i, row in enumerate(terms):
+    for i, row in enumerate(TERMS):
         prods = []
         for j, k in row:
-            name = (R if k[0] == 'R' else S) + k[1]
+            name = (R if k[0] == 'r' else S) + k[1]
             prods.append(f"(i64x2.extmul_low_i32x4_u (local.get $H{j}) (local.get ${name}))")
         e = prods[0]
         for p in prods[1:]:

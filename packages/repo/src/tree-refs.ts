@@ -344,7 +344,7 @@ function scanNode(b: Uint8Array, i: number, r: TreeRefs): number {
       }
     } else if (field === 8) {
       if (b[i] === 0x6e) i = literalEnd(b, i, NULL);
-      else i = scanContent(b, i, r);
+      else i = scanArray(b, i, r, contentItem);
     } else {
       i = skipValue(b, i);
     }
@@ -359,14 +359,13 @@ function scanNode(b: Uint8Array, i: number, r: TreeRefs): number {
   }
 }
 
-/** A content array at i (its `[`) of hex ids; the index after it, or -1. */
-function scanContent(b: Uint8Array, i: number, r: TreeRefs): number {
+/** An array at i (its `[`), each item read by `item`; the index after it, or -1. */
+function scanArray(b: Uint8Array, i: number, r: TreeRefs, item: (b: Uint8Array, i: number, r: TreeRefs) => number): number {
   if (b[i] !== OPEN_ARR) return -1;
   i = ws(b, i + 1);
   if (b[i] === CLOSE_ARR) return i + 1;
   for (;;) {
-    const at = r.addContent(); // before reading r.contentIds: it may grow
-    i = hexIdString(b, i, r.contentIds, at);
+    i = item(b, i, r);
     if (i < 0) return -1;
     i = ws(b, i);
     if (b[i] === COMMA) {
@@ -377,22 +376,15 @@ function scanContent(b: Uint8Array, i: number, r: TreeRefs): number {
   }
 }
 
-/** The "nodes" array at i; the index after it, or -1. */
-function scanNodes(b: Uint8Array, i: number, r: TreeRefs): number {
-  if (b[i] !== OPEN_ARR) return -1;
-  i = ws(b, i + 1);
-  if (b[i] === CLOSE_ARR) return i + 1;
-  for (;;) {
-    if (b[i] !== OPEN_OBJ) return -1;
-    i = scanNode(b, i, r);
-    if (i < 0) return -1;
-    i = ws(b, i);
-    if (b[i] === COMMA) {
-      i = ws(b, i + 1);
-      continue;
-    }
-    return b[i] === CLOSE_ARR ? i + 1 : -1;
-  }
+/** One content id (a hex string) into r. */
+function contentItem(b: Uint8Array, i: number, r: TreeRefs): number {
+  const at = r.addContent(); // before reading r.contentIds: it may grow
+  return hexIdString(b, i, r.contentIds, at);
+}
+
+/** One element of "nodes": an object. */
+function nodeItem(b: Uint8Array, i: number, r: TreeRefs): number {
+  return b[i] === OPEN_OBJ ? scanNode(b, i, r) : -1;
 }
 
 /**
@@ -417,7 +409,7 @@ export function scanTreeRefs(b: Uint8Array, r: TreeRefs): boolean {
     if (keyIs(b, ks, ke, K_NODES)) {
       if (nodes) return false;
       nodes = true;
-      i = scanNodes(b, i, r);
+      i = scanArray(b, i, r, nodeItem);
     } else {
       i = skipValue(b, i);
     }
