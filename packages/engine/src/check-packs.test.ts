@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemBackend } from '@highwater/backend';
 import { generateMasterKey, sha256 } from '@highwater/crypto';
-import { PackWriter, idToHex, type BlobId, type BlobLocation, type IndexedRepository } from '@highwater/repo';
+import { PackWriter, countLocations, idToHex, type BlobId, type BlobLocation, type IndexedRepository } from '@highwater/repo';
 import { checkPacks } from './check-packs.js';
 import type { CheckProblem } from './check-types.js';
 
@@ -27,6 +27,9 @@ async function setup(n: number) {
     lookupAll: (type: string, id: Uint8Array) => {
       const l = locs.get(type + idToHex(id));
       return l ? [l] : [];
+    },
+    countAt(type: string, id: Uint8Array, packId: Uint8Array, offset: number, length: number) {
+      return countLocations(this.lookupAll(type, id), packId, offset, length);
     },
   };
   const repo = { backend, key, config: { version: 1 }, index } as unknown as IndexedRepository;

@@ -5,7 +5,7 @@
  * Memory: the listing of pack names and sizes, one header at a time in columns (45 bytes per blob:
  * a 16 MiB pack of 30-byte blobs lists ~270,000).
  */
-import { idEquals, idToHex, packSizeFromColumns, readPackHeaderColumns, type BlobId, type BlobType, type HeaderColumns, type IndexedRepository, type IndexStore } from '@highwater/repo';
+import { idToHex, packSizeFromColumns, readPackHeaderColumns, type BlobId, type HeaderColumns, type IndexedRepository } from '@highwater/repo';
 import type { CheckProblem } from './check-types.js';
 import { messageOf } from './errors.js';
 
@@ -14,12 +14,6 @@ export async function listDataSizes(repo: IndexedRepository): Promise<Map<string
   const sizes = new Map<string, number>();
   for await (const f of repo.backend.list('data')) sizes.set(f.name, f.size);
   return sizes;
-}
-
-/** The index's locations of a blob that are exactly (packId, offset, length). */
-function countAt(index: IndexStore, type: BlobType, id: BlobId, packId: Uint8Array, offset: number, length: number): number {
-  if (index.countAt) return index.countAt(type, id, packId, offset, length);
-  return index.lookupAll(type, id).filter((l) => idEquals(l.packId, packId) && l.offset === offset && l.length === length).length;
 }
 
 export async function checkPacks(o: {
@@ -68,7 +62,7 @@ export async function checkPacks(o: {
       const id = h.ids.subarray(32 * i, 32 * i + 32) as BlobId;
       const offset = h.offsets[i]!;
       const length = h.lengths[i]!;
-      const same = countAt(repo.index, type, id, pack.packId, offset, length);
+      const same = repo.index.countAt(type, id, pack.packId, offset, length);
       if (same === 0) {
         o.problem({ kind: 'pack', file, message: `${file}: ${type} blob ${idToHex(id)} at offset ${offset} (length ${length}) does not match the index` });
         mismatch = true;

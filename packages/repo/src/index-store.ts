@@ -9,6 +9,7 @@
  */
 import type { KdfMemory } from '@highwater/crypto';
 import type { BlobId, BlobType, PackId } from './ids.js';
+import { idEquals } from './ids.js';
 
 export type StrategyName = 'naive' | 'packed' | 'paged';
 export const STRATEGY_NAMES: readonly StrategyName[] = ['naive', 'packed', 'paged'];
@@ -71,11 +72,11 @@ export interface IndexStore {
   /** Every location of a blob (more than one only for duplicates). */
   lookupAll(type: BlobType, id: BlobId): BlobLocation[];
   /**
-   * How many locations of a blob are exactly (packId, offset, length), without allocating (check
-   * compares every pack header entry with the index). Optional: where a store lacks it, callers
-   * count lookupAll's answers.
+   * How many locations of a blob are exactly (packId, offset, length): check compares every pack
+   * header entry with the index. packed answers without allocating; the others count lookupAll's
+   * answers (countLocations).
    */
-  countAt?(type: BlobType, id: BlobId, packId: Uint8Array, offset: number, length: number): number;
+  countAt(type: BlobType, id: BlobId, packId: Uint8Array, offset: number, length: number): number;
   /** Every entry once, in an order that is stable for this store. */
   entries(): Iterable<IndexedBlob>;
   /**
@@ -147,4 +148,11 @@ export interface StrategyChoices {
   readonly kdfMemory: KdfMemory;
   /** Local cache directory for `paged` (restic's cache location by default); null with --no-cache. */
   readonly cacheDir: string | null;
+}
+
+/** How many of `locations` are exactly (packId, offset, length): IndexStore.countAt over lookupAll. */
+export function countLocations(locations: readonly BlobLocation[], packId: Uint8Array, offset: number, length: number): number {
+  let n = 0;
+  for (const l of locations) if (l.offset === offset && l.length === length && idEquals(l.packId, packId)) n++;
+  return n;
 }

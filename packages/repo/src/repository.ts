@@ -257,8 +257,7 @@ export class IndexedRepository extends OpenRepository {
    * choice matters only for large directories, where streaming bounds memory.
    */
   async loadTree(id: TreeId): Promise<Tree> {
-    const loc = this.index.lookup('tree', id);
-    if (this.choices.treeDecode === 'whole' || (loc && loc.length <= SMALL_TREE)) {
+    if (this.#readsWhole(id)) {
       return decodeTree(await this.loadBlob('tree', id), this.#treeLabel(id));
     }
     const nodes: TreeNode[] = [];
@@ -271,14 +270,20 @@ export class IndexedRepository extends OpenRepository {
    * read as loadTree reads it, scanned without decoding each node when the document allows it.
    */
   async loadTreeRefs(id: TreeId, into: TreeRefs): Promise<void> {
-    const loc = this.index.lookup('tree', id);
-    if (this.choices.treeDecode === 'whole' || (loc && loc.length <= SMALL_TREE)) {
+    if (this.#readsWhole(id)) {
       const bytes = await this.loadBlob('tree', id);
       if (!scanTreeRefs(bytes, into)) into.fromNodes(decodeTree(bytes, this.#treeLabel(id)).nodes);
       return;
     }
     into.reset(undefined);
     for await (const n of this.treeNodes(id)) into.pushNode(n);
+  }
+
+  /** Whether a tree is read whole (loadTree, loadTreeRefs): as `treeDecode` says, and always when stored in at most SMALL_TREE bytes. */
+  #readsWhole(id: TreeId): boolean {
+    if (this.choices.treeDecode === 'whole') return true;
+    const loc = this.index.lookup('tree', id);
+    return loc !== undefined && loc.length <= SMALL_TREE;
   }
 
   #treeLabel(id: TreeId): string {

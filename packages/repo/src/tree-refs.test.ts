@@ -90,7 +90,7 @@ describe('scanTreeRefs', () => {
     expect(scanTreeRefs(b, r)).toBe(true);
     expect([r.types[0], r.types[1], r.types[2]]).toEqual([REF_FILE, REF_DIR, REF_OTHER]);
     expect(r.name(1)).toBe('d "x"');
-    expect(r.contentCount(0)).toBe(2);
+    expect(r.contentFrom[1]! - r.contentFrom[0]!).toBe(2);
     expect(Buffer.from(r.contentIds.subarray(32, 64)).toString('hex')).toBe('cd'.repeat(32));
     expect(Buffer.from(r.subtrees.subarray(32, 64)).toString('hex')).toBe('ef'.repeat(32));
     expect(r.hasSubtree[0]).toBe(0);

@@ -66,11 +66,6 @@ export class TreeRefs {
     return this.#nameEscaped[i] === 1 ? (JSON.parse(`"${text}"`) as string) : text;
   }
 
-  /** Number of content ids of node i. */
-  contentCount(i: number): number {
-    return this.contentFrom[i + 1]! - this.contentFrom[i]!;
-  }
-
   /** Empties the holder; names will be spans of `source` (scan) or strings (fromNodes). */
   reset(source: Uint8Array | undefined): void {
     this.count = 0;

@@ -5,6 +5,7 @@
  * test can plan over millions of entries in seconds and without a repository.
  */
 import type { BlobId, BlobLocation, BlobSet, BlobType, EntryCursor, IndexStore, IndexedBlob, PackId, PackSummary } from '@highwater/repo';
+import { countLocations } from '@highwater/repo';
 
 export const SYNTHETIC_BLOB_LENGTH = 64;
 
@@ -85,6 +86,10 @@ export class SyntheticIndex implements IndexStore {
   lookupAll(type: BlobType, id: BlobId): BlobLocation[] {
     const i = this.#find(type, id);
     return i < 0 ? [] : [this.#location(i)];
+  }
+
+  countAt(type: BlobType, id: BlobId, packId: Uint8Array, offset: number, length: number): number {
+    return countLocations(this.lookupAll(type, id), packId, offset, length);
   }
 
   *entries(): Iterable<IndexedBlob> {

@@ -5,8 +5,9 @@
  * this session's packs after the loaded ones (a pack the loaded index names keeps its position).
  */
 import type { BlobLocation, BlobSet, EntryCursor, IndexStore, IndexedBlob, PackSummary, StrategyName } from '../index-store.js';
+import { countLocations } from '../index-store.js';
 import type { BlobId, BlobType, PackId } from '../ids.js';
-import { idEquals, idToHex } from '../ids.js';
+import { idToHex } from '../ids.js';
 import type { PendingIndex } from './pending-index.js';
 
 export function combineIndex(loaded: IndexStore, pending: PendingIndex): IndexStore {
@@ -25,14 +26,8 @@ export function combineIndex(loaded: IndexStore, pending: PendingIndex): IndexSt
     has: (type: BlobType, id: BlobId) => pending.has(type, id) || loaded.has(type, id),
     lookup: (type: BlobType, id: BlobId): BlobLocation | undefined => loaded.lookup(type, id) ?? pending.lookup(type, id),
     lookupAll: (type: BlobType, id: BlobId) => (pending.size === 0 ? loaded.lookupAll(type, id) : [...loaded.lookupAll(type, id), ...pending.lookupAll(type, id)]),
-    countAt: (type: BlobType, id: BlobId, packId: Uint8Array, offset: number, length: number): number => {
-      if (pending.size === 0 && loaded.countAt) return loaded.countAt(type, id, packId, offset, length);
-      let n = 0;
-      for (const l of [...loaded.lookupAll(type, id), ...pending.lookupAll(type, id)]) {
-        if (l.offset === offset && l.length === length && idEquals(l.packId, packId)) n++;
-      }
-      return n;
-    },
+    countAt: (type: BlobType, id: BlobId, packId: Uint8Array, offset: number, length: number): number =>
+      loaded.countAt(type, id, packId, offset, length) + (pending.size === 0 ? 0 : countLocations(pending.lookupAll(type, id), packId, offset, length)),
     *entries(): Iterable<IndexedBlob> {
       yield* loaded.entries();
       yield* pending.entries();

@@ -7,6 +7,7 @@
  * Resident: hundreds of bytes per blob (a 65-character key string, an entry object, Map slots).
  */
 import type { BlobLocation, BlobSet, EntryCursor, IndexSource, IndexStore, IndexedBlob, PackSummary, StrategyChoices, StrategyName } from '../index-store.js';
+import { countLocations } from '../index-store.js';
 import type { BlobId, BlobType, PackId } from '../ids.js';
 import { idToHex } from '../ids.js';
 import { BitBlobSet } from './bit-blob-set.js';
@@ -140,6 +141,10 @@ export class NaiveIndexStore implements IndexStore {
   lookup(type: BlobType, id: BlobId): BlobLocation | undefined {
     const e = this.#map.get(naiveKey(type, id));
     return e === undefined ? undefined : naiveLocation(e);
+  }
+
+  countAt(type: BlobType, id: BlobId, packId: Uint8Array, offset: number, length: number): number {
+    return countLocations(this.lookupAll(type, id), packId, offset, length);
   }
 
   lookupAll(type: BlobType, id: BlobId): BlobLocation[] {

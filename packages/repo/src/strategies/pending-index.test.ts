@@ -68,10 +68,10 @@ describe.each(STRATEGIES)('pending index %s', (strategy) => {
     expect(idToHex(all.lookup('data', idFromHex(known))!.packId)).toBe(pack);
     expect(all.lookupAll('data', idFromHex(known)).length).toBe(2);
     // countAt: the loaded location and this session's, each where it is.
-    expect(all.countAt!('data', idFromHex(known), idFromHex(pack), 0, 10)).toBe(1);
-    expect(all.countAt!('data', idFromHex(known), newPack, 20, 10)).toBe(1);
-    expect(all.countAt!('data', idFromHex(known), newPack, 0, 10)).toBe(0);
-    expect(all.countAt!('tree', fresh, newPack, 0, 20)).toBe(1);
+    expect(all.countAt('data', idFromHex(known), idFromHex(pack), 0, 10)).toBe(1);
+    expect(all.countAt('data', idFromHex(known), newPack, 20, 10)).toBe(1);
+    expect(all.countAt('data', idFromHex(known), newPack, 0, 10)).toBe(0);
+    expect(all.countAt('tree', fresh, newPack, 0, 20)).toBe(1);
     expect([...all.entries()].length).toBe(3);
     const packs = [...all.packs()].map((p) => [idToHex(p.packId), p.blobCount, p.blobBytes, p.hasTree]);
     expect(packs).toEqual([[pack, 1, 10, false], [idToHex(newPack as PackId), 2, 30, true]]);

@@ -5,6 +5,7 @@
  * others read one page of ids with a positional read.
  */
 import type { BlobLocation, BlobSet, EntryCursor, IndexStore, IndexedBlob, PackSummary, StrategyName } from '../../index-store.js';
+import { countLocations } from '../../index-store.js';
 import type { BlobId, BlobType, PackId } from '../../ids.js';
 import { BitBlobSet } from '../bit-blob-set.js';
 import { StringBlobSet } from '../string-blob-set.js';
@@ -93,6 +94,10 @@ export class PagedIndexStore implements IndexStore {
   lookup(type: BlobType, id: BlobId): BlobLocation | undefined {
     const pos = this.position(type, id);
     return pos < 0 ? undefined : this.#location(pos);
+  }
+
+  countAt(type: BlobType, id: BlobId, packId: Uint8Array, offset: number, length: number): number {
+    return countLocations(this.lookupAll(type, id), packId, offset, length);
   }
 
   lookupAll(type: BlobType, id: BlobId): BlobLocation[] {
